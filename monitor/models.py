@@ -1,0 +1,140 @@
+"""Domain objects passed between the stages.
+
+    Feed --fetch/parse--> Entry --extract--> Article --detect--> Detection
+        --dedup--> Event --notify--> Alert
+
+All are frozen: a stage returns new objects instead of changing the ones it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed the service polls, as the config describes it."""
+
+    name: str
+    url: str
+    interval: float = 300.0  # seconds between polls when the feed says nothing else
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    full_text: bool = True  # fetch and extract each article page, not only the summary
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def outlet(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a parsed feed, before its article page is fetched."""
+
+    feed: str  # the feed's name
+    guid: str | None
+    url: str | None
+    title: str
+    summary: str
+    published: datetime | None  # timezone-aware UTC, or None when the feed gives no date
+
+    @property
+    def key(self) -> str:
+        """The entry's identity within its feed: GUID, else link, else title."""
+        return self.guid or self.url or self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The text the detector reads: an entry with its extracted page text."""
+
+    id: str  # stable id: "<feed>:<entry key>" for polled items, the corpus id for replayed ones
+    outlet: str
+    title: str
+    text: str  # title is not repeated here; summary when the page could not be extracted
+    url: str | None
+    published: datetime | None
+    feed_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason a rule matched: which part of the rule, which words, where."""
+
+    rule: str
+    part: str  # e.g. "actor", "weapon", "act", "exclude:retrospective", "date"
+    text: str  # the matched words
+    start: int  # character offset in title + "\n" + text
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A report of one kind of event found in an article."""
+
+    event_type: str  # e.g. "missile_launch"
+    subtype: str | None  # e.g. "test", "strike", "satellite"
+    rule: str
+    score: float
+    actor: str | None  # normalised actor id, e.g. "north-korea"
+    weapon: str | None  # e.g. "ballistic missile", "Hwasong-18"
+    event_date: date | None  # the local date the event happened, when the text tells it
+    count: int | None = None
+    place: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def explain(self) -> list[str]:
+        """Human-readable reasons, one line each."""
+        lines = [f"rule {self.rule}: score {self.score:.2f}"]
+        lines += [f"{e.part}: {e.text!r} at {e.start}" for e in self.evidence]
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One real-world occurrence, reported by one or more articles."""
+
+    id: str
+    event_type: str
+    subtype: str | None
+    actor: str | None
+    event_date: date | None
+    weapon: str | None
+    first_article: str  # Article.id of the report that opened the event
+    outlets: tuple[str, ...] = ()
+    facts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+AlertKind = Literal["new", "followup"]
+AlertStatus = Literal["pending", "sent", "failed", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A message owed to one destination about one event.
+
+    `new` opens the event; `followup` adds a later report to it (a thread reply and an edit of
+    the first message in Slack). `parent` is the id of the event's `new` alert to the same
+    destination.
+    """
+
+    id: str
+    event_id: str
+    destination: str
+    kind: AlertKind
+    article_id: str
+    headline: str
+    outlet: str
+    url: str | None
+    summary: str
+    published: datetime | None
+    explanation: tuple[str, ...]
+    event: Event
+    parent: str | None = None
+    created_at: datetime | None = None
+    status: AlertStatus = "pending"
+    attempts: int = 0
+    last_error: str | None = None
