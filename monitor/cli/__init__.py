@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from monitor.errors import MonitorError
 
 # Modules under monitor.cli, in the order `monitor --help` lists them.
-COMMANDS = ("run", "once", "check_config", "scan", "demo")
+COMMANDS = (
+    "run",
+    "once",
+    "check_config",
+    "scan",
+    "demo",
+    "replay",
+    "evaluate",
+    "feeds",
+    "status",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

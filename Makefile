@@ -1,0 +1,40 @@
+# The quickstart:  make run   (set up, then run the service on config/monitor.yaml)
+#                  make test  (set up, then run the test suite)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: setup run demo test lint check bench clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "monitor needs Python 3.11 or newer; set PYTHON=python3.11" or 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/monitor run
+
+demo: setup
+	$(BIN)/monitor demo
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff format --check monitor tests bench
+	$(BIN)/ruff check monitor tests bench
+	$(BIN)/mypy
+	$(BIN)/hadolint deploy/Dockerfile
+
+check: lint test
+
+bench: setup
+	$(BIN)/python bench/bench_detect.py
+	$(BIN)/python bench/bench_dedup.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

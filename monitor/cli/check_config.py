@@ -1,0 +1,38 @@
+"""`monitor check-config [PATH]`: validate a config file and its rules; exit 0 or 2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from monitor.config import DEFAULT_PATH, load_file
+from monitor.notify import build_notifiers
+from monitor.service import load_rule_sets
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check-config",
+        help="validate a config file, its rules and its secrets",
+        description="Validate a config file: keys, types, URLs, routes, rule files and that "
+        "every secret it names is set. Exits 0 when valid, 2 otherwise.",
+    )
+    p.add_argument(
+        "path", nargs="?", help=f"config file (default: $MONITOR_CONFIG or {DEFAULT_PATH})"
+    )
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    path = Path(args.path or os.environ.get("MONITOR_CONFIG") or DEFAULT_PATH)
+    cfg = load_file(path)
+    rules = load_rule_sets(cfg)
+    notifiers = build_notifiers(cfg.notify)
+    feeds = cfg.feed_objects()
+    enabled = sum(f.enabled for f in feeds)
+    print(
+        f"{path}: ok: {len(feeds)} feeds ({enabled} enabled), {len(rules)} rule sets, "
+        f"destinations: {', '.join(sorted(notifiers))}"
+    )
+    return 0

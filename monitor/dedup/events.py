@@ -1,0 +1,221 @@
+"""Which event a detection reports: the grouping rules.
+
+A detection with an actor and a stated local date belongs to the event
+`<event_type>:<actor>:<date>`, a pure function of the detection, so the grouping and the ids do
+not depend on the order reports arrive in, and launches on different days stay apart however
+alike their articles read.
+
+Only when the date is uncertain (the text states none, so the day of publication stands in) is
+the window applied: the report joins an event of the same type and actor dated up to
+`window_days` either side, preferring one holding a near-duplicate of its text, then one with
+the same weapon, then a stated date, then the nearest date, then the earlier. With none, it
+opens a provisional event `<event_type>:<actor>:~<date>`; the first report that states a date
+within the window confirms that event (its id stays, its date becomes the stated one) instead of
+opening a second event for the same launch.
+
+A detection without an actor joins the event of a near-duplicate of its text dated within the
+window, or opens `<event_type>:unattributed:<date>:<hash>` on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from monitor.models import Article, Detection, Event
+from monitor.store.events import EventRepo, EventRow
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    event: EventRow
+    new_event: bool
+    new_facts: dict[str, str]
+
+
+def facts_of(detection: Detection) -> dict[str, str]:
+    """The facts a detection states, as the strings an alert shows."""
+    facts = {
+        "subtype": detection.subtype,
+        "weapon": detection.weapon,
+        "count": str(detection.count) if detection.count is not None else None,
+        "place": detection.place,
+    }
+    return {k: v for k, v in facts.items() if v}
+
+
+def to_event(row: EventRow) -> Event:
+    return Event(
+        id=row.id,
+        event_type=row.event_type,
+        subtype=row.subtype,
+        actor=row.actor,
+        event_date=row.event_date if row.date_certain else None,
+        weapon=row.weapon,
+        first_article=row.first_article,
+        outlets=row.outlets,
+        facts=dict(row.facts),
+    )
+
+
+def date_stated(detection: Detection) -> bool:
+    """Whether the text states the event's date; the detector marks a stand-in date
+    (publication day in the actor's time zone) with the evidence part "date:publication"."""
+    if detection.event_date is None:
+        return False
+    return not any(e.part == "date:publication" for e in detection.evidence)
+
+
+def _same_weapon(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.casefold() == b.casefold()
+
+
+def rank(
+    candidates: Sequence[EventRow],
+    day: date,
+    weapon: str | None,
+    dup_events: Mapping[str, float],
+) -> list[EventRow]:
+    """Candidate events, best first, by the evidence described in the module docstring."""
+    return sorted(
+        candidates,
+        key=lambda e: (
+            -dup_events.get(e.id, 0.0),
+            not _same_weapon(e.weapon, weapon),
+            not e.date_certain,
+            abs((e.event_date - day).days),
+            e.event_date,
+            e.id,
+        ),
+    )
+
+
+class EventGrouper:
+    def __init__(self, events: EventRepo, window_days: int, now: Callable[[], datetime]) -> None:
+        self._events = events
+        self._window = timedelta(days=window_days)
+        self._now = now
+
+    def place(
+        self, article: Article, detection: Detection, near_duplicates: Mapping[str, float]
+    ) -> Placement:
+        """Put the report in its event, creating or confirming the event as needed.
+
+        `near_duplicates` maps article ids of near-identical texts to their similarity.
+        """
+        by_article = self._events.of_articles(detection.event_type, [article.id, *near_duplicates])
+        if article.id in by_article:  # the same report again: nothing changes
+            return Placement(by_article[article.id], False, {})
+        dup_events: dict[str, float] = {}
+        for article_id, row in by_article.items():
+            score = near_duplicates.get(article_id, 0.0)
+            dup_events[row.id] = max(dup_events.get(row.id, 0.0), score)
+
+        certain = date_stated(detection)
+        day = detection.event_date or self._published_day(article)
+        if detection.actor is None:
+            # Same text, but a launch days away is another launch reported alike.
+            near = [e for e in by_article.values() if abs(e.event_date - day) <= self._window]
+            ranked = sorted(near, key=lambda e: (-dup_events[e.id], e.id))
+            if ranked:
+                return self._join(ranked[0], article, detection, confirm=None)
+            event_id = self._unattributed_id(detection.event_type, day, article.id)
+            return self._open(event_id, article, detection, day, certain)
+
+        actor = detection.actor
+        if certain:
+            nearby = self._nearby(detection, actor, day)
+            same_day = [e for e in nearby if e.date_certain and e.event_date == day]
+            if same_day:
+                best = rank(same_day, day, detection.weapon, dup_events)[0]
+                return self._join(best, article, detection, confirm=None)
+            provisional = [e for e in nearby if not e.date_certain]
+            ranked = rank(provisional, day, detection.weapon, dup_events)
+            if ranked:
+                return self._join(ranked[0], article, detection, confirm=day)
+            event_id = self._free_id(_event_id(detection.event_type, actor, day))
+            return self._open(event_id, article, detection, day, certain=True)
+
+        ranked = rank(self._nearby(detection, actor, day), day, detection.weapon, dup_events)
+        if ranked:
+            return self._join(ranked[0], article, detection, confirm=None)
+        event_id = self._free_id(f"{detection.event_type}:{actor}:~{day.isoformat()}")
+        return self._open(event_id, article, detection, day, certain=False)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _nearby(self, detection: Detection, actor: str, day: date) -> list[EventRow]:
+        return self._events.in_window(
+            detection.event_type, actor, day - self._window, day + self._window
+        )
+
+    def _published_day(self, article: Article) -> date:
+        when = article.published or self._now()
+        return when.astimezone(UTC).date()
+
+    def _free_id(self, wanted: str) -> str:
+        # A confirmed provisional event keeps its id, so rarely an id is already taken.
+        candidate, n = wanted, 1
+        while self._events.exists(candidate):
+            n += 1
+            candidate = f"{wanted}#{n}"
+        return candidate
+
+    def _unattributed_id(self, event_type: str, day: date, article_id: str) -> str:
+        digest = hashlib.blake2b(article_id.encode(), digest_size=4).hexdigest()
+        return self._free_id(f"{event_type}:unattributed:{day.isoformat()}:{digest}")
+
+    def _timestamp(self) -> int:
+        return int(self._now().timestamp())
+
+    def _open(
+        self, event_id: str, article: Article, detection: Detection, day: date, certain: bool
+    ) -> Placement:
+        now = self._timestamp()
+        facts = facts_of(detection)
+        row = EventRow(
+            id=event_id,
+            event_type=detection.event_type,
+            subtype=detection.subtype,
+            actor=detection.actor,
+            event_date=day,
+            date_certain=certain,
+            weapon=detection.weapon,
+            first_article=article.id,
+            created_at=now,
+            updated_at=now,
+            outlets=(article.outlet,),
+            facts=facts,
+        )
+        self._events.create(row)
+        self._events.add_report(event_id, article.id, article.outlet, certain, now)
+        return Placement(row, True, facts)
+
+    def _join(
+        self, row: EventRow, article: Article, detection: Detection, confirm: date | None
+    ) -> Placement:
+        now = self._timestamp()
+        new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
+        changes: dict[str, object] = {}
+        if confirm is not None:
+            new_facts["date"] = confirm.isoformat()
+            changes.update(event_date=confirm, date_certain=True)
+        outlets = row.outlets
+        if article.outlet not in outlets:
+            outlets = (*outlets, article.outlet)
+        updated = row.evolve(
+            **changes,
+            outlets=outlets,
+            facts={**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}},
+            weapon=row.weapon or detection.weapon,
+            subtype=row.subtype or detection.subtype,
+            updated_at=max(row.updated_at, now),
+        )
+        self._events.update(updated)
+        self._events.add_report(row.id, article.id, article.outlet, date_stated(detection), now)
+        return Placement(updated, False, new_facts)
+
+
+def _event_id(event_type: str, actor: str, day: date) -> str:
+    return f"{event_type}:{actor}:{day.isoformat()}"

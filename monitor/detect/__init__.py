@@ -1,0 +1,23 @@
+"""Detection: does an article report an event of the kind a rules file describes, and why.
+
+load_rules(path) -> RuleSet          the rule language (rules.py, docs/rules.md)
+prefilter(title_and_summary, rules)  cheap, loose check before downloading a page
+analyse(article, rules) -> Analysis  score, detection or None, explanation lines
+detect(article, rules) -> Detection | None
+"""
+
+from __future__ import annotations
+
+from monitor.detect.engine import Analysis, analyse, detect, prefilter
+from monitor.detect.rules import RuleSet, default_rules_path, load_rules, parse_rules
+
+__all__ = [
+    "Analysis",
+    "RuleSet",
+    "analyse",
+    "default_rules_path",
+    "detect",
+    "load_rules",
+    "parse_rules",
+    "prefilter",
+]

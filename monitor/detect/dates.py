@@ -1,0 +1,181 @@
+"""Date expressions in news text, resolved against the publication date.
+
+"on Wednesday", "yesterday", "overnight", "October 31", "Pyongyang, May 28 (KCNA) --" give the
+day of the event. "in February", "last year", "since 2017", "three weeks ago" give no day but
+say the event is old: the engine uses them to reject retrospective mentions.
+
+The reference day is the publication date in the actor's local time zone, so that
+"North Korea fired a missile on Wednesday" published at 23:00 UTC on Tuesday resolves to the
+Wednesday in Pyongyang.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Precision = Literal["day", "month", "year", "span"]
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_MONTH2 = _MONTH.replace("month", "month2")
+_MONTH3 = _MONTH.replace("month", "month3")
+_YEAR_SUFFIX = r"(?:,?\s+(?:Juche\s+\d+\s+\()?(?P<year>(?:19|20)\d\d)\)?)?"
+_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30}
+_UNITS |= {"year": 365, "years": 365, "decade": 3650, "decades": 3650}
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "several": 3,
+    "few": 3,
+    "many": 5,
+}
+
+_PATTERN = re.compile(
+    "|".join(
+        (
+            rf"(?P<md>\b{_MONTH}\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b{_YEAR_SUFFIX})",
+            rf"(?P<dm>\b(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH2}"
+            rf"(?:\s+(?P<year2>(?:19|20)\d\d))?)",
+            r"(?P<weekday>\b(?:last\s+|this\s+|on\s+|early\s+|late\s+)?(?P<wd>Mon|Tues|Wednes|Thurs|"
+            r"Fri|Satur|Sun)day(?:'s)?(?:\s+(?:night|morning|evening|afternoon))?\b"
+            r"(?!\s+(?:paper|newspaper|edition|times|telegraph|express|mail|observer|service|"
+            r"school|prayers?|market|trading)\b))",
+            r"(?P<rel>\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|overnight|"
+            r"yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b)",
+            r"(?P<ago>\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|"
+            r"many)\s+(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|before)\b)",
+            r"(?P<lastunit>\b(?:last|past|previous)\s+(?P<unit2>week|month|year|decade)\b)",
+            rf"(?P<inmonth>\b(?:in|since|last|early|late|mid-?|during)\s+{_MONTH3}"
+            r"(?!\s+[0-3]?\d\b)(?:\s+(?P<year3>(?:19|20)\d\d))?)",
+            r"(?P<year4>\b(?:in|since|of|during|by|from|until)\s+(?P<y>(?:19|20)\d\d)s?\b)",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    value: date | None  # the day, when the expression names one and it can be resolved
+    age_days: int | None  # days before the reference day (negative: in the future)
+    precision: Precision
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def reference_day(published: datetime | None, timezone: str | None) -> date | None:
+    """The publication day in the actor's time zone (UTC when unknown)."""
+    if published is None:
+        return None
+    if published.tzinfo is None:
+        return published.date()
+    return published.astimezone(_zone(timezone or "UTC")).date()
+
+
+def _month_day(month: int, day: int, year: int | None, ref: date | None) -> date | None:
+    if year is None:
+        if ref is None:
+            return None
+        year = ref.year
+        # A day without a year is the most recent such day, allowing for a short look ahead.
+        try:
+            if date(year, month, day) > ref + timedelta(days=31):
+                year -= 1
+        except ValueError:
+            return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | None, Precision]:
+    g = m.groupdict()
+    if g["md"] or g["dm"]:
+        month = _MONTHS[(g["month"] or g["month2"])[:3].lower()]
+        day = int(g["day"] or g["day2"])
+        year = g["year"] or g["year2"]
+        value = _month_day(month, day, int(year) if year else None, ref)
+        return value, (ref - value).days if value and ref else None, "day"
+    if g["weekday"]:
+        if ref is None:
+            return None, None, "day"
+        wanted = _WEEKDAYS.index(g["wd"].lower() + "day")
+        back = (ref.weekday() - wanted) % 7
+        value = ref - timedelta(days=back)
+        return value, back, "day"
+    if g["rel"]:
+        if ref is None:
+            return None, None, "day"
+        words = g["rel"].lower()
+        back = 2 if "before" in words else 1 if ("yesterday" in words or "last" in words) else 0
+        return ref - timedelta(days=back), back, "day"
+    if g["ago"]:
+        n = g["n"].lower()
+        count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n, 1)
+        unit = g["unit"].lower()
+        age = count * _UNITS[unit]
+        return None, age, "span"
+    if g["lastunit"]:
+        age = _UNITS[g["unit2"].lower()]
+        return None, age if age > 7 else 7, "span"
+    if g["inmonth"]:
+        if ref is None:
+            return None, None, "month"
+        month = _MONTHS[g["month3"][:3].lower()]
+        year = int(g["year3"]) if g["year3"] else (ref.year if month <= ref.month else ref.year - 1)
+        if (year, month) == (ref.year, ref.month):
+            return None, 0, "month"
+        end_of_month = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return None, (ref - end_of_month).days, "month"
+    year = int(g["y"])
+    if ref is None:
+        return None, None, "year"
+    return None, (ref - date(year, 12, 31)).days, "year"
+
+
+def find_dates(text: str, start: int, end: int, ref: date | None) -> list[DateMention]:
+    """Date expressions in text[start:end], resolved against `ref`."""
+    mentions = []
+    for m in _PATTERN.finditer(text, start, end):
+        value, age, precision = _resolve(m, ref)
+        mentions.append(DateMention(m.start(), m.end(), m.group(), value, age, precision))
+    return mentions

@@ -1,0 +1,337 @@
+"""Matching rules against an article and scoring it.
+
+    prefilter (one regex) -> sentences -> windows -> all/any/none terms -> launcher, date,
+    recency -> window score x position -> adjustments -> threshold
+
+Only articles whose text contains a trigger word (one compiled regex per rule set) go past the
+first step, which keeps detection cheap on the bulk of the news that never mentions a missile.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.detect.dates import DateMention, find_dates, reference_day
+from monitor.detect.entities import (
+    Mention,
+    actor_timezone,
+    find_actors,
+    find_count,
+    find_place,
+    find_weapons,
+    launcher_score,
+)
+from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
+from monitor.detect.rules import KeywordGroup, Rule, RuleSet
+from monitor.detect.text import Document, document
+from monitor.models import Article, Detection, Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Why an article did or did not match: the score, the detection, one line per reason."""
+
+    score: float
+    threshold: float
+    detection: Detection | None
+    explanation: tuple[str, ...]
+
+    @property
+    def detected(self) -> bool:
+        return self.detection is not None
+
+
+@dataclass(slots=True)
+class _Window:
+    rule: Rule
+    start: int
+    end: int
+    position: str
+    score: float = 0.0
+    actor: str | None = None
+    actor_text: str | None = None
+    subtype: str | None = None
+    weapon: str | None = None
+    event_date: date | None = None
+    date_text: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+class _Context:
+    """Everything found once per article and shared by all rules and windows."""
+
+    def __init__(self, article: Article, rules: RuleSet) -> None:
+        self.article = article
+        self.rules = rules
+        self.doc: Document = document(article.title, article.text)
+        text = self.doc.text
+        soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
+        self.terms: dict[str, list[Mention]] = {
+            "@actor": find_actors(text, rules.extra_actors, soviet),
+        }
+        weapons = find_weapons(text)
+        self.terms["@weapon"] = [m for m, _ in weapons]
+        self.terms["@system"] = [m for m, rank in weapons if rank == 3]
+        self.weapon_rank = {m.start: rank for m, rank in weapons}
+        for name, group in rules.groups.items():
+            self.terms[name] = [
+                Mention(m.start(), m.end(), m.group(), name) for m in group.pattern.finditer(text)
+            ]
+        for name, group in rules.groups.items():
+            if group.unless_after or group.unless_before:
+                self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
+        self._refs: dict[str | None, date | None] = {}
+
+    def _cancelled(self, m: Mention, group: KeywordGroup) -> bool:
+        word = self.doc.word_index(m.start)
+        last_word = self.doc.word_index(max(m.end - 1, m.start))
+        for name, gap in group.unless_after:
+            for x in self.terms.get(name, []):
+                if x.end <= m.start and word - self.doc.word_index(x.end - 1) - 1 <= gap:
+                    return True
+        for name, gap in group.unless_before:
+            for x in self.terms.get(name, []):
+                if x.start >= m.end and self.doc.word_index(x.start) - last_word - 1 <= gap:
+                    return True
+        return False
+
+    def within(self, name: str, start: int, end: int) -> list[Mention]:
+        return [m for m in self.terms.get(name, ()) if start <= m.start and m.end <= end]
+
+    def reference(self, actor: str | None) -> date | None:
+        if actor not in self._refs:
+            self._refs[actor] = reference_day(self.article.published, actor_timezone(actor))
+        return self._refs[actor]
+
+    def windows(self, rule: Rule) -> list[_Window]:
+        sentences = self.doc.sentences
+        if rule.within == "sentence":
+            return [_Window(rule, s.start, s.end, s.position) for s in sentences]
+        if rule.within == "lead":
+            lead = [s for s in sentences if s.position == "lead"]
+            if not lead or not all(self.within(n, 0, self.doc.title_end) for n in rule.in_title):
+                return []
+            return [_Window(rule, lead[0].start, lead[-1].end, "lead")]
+        width = int(rule.within)
+        out = []
+        for m in self.terms.get(rule.all[0], ()):
+            word = self.doc.word_index(m.start)
+            start = self.doc.word_offset(word - width)
+            end = self.doc.word_offset(word + width + 1)
+            end = len(self.doc.text) if end <= m.start else end
+            out.append(_Window(rule, start, end, self.doc.sentence_at(m.start).position))
+        return out
+
+    def context_actor(self) -> Mention | None:
+        """The launcher when the window names none: the title's actor, else the commonest."""
+        text = self.doc.text
+        for s in self.doc.sentences[:2]:
+            found = [m for m in self.within("@actor", s.start, s.end)]
+            scored = [(launcher_score(text, m, s.end, s.end, s.start), m) for m in found]
+            scored = [x for x in scored if x[0] > 0]
+            if scored:
+                return max(scored, key=lambda x: x[0])[1]
+        counts = Counter(m.value for m in self.terms["@actor"])
+        if counts:
+            top = counts.most_common(1)[0][0]
+            return next(m for m in self.terms["@actor"] if m.value == top)
+        return None
+
+
+def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
+    rule, text = w.rule, ctx.doc.text
+    found: dict[str, list[Mention]] = {}
+    for name in rule.all:
+        found[name] = ctx.within(name, w.start, w.end)
+        if not found[name]:
+            return False
+    if rule.any:
+        hits = [(n, ctx.within(n, w.start, w.end)) for n in rule.any]
+        hits = [(n, ms) for n, ms in hits if ms]
+        if not hits:
+            return False
+        found[hits[0][0]] = hits[0][1]
+    where = f"{rule.name} ({w.position}, at {w.start})"
+    for name in rule.none:
+        blocked = ctx.within(name, w.start, w.end)
+        if blocked:
+            reasons.append(f"rejected {where}: none-of '{name}' matched {blocked[0].text!r}")
+            return False
+    # The launcher: the best-placed actor in the window, else the article's context actor.
+    keyword_starts = [found[n][0].start for n in rule.all if not n.startswith("@") and n in found]
+    weapons = found.get("@weapon") or ctx.within("@weapon", w.start, w.end)
+    weapon_start = weapons[0].start if weapons else w.start
+    act_start = min(keyword_starts) if keyword_starts else weapon_start
+    candidates = [
+        (launcher_score(text, m, act_start, weapon_start, w.start), m)
+        for m in ctx.within("@actor", w.start, w.end)
+    ]
+    best = max(candidates, key=lambda x: x[0], default=None)
+    actor = best[1] if best and best[0] > 0 else ctx.context_actor()
+    if rule.actors is not None and (actor is None or actor.value not in rule.actors):
+        return False
+    if actor is not None:
+        w.actor, w.actor_text = actor.value, actor.text
+        w.evidence.append(Evidence(rule.name, "actor", actor.text, actor.start))
+    # Recency: a window whose dates are all stale (or all in the future) is not a launch report.
+    ref = ctx.reference(w.actor)
+    dates = find_dates(text, w.start, w.end, ref)
+    verdict = _recency(ctx.rules, dates)
+    if verdict:
+        reasons.append(f"rejected {where}: {verdict}")
+        return False
+    rules_ = ctx.rules
+
+    def fresh_day(found_dates: list[DateMention]) -> DateMention | None:
+        # The fresh day nearest the act: a dateline's day is the report's, not the launch's.
+        low, high = -rules_.max_future_days, rules_.max_age_days
+        fresh = [d for d in found_dates if d.value and low <= (d.age_days or 0) <= high]
+        return min(fresh, key=lambda d: abs(d.start - act_start), default=None)
+
+    day = fresh_day(dates)
+    if day is None and w.position == "body":
+        # News often dates the event in the sentence before the one that describes it.
+        prev = ctx.doc.sentence_at(w.start).index - 1
+        if prev >= 1:
+            s = ctx.doc.sentences[prev]
+            day = fresh_day(find_dates(text, s.start, s.end, ref))
+    if day is not None:
+        w.event_date, w.date_text = day.value, day.text
+    for name in (*rule.all, *rule.any):
+        if name in found and name != "@actor":
+            m = found[name][0]
+            w.evidence.append(Evidence(rule.name, name.lstrip("@"), m.text, m.start))
+    if weapons:
+        top = max(weapons, key=lambda m: ctx.weapon_rank.get(m.start, 0))
+        w.weapon = top.value
+    # The subtype from the window's words, else the headline's ("Russia strikes Kyiv").
+    for subtype, names in rule.subtypes:
+        if not names or any(ctx.within(n, w.start, w.end) for n in names):
+            w.subtype = subtype
+            break
+        if any(ctx.within(n, 0, ctx.doc.title_end) for n in names):
+            w.subtype = subtype
+            break
+    w.score = rule.score * ctx.rules.positions.get(w.position, 1.0)
+    if w.position == "body" and day is not None and ctx.rules.dated_bonus:
+        w.score += ctx.rules.dated_bonus
+        w.evidence.append(
+            Evidence(rule.name, "adjust:dated", day.text, day.start, ctx.rules.dated_bonus)
+        )
+    for adj in ctx.rules.adjust:
+        if adj.scope != "window":
+            continue
+        hit = next((m for n in adj.any for m in ctx.within(n, w.start, w.end)), None)
+        if hit is not None and all(ctx.within(n, w.start, w.end) for n in adj.all):
+            w.score += adj.score
+            w.evidence.append(
+                Evidence(rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
+            )
+    return True
+
+
+def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
+    known = [d for d in dates if d.age_days is not None]
+    if not known:
+        return None
+    fresh = [d for d in known if -rules.max_future_days <= d.age_days <= rules.max_age_days]  # type: ignore[operator]
+    if fresh:
+        return None
+    d = known[0]
+    assert d.age_days is not None
+    if d.age_days < 0:
+        return f"date {d.text!r} is {-d.age_days} days after publication (a plan, not a report)"
+    return f"date {d.text!r} is {d.age_days} days before publication (not recent)"
+
+
+def prefilter(text: str, rules: RuleSet) -> bool:
+    """Cheap and loose: could this title + summary be a report the rules accept?"""
+    return rules.prefilter_pattern.search(text) is not None
+
+
+def analyse(article: Article, rules: RuleSet) -> Analysis:
+    full = f"{article.title}\n{article.text}"
+    if rules.trigger.search(full) is None:
+        return Analysis(0.0, rules.threshold, None, ("no trigger word: skipped",))
+    ctx = _Context(article, rules)
+    reasons: list[str] = []
+    matched: list[_Window] = []
+    for rule in rules.rules:
+        for w in ctx.windows(rule):
+            if _match_window(ctx, w, reasons):
+                matched.append(w)
+    if not matched:
+        lines = ["no rule matched", *reasons[:5]]
+        return Analysis(0.0, rules.threshold, None, tuple(lines))
+    matched.sort(key=lambda w: (-w.score, w.end - w.start, w.start))
+    best = matched[0]
+    score = best.score
+    others = [
+        w for w in matched[1:] if w.score > 0 and (w.end <= best.start or w.start >= best.end)
+    ]
+    evidence = list(best.evidence)
+    if others:
+        bonus = rules.support * others[0].score
+        score += bonus
+        evidence.append(
+            Evidence(
+                others[0].rule.name,
+                "support",
+                ctx.doc.text[others[0].start : others[0].end][:80],
+                others[0].start,
+                bonus,
+            )
+        )
+    for adj in rules.adjust:
+        if adj.scope == "window":
+            continue
+        end = ctx.doc.title_end if adj.scope == "title" else len(ctx.doc.text)
+        hit = next((m for n in adj.any for m in ctx.within(n, 0, end)), None)
+        if hit is not None and all(ctx.within(n, 0, end) for n in adj.all):
+            score += adj.score
+            evidence.append(
+                Evidence(best.rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
+            )
+    dated = next((w for w in matched if w.event_date and w.actor == best.actor), best)
+    event_date, date_part = dated.event_date, "date"
+    if event_date is None:
+        event_date, date_part = ctx.reference(best.actor), "date:publication"
+    evidence.append(
+        Evidence(dated.rule.name, date_part, dated.date_text or str(event_date), dated.start)
+    )
+    # The most specific weapon any matching window names: "SS-18" over "missile".
+    ranked = [
+        (ctx.weapon_rank.get(m.start, 0), -m.start, m.value)
+        for w in matched
+        if w.actor == best.actor
+        for m in ctx.within("@weapon", w.start, w.end)
+    ]
+    weapon = max(ranked)[2] if ranked and best.weapon is not None else best.weapon
+    lines = [f"score {score:.2f} (threshold {rules.threshold:.2f}); best window {best.position}"]
+    lines += [
+        f"{e.rule} {e.part}: {e.text!r} at {e.start}" + (f" ({e.weight:+.2f})" if e.weight else "")
+        for e in evidence
+    ]
+    lines += reasons[:3]
+    if score < rules.threshold:
+        lines.insert(0, "below threshold")
+        return Analysis(score, rules.threshold, None, tuple(lines))
+    detection = Detection(
+        event_type=rules.event_type,
+        subtype=best.subtype,
+        rule=best.rule.name,
+        score=round(score, 4),
+        actor=best.actor,
+        weapon=weapon,
+        event_date=event_date,
+        count=find_count(ctx.doc.text, best.start, best.end),
+        place=find_place(ctx.doc.text, best.start, best.end),
+        evidence=tuple(evidence),
+    )
+    return Analysis(score, rules.threshold, detection, tuple(lines))
+
+
+def detect(article: Article, rules: RuleSet) -> Detection | None:
+    return analyse(article, rules).detection

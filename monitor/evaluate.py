@@ -1,0 +1,222 @@
+"""Measuring detection and grouping against hand labels, beside a naive keyword baseline.
+
+detection   precision, recall, F1 over items (unlisted items are negatives)
+grouping    pairwise precision, recall, F1 over pairs of items that are both detected and
+            labelled positive: a pair is "same" when both sit in one event
+alerts      alerts (new_event items) per true event that was detected at all
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from monitor.config import EventsConfig
+from monitor.detect import RuleSet
+from monitor.replay import InputError, ReplayResult, read_items, replay
+
+# The baseline: any item with "missile" and a launch verb anywhere in it.
+_BASELINE_MISSILE = re.compile(r"\bmissiles?\b", re.IGNORECASE)
+_BASELINE_VERB = re.compile(
+    r"\b(?:fire[sd]?|firing|launch(?:e[sd]|ing)?|test[\s-]?fire[sd]?|test[\s-]?firing)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    id: str
+    positive: bool
+    event_id: str | None
+    subtype: str | None
+    actor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    fp: int
+    fn: int
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    id: str
+    kind: str  # "false positive" or "false negative"
+    title: str
+    score: float
+    label_event: str | None
+    explanation: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Report:
+    items: int
+    positives: int
+    detection: Scores
+    grouping: Scores
+    alerts_per_event: float
+    events_detected: int
+    events_total: int
+    baseline_detection: Scores
+    baseline_alerts_per_event: float
+    errors: list[Miss] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def scores(tp: int, fp: int, fn: int) -> Scores:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return Scores(round(p, 4), round(r, 4), round(f1, 4), tp, fp, fn)
+
+
+def read_labels(path: str | Path) -> dict[str, Label]:
+    file = Path(path)
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the labels ({exc.strerror})") from exc
+    labels = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{file}:{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or "label" not in row:
+            raise InputError(f"{file}:{number}: a label needs at least 'id' and 'label'")
+        labels[row["id"]] = Label(
+            row["id"], bool(row["label"]), row.get("event_id"), row.get("subtype"), row.get("actor")
+        )
+    return labels
+
+
+def baseline_detects(title: str, text: str) -> bool:
+    full = f"{title}\n{text}"
+    return bool(_BASELINE_MISSILE.search(full) and _BASELINE_VERB.search(full))
+
+
+def pairwise(true_event: dict[str, str], predicted: dict[str, str | None]) -> Scores:
+    ids = sorted(true_event)
+    tp = fp = fn = 0
+    for a, b in combinations(ids, 2):
+        same_true = true_event[a] == true_event[b]
+        same_pred = predicted[a] is not None and predicted[a] == predicted[b]
+        tp += same_true and same_pred
+        fp += same_pred and not same_true
+        fn += same_true and not same_pred
+    return scores(tp, fp, fn)
+
+
+def _alerts_per_event(events: dict[str, list[bool]]) -> float:
+    hit = [sum(alerts) for alerts in events.values() if alerts]
+    return round(sum(hit) / len(hit), 4) if hit else 0.0
+
+
+def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Report:
+    tp = fp = fn = btp = bfp = bfn = 0
+    errors: list[Miss] = []
+    true_event: dict[str, str] = {}
+    predicted: dict[str, str | None] = {}
+    alerts: dict[str, list[bool]] = defaultdict(list)
+    baseline_alerts: dict[str, list[bool]] = defaultdict(list)
+    events_total: set[str] = {lab.event_id or lab.id for lab in labels.values() if lab.positive}
+    for r in results:
+        label = labels.get(r.article.id)
+        positive = label is not None and label.positive
+        detected = r.analysis.detected
+        base = baseline_detects(r.article.title, r.article.text)
+        tp += detected and positive
+        fp += detected and not positive
+        fn += positive and not detected
+        btp += base and positive
+        bfp += base and not positive
+        bfn += positive and not base
+        if detected != positive:
+            errors.append(
+                Miss(
+                    r.article.id,
+                    "false positive" if detected else "false negative",
+                    r.article.title,
+                    round(r.analysis.score, 4),
+                    label.event_id if label else None,
+                    r.analysis.explanation,
+                )
+            )
+        if positive and label is not None:
+            key = label.event_id or label.id
+            if detected:
+                true_event[r.article.id] = key
+                predicted[r.article.id] = r.event_id
+                alerts[key].append(r.new_event)
+            if base:
+                baseline_alerts[key].append(True)
+    detected_events = {k for k, v in alerts.items() if v}
+    return Report(
+        items=len(results),
+        positives=sum(1 for r in results if (lab := labels.get(r.article.id)) and lab.positive),
+        detection=scores(tp, fp, fn),
+        grouping=pairwise(true_event, predicted),
+        alerts_per_event=_alerts_per_event(alerts),
+        events_detected=len(detected_events),
+        events_total=len(events_total),
+        baseline_detection=scores(btp, bfp, bfn),
+        baseline_alerts_per_event=_alerts_per_event(baseline_alerts),
+        errors=errors,
+    )
+
+
+def run(
+    paths: Iterable[str | Path],
+    labels_path: str | Path,
+    rules: RuleSet,
+    events: EventsConfig | None = None,
+) -> Report:
+    articles = [a for p in paths for a in read_items(p)]
+    labels = read_labels(labels_path)
+    return evaluate(list(replay(articles, rules, events)), labels)
+
+
+def format_report(report: Report) -> str:
+    d, b, g = report.detection, report.baseline_detection, report.grouping
+    lines = [
+        f"items {report.items}, labelled positive {report.positives}, "
+        f"true events {report.events_total} (detected {report.events_detected})",
+        "",
+        f"{'':26}{'rules':>10}{'baseline':>10}",
+        f"{'detection precision':26}{d.precision:>10.3f}{b.precision:>10.3f}",
+        f"{'detection recall':26}{d.recall:>10.3f}{b.recall:>10.3f}",
+        f"{'detection F1':26}{d.f1:>10.3f}{b.f1:>10.3f}",
+        f"{'  tp / fp / fn':26}{f'{d.tp}/{d.fp}/{d.fn}':>10}{f'{b.tp}/{b.fp}/{b.fn}':>10}",
+        f"{'grouping precision':26}{g.precision:>10.3f}{'-':>10}",
+        f"{'grouping recall':26}{g.recall:>10.3f}{'-':>10}",
+        f"{'grouping F1':26}{g.f1:>10.3f}{'-':>10}",
+        f"{'alerts per true event':26}{report.alerts_per_event:>10.2f}"
+        f"{report.baseline_alerts_per_event:>10.2f}",
+        "",
+        "baseline: any item with 'missile' and a launch verb; it alerts on every item.",
+    ]
+    for kind in ("false positive", "false negative"):
+        misses = [m for m in report.errors if m.kind == kind]
+        lines += ["", f"{kind}s ({len(misses)}):"]
+        for m in misses:
+            lines.append(
+                f"- {m.id} (score {m.score:.2f}"
+                + (f", label {m.label_event}" if m.label_event else "")
+                + f"): {m.title}"
+            )
+            lines += [f"    {line}" for line in m.explanation]
+    return "\n".join(lines)

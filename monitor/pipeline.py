@@ -1,0 +1,267 @@
+"""The one place that sequences the stages for a feed:
+
+    fetch feed -> parse -> seen? -> prefilter -> fetch page -> extract -> detect
+        -> dedup (event) -> outbox
+
+Cheap before expensive: entries already seen, or whose title and summary cannot be a report,
+never cost a page download. Detection results and their alerts are written in one transaction,
+so an event is never recorded without its alerts. Delivery happens elsewhere (notify.deliver):
+polling never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor import metrics, schedule
+from monitor.config import Config
+from monitor.dedup import Deduplicator
+from monitor.detect import RuleSet, detect, prefilter
+from monitor.errors import ExtractError, FetchError, ParseError
+from monitor.extract import extract
+from monitor.fetch import PAGE_ACCEPT, Fetcher, FetchResult, outcome_of
+from monitor.models import Article, Entry, Feed
+from monitor.notify.route import plan_alerts
+from monitor.parse import parse
+from monitor.store import Store
+from monitor.store.feeds import FeedState
+
+log = logging.getLogger(__name__)
+
+# (feed, "failing" or "recovered", error streak, last error)
+FeedHealthHook = Callable[[Feed, str, int, str | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    feed: str
+    outcome: str  # "200", "304", "unchanged", or an error kind such as "timeout"
+    new_entries: int = 0
+    detections: int = 0
+    new_events: int = 0
+    error: str | None = None
+    next_poll: datetime | None = None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        rules: Sequence[RuleSet],
+        dedup: Deduplicator,
+        now: Callable[[], datetime],
+        on_alerts: Callable[[], None] = lambda: None,
+        on_feed_health: FeedHealthHook = lambda feed, change, streak, error: None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.rules = list(rules)
+        self.dedup = dedup
+        self.now = now
+        self.on_alerts = on_alerts  # wakes the delivery worker
+        self.on_feed_health = on_feed_health  # tells the ops destinations a feed is down or back
+
+    async def poll(self, feed: Feed) -> PollResult:
+        """Poll one feed and process its new entries. Never raises for one feed's failure."""
+        state = self.store.feeds.get(feed.url)
+        started = self.now()
+        try:
+            fetched = await self.fetcher.fetch(
+                feed.url,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                headers=feed.headers,
+            )
+        except FetchError as exc:
+            return self._failed(feed, exc)
+        metrics.FETCH_LATENCY.observe((self.now() - started).total_seconds())
+
+        if fetched.status == 304:
+            return self._succeeded(feed, "304", fetched, None, 0)
+        body_hash = fetched.body_hash
+        if state is not None and state.body_hash == body_hash:
+            return self._succeeded(feed, "unchanged", fetched, body_hash, 0)
+        try:
+            parsed = parse(fetched.body, fetched.url, feed.name)
+        except ParseError as exc:
+            return self._failed(feed, exc)
+
+        new = [e for e in parsed.entries if not self.dedup.is_known(e)]
+        detections = events = 0
+        for entry in new:
+            d, e = await self.process(feed, entry)
+            detections += d
+            events += e
+        all_new = schedule.all_items_new(
+            len(new), len(parsed.entries), first_poll=state is None or state.last_success is None
+        )
+        if all_new:
+            metrics.MISSED_ITEMS.labels(feed=feed.name).inc()
+            log.warning(
+                "all %d items are new since the last poll: items may have been missed; "
+                "polling this feed sooner",
+                len(new),
+                extra={"feed": feed.name, "stage": "poll"},
+            )
+        metrics.NEW_ENTRIES.labels(feed=feed.name).inc(len(new))
+        return self._succeeded(
+            feed,
+            "200",
+            fetched,
+            body_hash,
+            len(new),
+            ttl=parsed.ttl,
+            all_new=all_new,
+            item_count=len(parsed.entries),
+            detections=detections,
+            events=events,
+        )
+
+    async def process(self, feed: Feed, entry: Entry) -> tuple[int, int]:
+        """Take one new entry through the stages; returns (detections, new events)."""
+        if not any(prefilter(f"{entry.title}\n{entry.summary}", r) for r in self.rules):
+            self.dedup.remember(entry, None)
+            return 0, 0
+        article = await self._article(feed, entry)
+        found = [d for d in (detect(article, r) for r in self.rules) if d is not None]
+        if not found:
+            self.dedup.remember(entry, article)
+            return 0, 0
+        new_events = 0
+        with self.store.transaction():
+            self.dedup.remember(entry, article)
+            for detection in found:
+                assignment = self.dedup.assign(article, detection)
+                alerts = plan_alerts(
+                    self.store.outbox,
+                    self.config.notify,
+                    assignment.event,
+                    article,
+                    detection,
+                    assignment.new_event,
+                    feed.tags,
+                    self.now(),
+                )
+                self.store.outbox.enqueue(alerts)
+                new_events += assignment.new_event
+                metrics.DETECTIONS.labels(event_type=detection.event_type).inc()
+                if assignment.new_event:
+                    metrics.EVENTS.labels(event_type=detection.event_type).inc()
+                log.info(
+                    "%s report: %s",
+                    "new event" if assignment.new_event else "further",
+                    article.title,
+                    extra={"feed": feed.name, "entry": article.id, "event": assignment.event.id},
+                )
+        self.on_alerts()
+        return len(found), new_events
+
+    async def _article(self, feed: Feed, entry: Entry) -> Article:
+        text = entry.summary
+        title = entry.title
+        if feed.full_text and entry.url:
+            try:
+                page = await self.fetcher.fetch(entry.url, headers=feed.headers, accept=PAGE_ACCEPT)
+                extracted = await asyncio.to_thread(extract, page.body, page.url)
+                text = extracted.text
+                title = title or extracted.title or ""
+            except (FetchError, ExtractError) as exc:
+                log.warning(
+                    "article page unusable, detecting on the feed summary: %s",
+                    exc,
+                    extra={"feed": feed.name, "entry": entry.key, "stage": "extract"},
+                )
+        return Article(
+            id=f"{feed.name}:{entry.key}",
+            outlet=feed.outlet,
+            title=title,
+            text=text,
+            url=entry.url,
+            published=entry.published,
+            feed_tags=feed.tags,
+        )
+
+    def _succeeded(
+        self,
+        feed: Feed,
+        outcome: str,
+        fetched: FetchResult,
+        body_hash: str | None,
+        new: int,
+        *,
+        ttl: float | None = None,
+        all_new: bool = False,
+        item_count: int | None = None,
+        detections: int = 0,
+        events: int = 0,
+    ) -> PollResult:
+        now = self.now()
+        hints = schedule.CacheHints.from_fetch(fetched, ttl=ttl)
+        nxt = schedule.next_poll(
+            now, feed.interval, self.config.polling, hints=hints, all_new=all_new
+        )
+        before = self.store.feeds.get(feed.url)
+        self.store.feeds.record_success(
+            feed.url,
+            now=now,
+            next_poll=nxt,
+            outcome=outcome,
+            name=feed.name,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            body_hash=body_hash,
+            item_count=item_count,
+            new_items=new,
+        )
+        metrics.POLLS.labels(outcome=outcome).inc()
+        self._health(feed, before.error_streak if before else 0, 0, before)
+        return PollResult(feed.name, outcome, new, detections, events, next_poll=nxt)
+
+    def _failed(self, feed: Feed, exc: FetchError | ParseError) -> PollResult:
+        now = self.now()
+        kind = outcome_of(exc)
+        before = self.store.feeds.get(feed.url)
+        streak = (before.error_streak if before else 0) + 1
+        nxt = schedule.next_poll(
+            now,
+            feed.interval,
+            self.config.polling,
+            hints=schedule.CacheHints(retry_after=getattr(exc, "retry_after", None)),
+            error_streak=streak,
+        )
+        self.store.feeds.record_failure(
+            feed.url, now=now, outcome=kind, error=str(exc), next_poll=nxt, name=feed.name
+        )
+        metrics.POLLS.labels(outcome=kind).inc()
+        log.warning(
+            "poll failed: %s (failure %d in a row); next try at %s",
+            exc,
+            streak,
+            nxt.isoformat(timespec="seconds"),
+            extra={"feed": feed.name, "url": feed.url, "stage": "fetch"},
+        )
+        self._health(feed, streak - 1, streak, before)
+        return PollResult(feed.name, kind, error=str(exc), next_poll=nxt)
+
+    def _health(self, feed: Feed, before: int, after: int, state: FeedState | None) -> None:
+        """Tell the ops destinations once when a feed goes down, and once when it is back."""
+        change = schedule.health_change(
+            before,
+            after,
+            self.config.polling.failure_alert_after,
+            alerted=bool(state and state.health_alerted),
+        )
+        if change is None:
+            return
+        self.store.feeds.set_health_alerted(feed.url, change == "failing")
+        state_now = self.store.feeds.get(feed.url)
+        error = state_now.last_error if state_now else None
+        self.on_feed_health(feed, change, after, error)

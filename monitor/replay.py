@@ -1,0 +1,158 @@
+"""Offline replay: run detection and event grouping over corpus items, send nothing.
+
+Items arrive in order of publication; an item without a time keeps its place in the file
+(it arrives right after the timed item before it). Each item yields one ReplayResult.
+
+Event grouping is the service's own stage (monitor.dedup) on an in-memory store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.config import EventsConfig
+from monitor.dedup import Deduplicator
+from monitor.detect import Analysis, RuleSet, analyse
+from monitor.errors import MonitorError
+from monitor.models import Article
+from monitor.store import open_store
+
+_FIELDS = ("id", "source", "title", "text", "url", "published")
+
+
+class InputError(MonitorError):
+    """A replay or eval input file is unreadable or not in the corpus schema."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayResult:
+    article: Article
+    analysis: Analysis
+    event_id: str | None
+    new_event: bool
+
+    def to_json(self) -> dict[str, Any]:
+        d = self.analysis.detection
+        event = None
+        if d is not None:
+            event = {
+                "type": d.event_type,
+                "subtype": d.subtype,
+                "actor": d.actor,
+                "weapon": d.weapon,
+                "date": d.event_date.isoformat() if d.event_date else None,
+            }
+        return {
+            "id": self.article.id,
+            "detected": d is not None,
+            "score": round(self.analysis.score, 4),
+            "event_id": self.event_id,
+            "new_event": self.new_event,
+            "event": event,
+            "explanation": list(self.analysis.explanation),
+        }
+
+
+def _parse_time(value: Any, where: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{where}: 'published' must be an ISO 8601 string or null")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"{where}: 'published' is not ISO 8601: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def read_items(path: str | Path) -> list[Article]:
+    """Corpus items from a JSONL file, with errors naming the file and line."""
+    file = Path(path)
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+    articles = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{file}:{number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: expected a JSON object with keys {', '.join(_FIELDS)}")
+        missing = [k for k in ("id", "title", "text") if not isinstance(item.get(k), str)]
+        if missing:
+            raise InputError(
+                f"{where}: missing or non-text field(s) {', '.join(missing)}; "
+                f"each line needs {', '.join(_FIELDS)}"
+            )
+        articles.append(
+            Article(
+                id=item["id"],
+                outlet=str(item.get("source") or file.stem),
+                title=item["title"],
+                text=item["text"],
+                url=item.get("url"),
+                published=_parse_time(item.get("published"), where),
+            )
+        )
+    return articles
+
+
+def arrival_order(articles: Iterable[Article]) -> list[Article]:
+    """By publication time; an undated item arrives right after the dated one before it."""
+    keyed = []
+    last = datetime.min.replace(tzinfo=UTC)
+    for position, article in enumerate(articles):
+        if article.published is not None:
+            last = article.published
+        keyed.append((last, position, article))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [a for _, _, a in keyed]
+
+
+# --- Driving detection ------------------------------------------------------------------------
+
+
+def replay(
+    articles: Iterable[Article], rules: RuleSet, events: EventsConfig | None = None
+) -> Iterator[ReplayResult]:
+    """Detection and event grouping over the items in arrival order, one result per item.
+
+    Grouping is the service's own stage (monitor.dedup) on a throwaway in-memory store, with
+    the clock set to each item's publication time, so replay shows what the service would do.
+    """
+    store = open_store(":memory:")
+    clock = _ReplayClock()
+    dedup = Deduplicator(store.items, store.events, events or EventsConfig(), clock.now)
+    try:
+        for article in arrival_order(articles):
+            if article.published is not None:
+                clock.at = article.published
+            analysis = analyse(article, rules)
+            event_id, new = None, False
+            if analysis.detection is not None:
+                with store.transaction():
+                    assignment = dedup.assign(article, analysis.detection)
+                event_id, new = assignment.event.id, assignment.new_event
+            yield ReplayResult(article, analysis, event_id, new)
+    finally:
+        store.close()
+
+
+class _ReplayClock:
+    def __init__(self) -> None:
+        self.at = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at

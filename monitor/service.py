@@ -1,0 +1,176 @@
+"""The running service: builds every part from the config, schedules one poll job per feed,
+runs the delivery worker beside it, and shuts down cleanly.
+
+Used by `monitor run` (forever), `monitor once` (one pass) and `monitor demo`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor import metrics
+from monitor.config import Config
+from monitor.dedup import Deduplicator
+from monitor.detect import RuleSet, load_rules
+from monitor.fetch import Fetcher, make_client
+from monitor.models import Feed
+from monitor.notify import build_notifiers
+from monitor.notify.deliver import Deliverer
+from monitor.pipeline import Pipeline, PollResult
+from monitor.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_rule_sets(config: Config) -> list[RuleSet]:
+    paths = config.rule_paths()
+    return [load_rules(p) for p in paths] if paths else [load_rules(None)]
+
+
+@dataclass
+class Service:
+    """Everything `monitor run` needs, built from one config. Parts are passed in for tests."""
+
+    config: Config
+    now: Callable[[], datetime] = utcnow
+    store: Store | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _scheduler: AsyncIOScheduler | None = None
+    _pipeline: Pipeline | None = None
+    _deliverer: Deliverer | None = None
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    results: list[PollResult] = field(default_factory=list)
+
+    def build(self) -> None:
+        """Check everything that can be checked before the first poll: secrets, rules, store."""
+        notifiers = build_notifiers(self.config.notify)
+        rules = load_rule_sets(self.config)
+        if self.store is None:
+            self.store = open_store(self.config.store.url)
+        self._client = make_client(self.config.polling)
+        fetcher = Fetcher(self._client, self.config.polling)
+        dedup = Deduplicator(self.store.items, self.store.events, self.config.events, self.now)
+        self._deliverer = Deliverer(
+            self.store.outbox, notifiers, self.config.notify.delivery, self.now, asyncio.sleep
+        )
+        self._pipeline = Pipeline(
+            config=self.config,
+            store=self.store,
+            fetcher=fetcher,
+            rules=rules,
+            dedup=dedup,
+            now=self.now,
+            on_alerts=self._wake.set,
+        )
+
+    @property
+    def pipeline(self) -> Pipeline:
+        assert self._pipeline is not None, "build() first"
+        return self._pipeline
+
+    @property
+    def deliverer(self) -> Deliverer:
+        assert self._deliverer is not None, "build() first"
+        return self._deliverer
+
+    def feeds(self) -> list[Feed]:
+        return [f for f in self.config.feed_objects() if f.enabled]
+
+    async def poll(self, feed: Feed) -> PollResult:
+        result = await self.pipeline.poll(feed)
+        self.results.append(result)
+        if self._scheduler is not None and result.next_poll is not None:
+            job = self._scheduler.get_job(feed.name)
+            if job is not None:
+                job.modify(next_run_time=result.next_poll)
+        return result
+
+    async def once(self) -> list[PollResult]:
+        """Poll every enabled feed once, deliver what that produced, and return the results."""
+        results = await asyncio.gather(*(self.poll(f) for f in self.feeds()))
+        await self.deliverer.deliver_due()
+        return list(results)
+
+    async def run(self) -> None:
+        """Poll on schedule and deliver until stop() is called."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler = scheduler
+        for feed in self.feeds():
+            self._add_job(scheduler, feed)
+        scheduler.start()
+        metrics.SCHEDULER_RUNNING.set(1)
+        log.info("watching %d feeds", len(self.feeds()), extra={"stage": "service"})
+        delivery = asyncio.create_task(self.deliverer.run(self._stop), name="delivery")
+        try:
+            await self._stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            metrics.SCHEDULER_RUNNING.set(0)
+            await asyncio.wait_for(delivery, timeout=8)
+
+    def reconfigure(self, new: Config) -> None:
+        """Apply a changed config without a restart and without losing state.
+
+        Everything that can fail (rules, secrets) is built before anything is swapped, so a
+        bad new config raises and leaves the running one untouched.
+        """
+        if new.store.url != self.config.store.url:
+            log.warning(
+                "store.url changed; that takes a restart, the running service keeps the old one",
+                extra={"stage": "reload"},
+            )
+        rules = load_rule_sets(new)
+        notifiers = build_notifiers(new.notify)
+        old_feeds = {f.name: f for f in self.feeds()}
+        self.config = new
+        self.pipeline.config = new
+        self.pipeline.rules = rules
+        self.deliverer.replace_notifiers(notifiers, new.notify.delivery)
+        if self._scheduler is None:
+            return
+        new_feeds = {f.name: f for f in self.feeds()}
+        for name in old_feeds.keys() - new_feeds.keys():
+            self._scheduler.remove_job(name)
+        for name, feed in new_feeds.items():
+            if name not in old_feeds:
+                self._add_job(self._scheduler, feed)
+            elif old_feeds[name] != feed:
+                self._scheduler.remove_job(name)
+                self._add_job(self._scheduler, feed)
+        log.info("config reloaded: %d feeds", len(new_feeds), extra={"stage": "reload"})
+
+    def _add_job(self, scheduler: AsyncIOScheduler, feed: Feed) -> None:
+        scheduler.add_job(
+            self.poll,
+            "interval",
+            args=[feed],
+            seconds=feed.interval,
+            id=feed.name,
+            next_run_time=self.now(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
+    async def close(self) -> None:
+        if getattr(self, "_client", None) is not None:
+            await self._client.aclose()
+        if self.store is not None:
+            self.store.close()

@@ -1,0 +1,72 @@
+"""Config reload: a changed file is applied, a broken one refused while the old one runs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Config
+from monitor.reload import ConfigWatcher
+
+GOOD = "feeds:\n  - name: a\n    url: https://a.example/feed\n"
+CHANGED = GOOD + "  - name: b\n    url: https://b.example/feed\n"
+BROKEN = CHANGED + "  - name: c\n    url: ftp://c.example/feed\n    colour: red\n"
+
+
+async def _until(predicate: object, timeout: float = 3.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached")
+
+
+async def test_file_change_applies_and_broken_file_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(GOOD)
+    applied: list[Config] = []
+    watcher = ConfigWatcher(path, apply=applied.append, interval=0.05)
+    watcher.start()
+    try:
+        path.write_text(CHANGED)
+        await _until(lambda: applied)
+        assert [f.name for f in applied[-1].feeds] == ["a", "b"]
+
+        with caplog.at_level(logging.ERROR, logger="monitor.reload"):
+            path.write_text(BROKEN)
+            await _until(lambda: any("refused" in r.getMessage() for r in caplog.records))
+        message = next(r.getMessage() for r in caplog.records if "refused" in r.getMessage())
+        assert "still running the previous config" in message
+        assert "feeds.2.url" in message and "unknown key 'colour'" in message
+        assert len(applied) == 1  # the old config stays in force
+
+        path.write_text(GOOD)
+        await _until(lambda: len(applied) == 2)
+        assert [f.name for f in applied[-1].feeds] == ["a"]
+    finally:
+        watcher.stop()
+
+
+async def test_sighup_reloads(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(GOOD)
+    applied: list[Config] = []
+
+    async def apply(cfg: Config) -> None:
+        applied.append(cfg)
+
+    watcher = ConfigWatcher(path, apply=apply, interval=60)
+    watcher.start()
+    try:
+        os.kill(os.getpid(), signal.SIGHUP)
+        await _until(lambda: applied)
+        assert [f.name for f in applied[0].feeds] == ["a"]
+    finally:
+        watcher.stop()

@@ -1,0 +1,217 @@
+"""The whole service against real servers on 127.0.0.1: two outlets' feeds and article pages,
+a Slack-Web-API-compatible server and an SMTP server. The service runs as a user runs it
+(`monitor once -c FILE`, a separate process), twice, with a restart in between."""
+
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from email.utils import format_datetime
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.servers.http import FeedServer
+from tests.servers.slack import SlackServer
+from tests.servers.smtp import SmtpServer
+
+SEEDS = Path(__file__).parent / "data" / "seeds"
+AP_TITLE = "North Korea fires ballistic missile into sea, US military says"
+NW_TITLE = "North Korea's Military Buildup Continues With Latest Ballistic Missile Launch"
+
+UNRELATED = {
+    "rates": (
+        "Central bank holds rates as inflation eases",
+        "The central bank kept its benchmark rate unchanged on Wednesday. Policymakers said "
+        "inflation had eased for a third month and that any cut would wait for firmer evidence.",
+    ),
+    "phone": (
+        "Tech firm launches its cheapest smartphone yet",
+        "The company launched its cheapest smartphone yet on Wednesday, aiming at first-time "
+        "buyers. The launch event showed a device with a large battery and a modest camera.",
+    ),
+    "derby": (
+        "Derby halted as fans threw missiles onto the pitch",
+        "The derby was halted for ten minutes after fans threw missiles onto the pitch following "
+        "the second goal. The league said it would investigate.",
+    ),
+}
+
+
+def page(title: str, outlet: str, text: str) -> bytes:
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    return (
+        f"<!doctype html><html><head><title>{html.escape(title)} | {outlet}</title></head><body>"
+        f"<nav><a href='/'>{outlet}</a> <a href='/world'>World</a> <a href='/sub'>Subscribe</a>"
+        f"</nav><article><h1>{html.escape(title)}</h1>{paras}</article>"
+        "<footer><p>All rights reserved.</p><a href='/privacy'>Privacy</a></footer></body></html>"
+    ).encode()
+
+
+def rss(server: FeedServer, outlet: str, items: list[tuple[str, str, str, datetime]]) -> bytes:
+    body = "".join(
+        f"<item><title>{html.escape(title)}</title><link>{server.url(path)}</link>"
+        f"<guid>{server.url(path)}</guid><pubDate>{format_datetime(when)}</pubDate>"
+        f"<description>{html.escape(summary)}</description></item>"
+        for title, path, summary, when in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{outlet}</title>'
+        f"<link>{server.base_url}</link><description>{outlet}</description>{body}"
+        "</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def outlets() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        ap_text = (SEEDS / "ap-2022-01-05-north-korea-missile.txt").read_text()
+        nw_text = (SEEDS / "newsweek-2022-01-05-north-korea-missile.txt").read_text()
+        nw_text = nw_text.split("\n", 1)[1]  # the file's first line is the headline
+        morning = datetime(2022, 1, 5, 1, 30, tzinfo=UTC)
+        evening = datetime(2022, 1, 5, 14, 0, tzinfo=UTC)
+
+        server.set("/ap/nk-missile.html", page(AP_TITLE, "AP", ap_text))
+        server.set("/nw/nk-buildup.html", page(NW_TITLE, "Newsweek", nw_text))
+        ap_items = [(AP_TITLE, "/ap/nk-missile.html", ap_text.split("\n")[0], morning)]
+        nw_items = [(NW_TITLE, "/nw/nk-buildup.html", nw_text.strip().split("\n")[0], evening)]
+        for i, (key, (title, text)) in enumerate(UNRELATED.items()):
+            path = f"/{'ap' if i % 2 else 'nw'}/{key}.html"
+            server.set(path, page(title, "x", text))
+            (ap_items if i % 2 else nw_items).append((title, path, text, morning))
+        server.set("/ap/rss.xml", rss(server, "AP", ap_items), etag='"ap-1"')
+        server.set("/nw/rss.xml", rss(server, "Newsweek", nw_items), etag='"nw-1"')
+        yield server
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
+    with SmtpServer(tmp_path, security="starttls") as server:
+        yield server
+
+
+def write_config(tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer) -> Path:
+    email = {
+        "type": "email",
+        **{k: v for k, v in smtp.settings().items() if v is not None},
+        "password_env": "TEST_SMTP_PASSWORD",
+        "from": "alerts@example.org",
+        "to": ["desk@example.org", "duty@example.org"],
+    }
+    doc = {
+        "store": {"url": f"sqlite:///{tmp_path / 'state' / 'monitor.sqlite3'}"},
+        "http": {"listen": None},
+        "feeds": [
+            {"name": "AP", "url": outlets.url("/ap/rss.xml")},
+            {"name": "Newsweek", "url": outlets.url("/nw/rss.xml")},
+        ],
+        "notify": {
+            "destinations": {
+                "desk-slack": {
+                    "type": "slack",
+                    "channel": "#alerts",
+                    "token_env": "TEST_SLACK_TOKEN",
+                    "base_url": slack.url,
+                },
+                "desk-email": email,
+            },
+            "delivery": {"slack_pace": 0, "followup_cooldown": 0},
+        },
+    }
+    path = tmp_path / "monitor.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def monitor(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_two_outlets_one_event_one_alert_and_restart_keeps_it_one(
+    tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer
+) -> None:
+    config = write_config(tmp_path, outlets, slack, smtp)
+    env = {"TEST_SLACK_TOKEN": slack.token, "TEST_SMTP_PASSWORD": smtp.password}
+
+    first = monitor("once", "-c", str(config), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "2 feeds" in first.stdout
+
+    messages = slack.messages()
+    assert len(messages) == 1, [m.get("text") for m in messages]
+    alert = messages[0]
+    shown = str(alert.get("text", "")) + str(alert.get("blocks", ""))
+    assert "North Korea" in shown
+    assert outlets.url("/ap/nk-missile.html") in shown or outlets.url("/nw/nk-buildup.html") in shown
+    assert "AP" in shown or "Newsweek" in shown
+    for title, _ in UNRELATED.values():
+        assert title not in str(slack.calls)
+
+    # The second outlet's report threads under the first alert and updates it.
+    replies = slack.replies(alert["ts"])
+    assert len(replies) == 1
+    assert "also reported by" in replies[0]["text"].lower()
+    assert slack.calls_to("chat.update"), "the first message is edited with the outlet count"
+
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
+    assert "North Korea" in mail["Subject"]
+    assert set(smtp.received[0].recipients) == {"desk@example.org", "duty@example.org"}
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "/ap/nk-missile.html" in body.get_content() or "/nw/nk-buildup.html" in body.get_content()
+
+    # A restart and another poll: the feeds answer 304, nothing new is alerted.
+    second = monitor("once", "-c", str(config), env=env)
+    assert second.returncode == 0, second.stderr
+    assert len(slack.messages()) == 1
+    assert len(slack.replies(alert["ts"])) == 1
+    assert len(smtp.messages) == 1
+    conditional = outlets.requests_to("/ap/rss.xml")[-1]
+    assert conditional.headers.get("If-None-Match") == '"ap-1"'
+
+
+def test_bad_config_never_starts(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text("feeds:\n  - name: x\n    url: not-a-url\n    intervall: 5m\n")
+    result = monitor("once", "-c", str(path), env={})
+    assert result.returncode == 2
+    assert f"{path}:3: feeds.0.url" in result.stderr
+    assert "did you mean 'interval'" in result.stderr
+
+
+def test_missing_secret_names_the_variable(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(
+        "notify:\n  destinations:\n    s:\n      type: slack\n      channel: '#a'\n"
+        "      token_env: MONITOR_TEST_UNSET_TOKEN\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_TEST_UNSET_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "check-config", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "MONITOR_TEST_UNSET_TOKEN" in result.stderr

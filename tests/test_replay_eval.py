@@ -1,0 +1,94 @@
+"""`monitor replay` and `monitor eval` end to end, through their argparse registration."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import evaluate as eval_cli
+from monitor.cli import replay as replay_cli
+from monitor.errors import MonitorError
+
+DATA = Path(__file__).parent / "data"
+ITEMS = [DATA / "detect_sentences.jsonl", DATA / "kcna_sample.jsonl"]
+LABELS = DATA / "detect_labels.jsonl"
+DEV = Path("/work/shared/data/corpus/dev")
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="monitor")
+    sub = parser.add_subparsers(dest="command", required=True)
+    replay_cli.register(sub)
+    eval_cli.register(sub)
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+def test_replay_writes_one_line_per_item(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["replay", str(ITEMS[0])]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 9
+    by_id = {r["id"]: r for r in rows}
+    assert set(rows[0]) == {
+        "id",
+        "detected",
+        "score",
+        "event_id",
+        "new_event",
+        "event",
+        "explanation",
+    }
+    first, second = by_id["own-1"], by_id["own-2"]
+    assert first["event_id"] == second["event_id"] == "missile_launch:north-korea:2022-01-05"
+    assert (first["new_event"], second["new_event"]) == (True, False)
+    assert first["event"] == {
+        "type": "missile_launch",
+        "subtype": "test",
+        "actor": "north-korea",
+        "weapon": "ballistic missile",
+        "date": "2022-01-05",
+    }
+    assert by_id["own-3"]["event"]["actor"] == "russia"
+    for negative in ("own-4", "own-5", "own-6", "own-7", "own-8", "own-9"):
+        row = by_id[negative]
+        assert (row["detected"], row["event_id"], row["event"]) == (False, None, None)
+        assert row["explanation"]
+
+
+def test_eval_prints_figures_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["eval", *map(str, ITEMS), "--labels", str(LABELS)]) == 0
+    out = capsys.readouterr().out
+    assert "detection precision            1.000" in out
+    assert "detection recall               1.000" in out
+    assert "alerts per true event" in out and "baseline" in out
+    assert "false positives (0):" in out and "false negatives (0):" in out
+
+
+def test_eval_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["eval", *map(str, ITEMS), "--labels", str(LABELS), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["detection"]["tp"] == 7 and report["detection"]["fp"] == 0
+    assert report["grouping"]["precision"] == 1.0
+    assert report["baseline_detection"]["recall"] < report["detection"]["recall"]
+
+
+def test_bad_input_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "items.jsonl"
+    bad.write_text('{"id": "a", "title": "t", "text": "x"}\n{"id": "b", "title": "t"}\n')
+    with pytest.raises(MonitorError, match=r"items\.jsonl:2: missing or non-text field\(s\) text"):
+        run(["replay", str(bad)])
+    bad.write_text("{not json\n")
+    with pytest.raises(MonitorError, match=r"items\.jsonl:1: not valid JSON"):
+        run(["replay", str(bad)])
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason=f"dev corpus not present at {DEV}")
+def test_dev_corpus_reaches_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in DEV.glob("*.jsonl") if p.name != "labels.jsonl")
+    assert run(["eval", *files, "--labels", str(DEV / "labels.jsonl"), "--json"]) == 0
+    detection = json.loads(capsys.readouterr().out)["detection"]
+    assert detection["precision"] >= 0.95 and detection["recall"] >= 0.95, detection
