@@ -200,6 +200,7 @@ class DeliveryConfig(Strict):
 class NotifyConfig(Strict):
     destinations: dict[str, Destination] = {}
     routes: list[Route] = []
+    ops: list[str] = []  # destinations told when a feed goes down or comes back
     delivery: DeliveryConfig = DeliveryConfig()
 
     @model_validator(mode="after")
@@ -212,6 +213,12 @@ class NotifyConfig(Strict):
                         f"routes[{i}] sends to {name!r}, which is not a destination "
                         f"(destinations: {known})"
                     )
+        for name in self.ops:
+            if name not in self.destinations:
+                known = ", ".join(sorted(self.destinations)) or "none defined"
+                raise ValueError(
+                    f"ops names {name!r}, which is not a destination (destinations: {known})"
+                )
         return self
 
 
@@ -223,7 +230,7 @@ class HttpConfig(Strict):
     def _host_port(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        host, sep, port = v.rpartition(":")
+        _host, sep, port = v.rpartition(":")
         if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
             raise ValueError(f"{v!r} is not HOST:PORT; write e.g. 0.0.0.0:9108")
         return v

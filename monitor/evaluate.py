@@ -3,7 +3,9 @@
 detection   precision, recall, F1 over items (unlisted items are negatives)
 grouping    pairwise precision, recall, F1 over pairs of items that are both detected and
             labelled positive: a pair is "same" when both sit in one event
-alerts      alerts (new_event items) per true event that was detected at all
+alerts      alerts (new_event items) per true event that was detected at all, and the share of
+            true events in the input that got exactly one alert (an event missed or merged into
+            another gets none, one split in two gets two)
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ class Report:
     events_total: int
     baseline_detection: Scores
     baseline_alerts_per_event: float
+    events_one_alert: int = 0  # true events in the input with exactly one alert
+    events_in_input: int = 0  # true events with at least one labelled report in the input
+    one_alert_share: float = 0.0
+    baseline_one_alert_share: float = 0.0
     errors: list[Miss] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -126,6 +132,10 @@ def _alerts_per_event(events: dict[str, list[bool]]) -> float:
     return round(sum(hit) / len(hit), 4) if hit else 0.0
 
 
+def _exactly_one(events: Iterable[str], alerts: dict[str, list[bool]]) -> int:
+    return sum(1 for key in events if sum(alerts.get(key, ())) == 1)
+
+
 def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Report:
     tp = fp = fn = btp = bfp = bfn = 0
     errors: list[Miss] = []
@@ -134,6 +144,7 @@ def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Repor
     alerts: dict[str, list[bool]] = defaultdict(list)
     baseline_alerts: dict[str, list[bool]] = defaultdict(list)
     events_total: set[str] = {lab.event_id or lab.id for lab in labels.values() if lab.positive}
+    events_in_input: set[str] = set()
     for r in results:
         label = labels.get(r.article.id)
         positive = label is not None and label.positive
@@ -158,6 +169,7 @@ def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Repor
             )
         if positive and label is not None:
             key = label.event_id or label.id
+            events_in_input.add(key)
             if detected:
                 true_event[r.article.id] = key
                 predicted[r.article.id] = r.event_id
@@ -165,6 +177,9 @@ def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Repor
             if base:
                 baseline_alerts[key].append(True)
     detected_events = {k for k, v in alerts.items() if v}
+    one_alert = _exactly_one(events_in_input, alerts)
+    baseline_one_alert = _exactly_one(events_in_input, baseline_alerts)
+    present = len(events_in_input)
     return Report(
         items=len(results),
         positives=sum(1 for r in results if (lab := labels.get(r.article.id)) and lab.positive),
@@ -175,6 +190,10 @@ def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Repor
         events_total=len(events_total),
         baseline_detection=scores(btp, bfp, bfn),
         baseline_alerts_per_event=_alerts_per_event(baseline_alerts),
+        events_one_alert=one_alert,
+        events_in_input=present,
+        one_alert_share=round(one_alert / present, 4) if present else 1.0,
+        baseline_one_alert_share=round(baseline_one_alert / present, 4) if present else 1.0,
         errors=errors,
     )
 
@@ -206,6 +225,9 @@ def format_report(report: Report) -> str:
         f"{'grouping F1':26}{g.f1:>10.3f}{'-':>10}",
         f"{'alerts per true event':26}{report.alerts_per_event:>10.2f}"
         f"{report.baseline_alerts_per_event:>10.2f}",
+        f"{'events with exactly one alert':29}{report.one_alert_share:>7.3f}"
+        f"{report.baseline_one_alert_share:>10.3f}"
+        f"  ({report.events_one_alert} of {report.events_in_input})",
         "",
         "baseline: any item with 'missile' and a launch verb; it alerts on every item.",
     ]

@@ -55,12 +55,23 @@ def extract(html: bytes | str, url: str | None) -> Extracted:
     except Exception as exc:  # trafilatura raises lxml and value errors on odd input
         raise ExtractError(f"{where}: the page could not be read as HTML ({exc})") from exc
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    text = _without_headline(text, [title, *(h.text_content() for h in tree.xpath("//h1"))])
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractError(
             f"{where}: no article text found on the page (paywall, consent page, or a page "
             "built by JavaScript); the feed summary is used instead"
         )
     return Extracted(title=title, text=text)
+
+
+def _without_headline(text: str, headlines: list[str]) -> str:
+    """The body without a first line that repeats the headline (pages put their <h1> inside
+    the article); the headline travels separately as the title."""
+    first, _, rest = text.partition("\n")
+    wanted = {" ".join(h.split()).casefold() for h in headlines if h.strip()}
+    if " ".join(first.split()).casefold() in wanted and rest.strip():
+        return rest.strip()
+    return text
 
 
 def _title(tree: Any) -> str:

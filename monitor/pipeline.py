@@ -140,7 +140,7 @@ class Pipeline:
             self.dedup.remember(entry, article)
             for detection in found:
                 assignment = self.dedup.assign(article, detection)
-                alerts = plan_alerts(
+                plan_alerts(
                     self.store.outbox,
                     self.config.notify,
                     assignment.event,
@@ -150,7 +150,6 @@ class Pipeline:
                     feed.tags,
                     self.now(),
                 )
-                self.store.outbox.enqueue(alerts)
                 new_events += assignment.new_event
                 metrics.DETECTIONS.labels(event_type=detection.event_type).inc()
                 if assignment.new_event:
@@ -264,4 +263,4 @@ class Pipeline:
         self.store.feeds.set_health_alerted(feed.url, change == "failing")
         state_now = self.store.feeds.get(feed.url)
         error = state_now.last_error if state_now else None
-        self.on_feed_health(feed, change, after, error)
+        self.on_feed_health(feed, change, max(before, after), error)

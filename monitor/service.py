@@ -22,6 +22,7 @@ from monitor.fetch import Fetcher, make_client
 from monitor.models import Feed
 from monitor.notify import build_notifiers
 from monitor.notify.deliver import Deliverer
+from monitor.notify.ops import plan_feed_health
 from monitor.pipeline import Pipeline, PollResult
 from monitor.store import Store, open_store
 
@@ -48,7 +49,6 @@ class Service:
     _scheduler: AsyncIOScheduler | None = None
     _pipeline: Pipeline | None = None
     _deliverer: Deliverer | None = None
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
     results: list[PollResult] = field(default_factory=list)
 
     def build(self) -> None:
@@ -60,6 +60,7 @@ class Service:
         self._client = make_client(self.config.polling)
         fetcher = Fetcher(self._client, self.config.polling)
         dedup = Deduplicator(self.store.items, self.store.events, self.config.events, self.now)
+        self._dedup = dedup
         self._deliverer = Deliverer(
             self.store.outbox, notifiers, self.config.notify.delivery, self.now, asyncio.sleep
         )
@@ -70,8 +71,42 @@ class Service:
             rules=rules,
             dedup=dedup,
             now=self.now,
-            on_alerts=self._wake.set,
+            on_alerts=self._deliverer.wake,
+            on_feed_health=self._feed_health,
         )
+        metrics.track(
+            outbox_depth=lambda: float(self._outbox_pending()),
+            feeds_in_error=lambda: float(self._feeds_in_error()),
+        )
+
+    def _expire(self) -> None:
+        removed = self._dedup.expire()
+        if removed:
+            log.info(
+                "forgot %d items and events past the horizon", removed, extra={"stage": "dedup"}
+            )
+
+    def _outbox_pending(self) -> int:
+        assert self.store is not None
+        return self.store.outbox.counts().get("pending", 0)
+
+    def _feeds_in_error(self) -> int:
+        assert self.store is not None
+        return self.store.feeds.count_in_error()
+
+    def _feed_health(self, feed: Feed, change: str, streak: int, error: str | None) -> None:
+        log.log(
+            logging.ERROR if change == "failing" else logging.INFO,
+            "feed %s after %d failed polls",
+            "is down" if change == "failing" else "recovered",
+            streak,
+            extra={"feed": feed.name, "url": feed.url, "stage": "health"},
+        )
+        assert self.store is not None
+        if plan_feed_health(
+            self.store.outbox, self.config.notify, feed, change, streak, error, self.now()
+        ):
+            self.deliverer.wake()
 
     @property
     def pipeline(self) -> Pipeline:
@@ -107,6 +142,7 @@ class Service:
         self._scheduler = scheduler
         for feed in self.feeds():
             self._add_job(scheduler, feed)
+        scheduler.add_job(self._expire, "interval", hours=1, id="expire", next_run_time=self.now())
         scheduler.start()
         metrics.SCHEDULER_RUNNING.set(1)
         log.info("watching %d feeds", len(self.feeds()), extra={"stage": "service"})
@@ -135,7 +171,8 @@ class Service:
         self.config = new
         self.pipeline.config = new
         self.pipeline.rules = rules
-        self.deliverer.replace_notifiers(notifiers, new.notify.delivery)
+        self.deliverer.notifiers = notifiers
+        self.deliverer.cfg = new.notify.delivery
         if self._scheduler is None:
             return
         new_feeds = {f.name: f for f in self.feeds()}

@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -160,7 +160,9 @@ def test_two_outlets_one_event_one_alert_and_restart_keeps_it_one(
     alert = messages[0]
     shown = str(alert.get("text", "")) + str(alert.get("blocks", ""))
     assert "North Korea" in shown
-    assert outlets.url("/ap/nk-missile.html") in shown or outlets.url("/nw/nk-buildup.html") in shown
+    assert (
+        outlets.url("/ap/nk-missile.html") in shown or outlets.url("/nw/nk-buildup.html") in shown
+    )
     assert "AP" in shown or "Newsweek" in shown
     for title, _ in UNRELATED.values():
         assert title not in str(slack.calls)
@@ -174,10 +176,12 @@ def test_two_outlets_one_event_one_alert_and_restart_keeps_it_one(
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert "North Korea" in mail["Subject"]
-    assert set(smtp.received[0].recipients) == {"desk@example.org", "duty@example.org"}
+    assert set(smtp.received[0].rcpt_tos) == {"desk@example.org", "duty@example.org"}
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
-    assert "/ap/nk-missile.html" in body.get_content() or "/nw/nk-buildup.html" in body.get_content()
+    assert (
+        "/ap/nk-missile.html" in body.get_content() or "/nw/nk-buildup.html" in body.get_content()
+    )
 
     # A restart and another poll: the feeds answer 304, nothing new is alerted.
     second = monitor("once", "-c", str(config), env=env)
@@ -187,6 +191,12 @@ def test_two_outlets_one_event_one_alert_and_restart_keeps_it_one(
     assert len(smtp.messages) == 1
     conditional = outlets.requests_to("/ap/rss.xml")[-1]
     assert conditional.headers.get("If-None-Match") == '"ap-1"'
+
+    status = monitor("status", "-c", str(config), env=env)
+    assert status.returncode == 0, status.stderr
+    assert "missile_launch:north-korea:2022-01-05  2 outlets (AP, Newsweek)" in status.stdout
+    assert "sent 3, failed 0" in status.stdout  # Slack alert + Slack follow-up + email
+    assert "AP: last poll" in status.stdout and "(304)" in status.stdout
 
 
 def test_bad_config_never_starts(tmp_path: Path) -> None:

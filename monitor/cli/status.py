@@ -32,6 +32,17 @@ def main(args: argparse.Namespace) -> int:
         configured = {f.url for f in cfg.feeds}
         for url in sorted(states.keys() - configured):
             print(f"  (removed) {url}")
+        print("\nRECENT EVENTS")
+        events = store.events.recent(limit=args.alerts)
+        if not events:
+            print("  none")
+        for event in events:
+            updated = _ago(datetime.fromtimestamp(event.updated_at, UTC), now)
+            facts = " ".join(f"{k}={v}" for k, v in (("weapon", event.weapon),) if v)
+            print(
+                f"  {updated:>9}  {event.id}  {len(event.outlets)} outlet"
+                f"{'' if len(event.outlets) == 1 else 's'} ({', '.join(event.outlets)}) {facts}"
+            )
         counts = store.outbox.counts()
         print("\nOUTBOX")
         print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))

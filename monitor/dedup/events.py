@@ -5,13 +5,22 @@ A detection with an actor and a stated local date belongs to the event
 not depend on the order reports arrive in, and launches on different days stay apart however
 alike their articles read.
 
-Only when the date is uncertain (the text states none, so the day of publication stands in) is
-the window applied: the report joins an event of the same type and actor dated up to
-`window_days` either side, preferring one holding a near-duplicate of its text, then one with
-the same weapon, then a stated date, then the nearest date, then the earlier. With none, it
+Only when the date is uncertain (the text states none, so the day the report is about, from its
+publication time, stands in) is the window applied: the report joins an event of the same type
+and actor with a stated date up to `window_days` either side, preferring one holding a
+near-duplicate of its text, then one with the same weapon, then a stated date, then the nearest
+date, then the earlier. Another uncertain report joins it only when both are about the same day
+or their texts are near-duplicates: the window is slack for time zones around a stated date,
+and two guesses a day apart would otherwise chain one day's launch onto the next. With none, it
 opens a provisional event `<event_type>:<actor>:~<date>`; the first report that states a date
 within the window confirms that event (its id stays, its date becomes the stated one) instead of
 opening a second event for the same launch.
+
+A reaction's date ("the UN chief condemned it on May 28") bounds the launch from above: such a
+report joins the latest event of the actor dated up to `BOUND_LOOKBACK` before that day (or
+within the window after it), and opens a provisional event only when there is none. That event
+keeps the bound as the fact `launched on or before`, so that a report stating a launch date up
+to `BOUND_LOOKBACK` earlier confirms it, whichever of the two arrives first.
 
 A detection without an actor joins the event of a near-duplicate of its text dated within the
 window, or opens `<event_type>:unattributed:<date>:<hash>` on its own.
@@ -26,6 +35,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from monitor.models import Article, Detection, Event
 from monitor.store.events import EventRepo, EventRow
+
+# A report's launch is within roughly the last week before it (LABELS.md), so a reaction dated
+# some day reacts to a launch at most this long before.
+BOUND_LOOKBACK = timedelta(days=7)
+# The fact a provisional event opened by a reaction keeps until a report states the date.
+BOUND_FACT = "launched on or before"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +77,24 @@ def to_event(row: EventRow) -> Event:
 
 def date_stated(detection: Detection) -> bool:
     """Whether the text states the event's date; the detector marks a stand-in date
-    (publication day in the actor's time zone) with the evidence part "date:publication"."""
+    (publication day in the actor's time zone) with the evidence part "date:publication", and
+    the date of a reaction, which only bounds the launch, with "date:reaction"."""
     if detection.event_date is None:
         return False
-    return not any(e.part == "date:publication" for e in detection.evidence)
+    return not any(e.part in ("date:publication", "date:reaction") for e in detection.evidence)
+
+
+def date_bound(detection: Detection) -> date | None:
+    """The day of a reaction to the launch, when that is the only date the text gives."""
+    if detection.event_date is None:
+        return None
+    if any(e.part == "date:reaction" for e in detection.evidence):
+        return detection.event_date
+    return None
+
+
+def _bounded(event: EventRow) -> bool:
+    return not event.date_certain and BOUND_FACT in event.facts
 
 
 def _same_weapon(a: str | None, b: str | None) -> bool:
@@ -87,6 +116,23 @@ def rank(
             not e.date_certain,
             abs((e.event_date - day).days),
             e.event_date,
+            e.id,
+        ),
+    )
+
+
+def latest_first(
+    candidates: Sequence[EventRow], bound: date, dup_events: Mapping[str, float]
+) -> list[EventRow]:
+    """Candidates for a report a reaction dates, best first: a near-duplicate, then the latest
+    event on or before the reaction, then those after it (time-zone slack)."""
+    return sorted(
+        candidates,
+        key=lambda e: (
+            -dup_events.get(e.id, 0.0),
+            e.event_date > bound,
+            -e.event_date.toordinal(),
+            not e.date_certain,
             e.id,
         ),
     )
@@ -125,30 +171,64 @@ class EventGrouper:
             return self._open(event_id, article, detection, day, certain)
 
         actor = detection.actor
+        bound = date_bound(detection)
+        nearby = self._nearby(detection, actor, day)
         if certain:
-            nearby = self._nearby(detection, actor, day)
             same_day = [e for e in nearby if e.date_certain and e.event_date == day]
             if same_day:
                 best = rank(same_day, day, detection.weapon, dup_events)[0]
                 return self._join(best, article, detection, confirm=None)
-            provisional = [e for e in nearby if not e.date_certain]
+            provisional = [e for e in nearby if not e.date_certain and self._fits(e, day)]
             ranked = rank(provisional, day, detection.weapon, dup_events)
             if ranked:
                 return self._join(ranked[0], article, detection, confirm=day)
             event_id = self._free_id(_event_id(detection.event_type, actor, day))
             return self._open(event_id, article, detection, day, certain=True)
 
-        ranked = rank(self._nearby(detection, actor, day), day, detection.weapon, dup_events)
+        if bound is not None:
+            fitting = [e for e in nearby if self._fits_bound(e, bound)]
+            ranked = latest_first(fitting, bound, dup_events)
+            if ranked:
+                return self._join(ranked[0], article, detection, confirm=None, bound=bound)
+            event_id = self._free_id(f"{detection.event_type}:{actor}:~{day.isoformat()}")
+            return self._open(event_id, article, detection, day, certain=False, bound=True)
+
+        fitting = [e for e in nearby if self._fits_guess(e, day, dup_events)]
+        ranked = rank(fitting, day, detection.weapon, dup_events)
         if ranked:
-            return self._join(ranked[0], article, detection, confirm=None)
+            return self._join(ranked[0], article, detection, confirm=None, guess=day)
         event_id = self._free_id(f"{detection.event_type}:{actor}:~{day.isoformat()}")
         return self._open(event_id, article, detection, day, certain=False)
 
+    # -- which events a report may join -------------------------------------------------------
+    # Each test is symmetric: report A fits B's event exactly when B would fit A's, so the
+    # grouping of two reports does not depend on which came first.
+    def _fits(self, event: EventRow, day: date) -> bool:
+        """A provisional event a report stating `day` may confirm."""
+        if _bounded(event):
+            return event.event_date - BOUND_LOOKBACK <= day <= event.event_date + self._window
+        return abs(event.event_date - day) <= self._window
+
+    def _fits_guess(self, event: EventRow, day: date, dup_events: Mapping[str, float]) -> bool:
+        """An event a report whose day is a guess from its publication time may join."""
+        near = abs(event.event_date - day) <= self._window
+        if event.date_certain:
+            return near
+        if _bounded(event) and self._fits(event, day):
+            return True
+        # Two guesses: the same day, or the same text a time zone apart.
+        return event.event_date == day or (near and dup_events.get(event.id, 0.0) > 0)
+
+    def _fits_bound(self, event: EventRow, bound: date) -> bool:
+        """An event a report whose launch came on or before `bound` may join."""
+        if _bounded(event):
+            return abs(event.event_date - bound) <= BOUND_LOOKBACK
+        return bound - BOUND_LOOKBACK <= event.event_date <= bound + self._window
+
     # -- helpers ------------------------------------------------------------------------------
     def _nearby(self, detection: Detection, actor: str, day: date) -> list[EventRow]:
-        return self._events.in_window(
-            detection.event_type, actor, day - self._window, day + self._window
-        )
+        reach = max(self._window, BOUND_LOOKBACK)
+        return self._events.in_window(detection.event_type, actor, day - reach, day + reach)
 
     def _published_day(self, article: Article) -> date:
         when = article.published or self._now()
@@ -170,10 +250,18 @@ class EventGrouper:
         return int(self._now().timestamp())
 
     def _open(
-        self, event_id: str, article: Article, detection: Detection, day: date, certain: bool
+        self,
+        event_id: str,
+        article: Article,
+        detection: Detection,
+        day: date,
+        certain: bool,
+        bound: bool = False,
     ) -> Placement:
         now = self._timestamp()
         facts = facts_of(detection)
+        if bound:
+            facts[BOUND_FACT] = day.isoformat()
         row = EventRow(
             id=event_id,
             event_type=detection.event_type,
@@ -193,21 +281,38 @@ class EventGrouper:
         return Placement(row, True, facts)
 
     def _join(
-        self, row: EventRow, article: Article, detection: Detection, confirm: date | None
+        self,
+        row: EventRow,
+        article: Article,
+        detection: Detection,
+        confirm: date | None,
+        bound: date | None = None,
+        guess: date | None = None,
     ) -> Placement:
+        """Add the report to the event. `confirm`: the date it states, for a provisional event.
+        A provisional event keeps the tightest date it has: a guessed day over a reaction's
+        bound, the earlier of two bounds, so its date does not depend on the reports' order."""
         now = self._timestamp()
         new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
         changes: dict[str, object] = {}
+        facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
         if confirm is not None:
             new_facts["date"] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)
+            facts.pop(BOUND_FACT, None)
+        elif _bounded(row) and guess is not None:
+            changes.update(event_date=guess)
+            facts.pop(BOUND_FACT, None)
+        elif _bounded(row) and bound is not None and bound < row.event_date:
+            changes.update(event_date=bound)
+            facts[BOUND_FACT] = bound.isoformat()
         outlets = row.outlets
         if article.outlet not in outlets:
             outlets = (*outlets, article.outlet)
         updated = row.evolve(
             **changes,
             outlets=outlets,
-            facts={**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}},
+            facts=facts,
             weapon=row.weapon or detection.weapon,
             subtype=row.subtype or detection.subtype,
             updated_at=max(row.updated_at, now),

@@ -7,6 +7,12 @@ say the event is old: the engine uses them to reject retrospective mentions.
 The reference day is the publication date in the actor's local time zone, so that
 "North Korea fired a missile on Wednesday" published at 23:00 UTC on Tuesday resolves to the
 Wednesday in Pyongyang.
+
+Two dates say less than they seem to. A date in the clause of a reaction ("the UN chief
+denounced it on May 28", "Japan on Tuesday condemned the launch") dates the reaction, which came
+after the launch: it bounds the launch from above (`dates_reaction`). And when the text states
+no date, the day of publication stands in; an article published in the small hours of the
+actor's night was written about the day before (`publication_day`).
 """
 
 from __future__ import annotations
@@ -86,6 +92,23 @@ _PATTERN = re.compile(
 )
 
 
+# Words of a reaction to a launch: condemnations, rejections, replies, a Security Council meeting.
+_REACTION = re.compile(
+    r"\b(?:condemn(?:s|ed|ing|ations?)?|denounc(?:e|es|ed|ing|ements?)|denunciations?|"
+    r"decr(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|slam(?:s|med|ming)?|respond(?:s|ed)|"
+    r"deplor(?:e|es|ed|ing)|protest(?:s|ed|ing)?|criti(?:cis|ciz)(?:e|es|ed|ing)|"
+    r"censur(?:e|es|ed|ing)|convene[sd]?|(?:emergency|urgent|closed-door|open|council)\s+"
+    r"(?:meeting|session))\b",
+    re.IGNORECASE,
+)
+# A reaction word right before the date owns it: "met in emergency session on Friday".
+_REACTION_BEFORE = re.compile(rf"(?:{_REACTION.pattern})\W+(?:\w+\W+){{0,2}}$", re.IGNORECASE)
+# "fired missiles after Seoul rejected the offer on Monday": the reaction came first, not after.
+_EARLIER = re.compile(r"\b(?:after|following|since|in response to|in retaliation for)\b", re.I)
+# Publication before this local hour reports the day before (UTC midnight is a bare date).
+SMALL_HOURS_END = 6
+
+
 @dataclass(frozen=True, slots=True)
 class DateMention:
     start: int
@@ -108,6 +131,41 @@ def reference_day(published: datetime | None, timezone: str | None) -> date | No
     if published.tzinfo is None:
         return published.date()
     return published.astimezone(_zone(timezone or "UTC")).date()
+
+
+def publication_day(published: datetime | None, timezone: str | None) -> date | None:
+    """The day an undated report is taken to be about: the publication day in the actor's time
+    zone, or the day before when it was published in the small hours there.
+
+    A timestamp of exactly midnight UTC is a bare date (state media, date-only feeds) and says
+    nothing about the hour, so it is not moved.
+    """
+    day = reference_day(published, timezone)
+    if published is None or day is None or published.tzinfo is None:
+        return day
+    if published.utcoffset() == timedelta(0) and published.time() == datetime.min.time():
+        return day
+    local = published.astimezone(_zone(timezone or "UTC"))
+    return day - timedelta(days=1) if local.hour < SMALL_HOURS_END else day
+
+
+def dates_reaction(text: str, mention: DateMention, act: int, start: int, end: int) -> bool:
+    """Whether the date `mention` dates a reaction to the act at offset `act`, not the act.
+
+    It does when a reaction word stands between the act and the date ("launch ... denounces it
+    on May 28") unless the reaction came first ("fired after Seoul rejected ... on Monday"), or
+    between the date and the act ("Japan on Tuesday condemned the launch"), or right before a
+    date that comes before the act ("met in emergency session on Friday to discuss the
+    launch"). `start`..`end` is the date's sentence; nothing outside it counts.
+    """
+    if mention.start >= act:
+        between = text[max(act, start) : mention.start]
+        hit = _REACTION.search(between)
+        return hit is not None and _EARLIER.search(between, 0, hit.start()) is None
+    if _REACTION.search(text, mention.end, min(act, end)):
+        return True
+    lead_in = text[max(start, mention.start - 60) : mention.start]
+    return _REACTION_BEFORE.search(lead_in) is not None
 
 
 def _month_day(month: int, day: int, year: int | None, ref: date | None) -> date | None:

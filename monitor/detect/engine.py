@@ -13,7 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from monitor.detect.dates import DateMention, find_dates, reference_day
+from monitor.detect.dates import (
+    DateMention,
+    dates_reaction,
+    find_dates,
+    publication_day,
+    reference_day,
+)
 from monitor.detect.entities import (
     Mention,
     actor_timezone,
@@ -56,6 +62,7 @@ class _Window:
     weapon: str | None = None
     event_date: date | None = None
     date_text: str | None = None
+    date_is_reaction: bool = False  # the date is a reaction's: the launch came on or before it
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -184,21 +191,32 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         return False
     rules_ = ctx.rules
 
-    def fresh_day(found_dates: list[DateMention]) -> DateMention | None:
+    def fresh_day(found_dates: list[DateMention]) -> tuple[DateMention, bool] | None:
         # The fresh day nearest the act: a dateline's day is the report's, not the launch's.
+        # A day a reaction is dated by only bounds the launch, so one of the act's own wins.
         low, high = -rules_.max_future_days, rules_.max_age_days
         fresh = [d for d in found_dates if d.value and low <= (d.age_days or 0) <= high]
-        return min(fresh, key=lambda d: abs(d.start - act_start), default=None)
+        if not fresh:
+            return None
+        ranked = []
+        for d in fresh:
+            sentence = ctx.doc.sentence_at(d.start)
+            reaction = dates_reaction(text, d, act_start, sentence.start, sentence.end)
+            ranked.append((reaction, abs(d.start - act_start), d))
+        reaction, _, nearest = min(ranked, key=lambda x: (x[0], x[1]))
+        return nearest, reaction
 
-    day = fresh_day(dates)
-    if day is None and w.position == "body":
+    found_day = fresh_day(dates)
+    if found_day is None and w.position == "body":
         # News often dates the event in the sentence before the one that describes it.
         prev = ctx.doc.sentence_at(w.start).index - 1
         if prev >= 1:
             s = ctx.doc.sentences[prev]
-            day = fresh_day(find_dates(text, s.start, s.end, ref))
-    if day is not None:
-        w.event_date, w.date_text = day.value, day.text
+            found_day = fresh_day(find_dates(text, s.start, s.end, ref))
+    day = found_day[0] if found_day is not None else None
+    if found_day is not None:
+        w.event_date, w.date_text = found_day[0].value, found_day[0].text
+        w.date_is_reaction = found_day[1]
     for name in (*rule.all, *rule.any):
         if name in found and name != "@actor":
             m = found[name][0]
@@ -294,10 +312,16 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
             evidence.append(
                 Evidence(best.rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
             )
-    dated = next((w for w in matched if w.event_date and w.actor == best.actor), best)
-    event_date, date_part = dated.event_date, "date"
+    # A launch's own date, else a reaction's ("date:reaction": the launch came on or before
+    # it), else the publication day ("date:publication"), which only stands in for the date.
+    dated_windows = [w for w in matched if w.event_date and w.actor == best.actor]
+    dated_windows.sort(key=lambda w: w.date_is_reaction)  # stable: score order otherwise
+    dated = dated_windows[0] if dated_windows else best
+    event_date = dated.event_date
+    date_part = "date:reaction" if dated.date_is_reaction else "date"
     if event_date is None:
-        event_date, date_part = ctx.reference(best.actor), "date:publication"
+        event_date = publication_day(ctx.article.published, actor_timezone(best.actor))
+        date_part = "date:publication"
     evidence.append(
         Evidence(dated.rule.name, date_part, dated.date_text or str(event_date), dated.start)
     )

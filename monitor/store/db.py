@@ -129,7 +129,7 @@ def connect(url: str) -> Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
-        conn.isolation_level = ""  # implicit BEGIN before writes; commit() ends it
+        conn.isolation_level = "DEFERRED"  # implicit BEGIN before writes; commit() ends it
     except sqlite3.Error as exc:
         raise StoreError(
             f"database {path}: {exc}; set store.url in the config to a writable path"

@@ -109,6 +109,13 @@ class EventRepo:
         r = self.db.one(f"SELECT {_COLUMNS} FROM dedup_events WHERE id = ?", (event_id,))
         return _row(r) if r else None
 
+    def recent(self, limit: int = 20) -> list[EventRow]:
+        """The most recently updated events, newest first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM dedup_events ORDER BY updated_at DESC, id LIMIT ?", (limit,)
+        )
+        return [_row(r) for r in rows]
+
     def exists(self, event_id: str) -> bool:
         return self.db.one("SELECT 1 FROM dedup_events WHERE id = ?", (event_id,)) is not None
 

@@ -74,14 +74,16 @@ def detection(
     day: date | None,
     *,
     stated: bool = True,
+    reaction: bool = False,
     weapon: str | None = "ballistic missile",
     count: int | None = None,
     place: str | None = None,
     subtype: str | None = "test",
     event_type: str = "missile_launch",
 ) -> Detection:
-    """A detection; `stated=False` marks the date as the publication stand-in, as detect does."""
-    part = "date" if stated else "date:publication"
+    """A detection; `stated=False` marks the date as the publication stand-in, `reaction=True`
+    as the day of a reaction to the launch (the launch came on or before it), as detect does."""
+    part = "date:reaction" if reaction else "date" if stated else "date:publication"
     return Detection(
         event_type=event_type,
         subtype=subtype,

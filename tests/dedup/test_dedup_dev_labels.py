@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from dedup_helpers import Backend, Clock, article, detection, make_dedup
 
+from monitor.detect import load_rules
+from monitor.evaluate import run
+
 LABELS = Path(os.environ.get("MONITOR_DATA", "/work/shared/data")) / "corpus/dev/labels.jsonl"
 
 
@@ -58,3 +61,13 @@ def test_labelled_positives_group_into_the_labelled_events(
     one_alert = sum(1 for n in opened.values() if n == 1) / len(opened)
     assert (precision, recall, one_alert) == (1.0, 1.0, 1.0)
     assert len(set(predicted.values())) == len(opened)
+
+
+def test_dev_corpus_grouping_reaches_targets() -> None:
+    """Detection and the real grouping over the whole dev corpus, as `monitor eval` runs them."""
+    positives()  # skips when the data is not here
+    corpus = LABELS.parent
+    files = sorted(p for p in corpus.glob("*.jsonl") if p.name != "labels.jsonl")
+    report = run(files, LABELS, load_rules())
+    assert report.grouping.precision >= 0.95 and report.grouping.recall >= 0.95, report.grouping
+    assert report.one_alert_share >= 0.95, (report.events_one_alert, report.events_in_input)

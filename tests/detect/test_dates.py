@@ -1,0 +1,150 @@
+"""What a report's date means: the launch's own day, a reaction's day (which only bounds the
+launch), or the day of publication standing in, moved back for the small hours of the night."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from monitor.detect import analyse, load_rules
+from monitor.detect.dates import publication_day
+from monitor.detect.rules import RuleSet
+from monitor.models import Article
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules()
+
+
+def article(title: str, text: str, published: str) -> Article:
+    when = datetime.fromisoformat(published)
+    return Article(
+        "t:1", "test", title, text, None, when if when.tzinfo else when.replace(tzinfo=UTC)
+    )
+
+
+# (published, actor's time zone, the day an undated report is taken to be about)
+PUBLICATION_DAYS = [
+    pytest.param("2023-03-14T18:30+00:00", "Asia/Pyongyang", date(2023, 3, 14), id="03:30-local"),
+    pytest.param("2023-03-14T20:59+00:00", "Asia/Pyongyang", date(2023, 3, 14), id="05:59-local"),
+    pytest.param("2023-03-14T21:00+00:00", "Asia/Pyongyang", date(2023, 3, 15), id="06:00-local"),
+    pytest.param("2023-03-14T23:30+00:00", "Asia/Pyongyang", date(2023, 3, 15), id="morning"),
+    pytest.param("2023-03-14T22:00-04:00", "Europe/Kyiv", date(2023, 3, 14), id="offset-given"),
+    pytest.param("2023-03-15T03:00+00:00", None, date(2023, 3, 14), id="unknown-zone-is-utc"),
+    pytest.param("2023-03-15T00:00+00:00", "Europe/Kyiv", date(2023, 3, 15), id="bare-date"),
+    pytest.param("2023-03-15T02:00", "Europe/Kyiv", date(2023, 3, 15), id="naive-time"),
+]
+
+
+@pytest.mark.parametrize(("published", "zone", "day"), PUBLICATION_DAYS)
+def test_publication_day_moves_the_small_hours_back(
+    published: str, zone: str | None, day: date
+) -> None:
+    assert publication_day(datetime.fromisoformat(published), zone) == day
+
+
+def test_publication_day_without_a_time() -> None:
+    assert publication_day(None, "Asia/Pyongyang") is None
+
+
+# (title, text, published UTC, event date, evidence part of the date)
+DATES = [
+    pytest.param(
+        "UN chief condemns satellite launch",
+        "North Korea's launch of a reconnaissance satellite drew a statement from the UN "
+        "Secretary-General, who condemned it on Tuesday.",
+        "2023-11-23T10:00",
+        date(2023, 11, 21),
+        "date:reaction",
+        id="reaction-after-the-act",
+    ),
+    pytest.param(
+        "Japan protests launch",
+        "Japan on Monday condemned North Korea's launch of two ballistic missiles into the sea.",
+        "2023-11-21T10:00",
+        date(2023, 11, 20),
+        "date:reaction",
+        id="reaction-before-the-act",
+    ),
+    pytest.param(
+        "Security Council meets",
+        "The UN Security Council met in emergency session on Friday over North Korea's launch "
+        "of an intercontinental ballistic missile.",
+        "2023-11-25T10:00",
+        date(2023, 11, 24),
+        "date:reaction",
+        id="un-meeting",
+    ),
+    pytest.param(
+        "Iran fires missiles at Israel",
+        "Iran fired a barrage of ballistic missiles at Israel, and Western leaders denounced the "
+        "attack on Wednesday.",
+        "2024-04-18T10:00",
+        date(2024, 4, 17),
+        "date:reaction",
+        id="denounced",
+    ),
+    pytest.param(
+        "North Korea fires missile",
+        "North Korea fired a ballistic missile on Monday, which Japan condemned.",
+        "2023-11-21T10:00",
+        date(2023, 11, 20),
+        "date",
+        id="reaction-word-after-the-date",
+    ),
+    pytest.param(
+        "North Korea fires missile",
+        "North Korea fired a ballistic missile on Sunday, and Japan condemned the launch on "
+        "Monday.",
+        "2023-11-21T10:00",
+        date(2023, 11, 19),
+        "date",
+        id="the-acts-own-date-wins",
+    ),
+    pytest.param(
+        "Russia strikes Kyiv",
+        "Russia fired missiles at Kyiv after Ukraine rejected a truce offer on Monday.",
+        "2023-11-21T10:00",
+        date(2023, 11, 20),
+        "date",
+        id="reaction-before-the-launch-is-no-bound",
+    ),
+    pytest.param(
+        "Russia fires missiles at Kyiv",
+        "Russian missiles struck Kyiv, killing four people, officials said.",
+        "2024-03-21T00:30",
+        date(2024, 3, 20),
+        "date:publication",
+        id="undated-in-the-small-hours",
+    ),
+    pytest.param(
+        "Russia fires missiles at Kyiv",
+        "Russian missiles struck Kyiv, killing four people, officials said.",
+        "2024-03-21T08:00",
+        date(2024, 3, 21),
+        "date:publication",
+        id="undated-in-the-day",
+    ),
+    pytest.param(
+        "Russia fires missiles at Kyiv",
+        "Russian missiles struck Kyiv overnight, killing four people, officials said.",
+        "2024-03-21T00:30",
+        date(2024, 3, 21),
+        "date",
+        id="overnight-stated-in-the-small-hours",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "published", "day", "part"), DATES)
+def test_what_the_date_of_a_report_says(
+    rules: RuleSet, title: str, text: str, published: str, day: date, part: str
+) -> None:
+    result = analyse(article(title, text, published), rules)
+    d = result.detection
+    assert d is not None, result.explanation
+    assert d.event_date == day
+    assert [e.part for e in d.evidence if e.part.startswith("date")] == [part]
+    assert any(line.startswith(f"{d.rule} {part}:") for line in result.explanation)
