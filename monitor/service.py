@@ -28,6 +28,8 @@ from monitor.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE = 7.0  # seconds for in-flight work after a stop signal
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -49,7 +51,7 @@ class Service:
     _scheduler: AsyncIOScheduler | None = None
     _pipeline: Pipeline | None = None
     _deliverer: Deliverer | None = None
-    results: list[PollResult] = field(default_factory=list)
+    _inflight: set[asyncio.Task[object]] = field(default_factory=set)
 
     def build(self) -> None:
         """Check everything that can be checked before the first poll: secrets, rules, store."""
@@ -121,18 +123,36 @@ class Service:
     def feeds(self) -> list[Feed]:
         return [f for f in self.config.feed_objects() if f.enabled]
 
-    async def poll(self, feed: Feed) -> PollResult:
-        result = await self.pipeline.poll(feed)
-        self.results.append(result)
+    async def poll(self, feed: Feed) -> PollResult | None:
+        """One scheduled poll. A poll cut short by shutdown leaves nothing half-written (its
+        transaction rolls back) and its entries are processed again on the next start."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            result = await self.pipeline.poll(feed)
+        except asyncio.CancelledError:
+            log.info("poll interrupted by shutdown", extra={"feed": feed.name, "stage": "poll"})
+            return None
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
         if self._scheduler is not None and result.next_poll is not None:
             job = self._scheduler.get_job(feed.name)
             if job is not None:
                 job.modify(next_run_time=result.next_poll)
         return result
 
-    async def once(self) -> list[PollResult]:
+    async def once(self, progress: Callable[[PollResult], None] | None = None) -> list[PollResult]:
         """Poll every enabled feed once, deliver what that produced, and return the results."""
-        results = await asyncio.gather(*(self.poll(f) for f in self.feeds()))
+
+        async def poll(feed: Feed) -> PollResult:
+            result = await self.pipeline.poll(feed)
+            if progress is not None:
+                progress(result)
+            return result
+
+        results = await asyncio.gather(*(poll(f) for f in self.feeds()))
         await self.deliverer.deliver_due()
         return list(results)
 
@@ -152,7 +172,17 @@ class Service:
         finally:
             scheduler.shutdown(wait=False)
             metrics.SCHEDULER_RUNNING.set(0)
-            await asyncio.wait_for(delivery, timeout=8)
+            await self._finish(delivery)
+
+    async def _finish(self, delivery: asyncio.Task[None]) -> None:
+        """Let in-flight polls and deliveries end by themselves for a few seconds (the whole
+        shutdown stays within 10 s of SIGTERM), then cut them short."""
+        pending = {delivery, *self._inflight}
+        _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=1)
 
     def reconfigure(self, new: Config) -> None:
         """Apply a changed config without a restart and without losing state.

@@ -20,6 +20,7 @@ COMMANDS = (
     "evaluate",
     "feeds",
     "status",
+    "alerts",
 )
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from monitor.cli.common import add_config_option, load_config
+from monitor.pipeline import PollResult
 from monitor.service import Service
 
 
@@ -26,9 +28,21 @@ def main(args: argparse.Namespace) -> int:
 
 async def _once(service: Service) -> int:
     service.build()
+    total = len(service.feeds())
+    done: list[PollResult] = []
+
+    def progress(result: PollResult) -> None:
+        done.append(result)
+        sys.stderr.write(
+            f"\rpolled {len(done)}/{total} feeds ({result.feed}: {result.outcome})\x1b[K"
+        )
+        sys.stderr.flush()
+
     try:
-        results = await service.once()
+        results = await service.once(progress if sys.stderr.isatty() else None)
     finally:
+        if done:
+            sys.stderr.write("\n")
         await service.close()
     failed = [r for r in results if r.error]
     new = sum(r.new_entries for r in results)

@@ -65,6 +65,7 @@ class SlackServer:
         self.webhook_headers: list[dict[str, str]] = []  # their headers, and raw bodies:
         self.webhook_bodies: list[bytes] = []
         self.down = False  # while True every call answers 503 (an outage)
+        self.delay = 0.0  # seconds to wait after acting on a call, before answering it
         self._messages: list[dict[str, Any]] = []  # every message, replies included, in order
         self._failures: dict[str, deque[_Failure]] = {}
         self._lock = threading.Lock()
@@ -207,6 +208,8 @@ class SlackServer:
         headers = {}
         if failure is not None and failure.retry_after is not None:
             headers["Retry-After"] = f"{failure.retry_after:g}"
+        if self.delay:
+            time.sleep(self.delay)  # widens the window between "done" and "client knows"
         _reply(req, status, json.dumps(body).encode(), "application/json", headers)
 
     def _webhook(self, req: BaseHTTPRequestHandler, params: dict[str, Any], raw: bytes) -> None:

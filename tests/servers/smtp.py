@@ -21,6 +21,8 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -130,14 +132,16 @@ class SmtpServer:
         if self.username:
             kwargs["authenticator"] = self._authenticate
             kwargs["auth_required"] = True
-            kwargs["auth_require_tls"] = self.security != "none"
+            # with implicit TLS aiosmtpd cannot tell the session is encrypted: it always is
+            kwargs["auth_require_tls"] = self.security == "starttls"
         self.port = _free_port()
-        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
+        self._controller = _Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         return self
 
     def stop(self) -> None:
         if self._controller is not None:
+            time.sleep(0.02)  # let sessions that just said QUIT close before the loop stops
             self._controller.stop()
             self._controller = None
 
@@ -161,6 +165,14 @@ class SmtpServer:
         with self._lock:
             self.logins.append((login, ok))
         return AuthResult(success=ok, handled=False)
+
+
+class _Controller(Controller):  # type: ignore[misc]
+    def factory(self) -> Any:
+        with warnings.catch_warnings():
+            # aiosmtpd warns about AUTH without STARTTLS; with implicit TLS that is expected
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+            return super().factory()
 
 
 class _Handler:

@@ -1,0 +1,217 @@
+"""The delivery worker: sends what the outbox owes, records each outcome, retries.
+
+This is the one retry wrapper around the notifiers. For each due alert it
+
+1. marks it in flight (status "unknown") before calling the notifier,
+2. sends it (a thread reply for a follow-up), records the remote reference at once,
+3. for a follow-up, redraws the event's first message (an idempotent edit),
+4. marks it sent; on failure asks `retry.Backoff` for the next try or marks it failed.
+
+A crash anywhere leaves the alert "unknown" or "pending". Before sending an "unknown" alert
+again the worker asks the notifier to `find` it, so a message that did arrive is recorded
+instead of repeated. Each destination receives its alerts in order: while one backs off, the
+later ones wait. Sends to one pace key (a Slack channel) are spaced by the notifier's `pace`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+
+from monitor import metrics
+from monitor.config import DeliveryConfig
+from monitor.errors import DeliveryError, FatalDelivery, RetryableDelivery
+from monitor.models import Alert
+from monitor.notify.base import Notifier
+from monitor.notify.retry import Backoff, classify_exception
+from monitor.store.outbox import OutboxRepo, OutboxRow, RemoteRef
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+IDLE = 1.0  # seconds between looks at the outbox when nothing wakes the worker
+
+
+class Deliverer:
+    def __init__(
+        self,
+        outbox: OutboxRepo,
+        notifiers: Mapping[str, Notifier],
+        cfg: DeliveryConfig,
+        now: Clock,
+        sleep: Sleep = asyncio.sleep,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.notifiers = notifiers
+        self.cfg = cfg
+        self.now = now
+        self.sleep = sleep
+        self.backoff = backoff or Backoff(cfg)
+        self._last_send: dict[str, datetime] = {}
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Tell the worker new alerts are waiting (the pipeline calls it after a commit)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set. Never raises for a destination's failure."""
+        while not stop.is_set():
+            try:
+                sent = await self.deliver_due()
+            except Exception:
+                log.exception("delivery round failed", extra={"stage": "notify"})
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            try:
+                await asyncio.wait(waiters, timeout=IDLE, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waiters:
+                    w.cancel()
+
+    async def deliver_due(self, limit: int = 100) -> int:
+        """Recover interrupted sends, then send every due alert. Returns how many were sent."""
+        await self.recover()
+        blocked: set[str] = set()
+        sent = 0
+        for row in self.outbox.due(self.now(), limit):
+            alert = row.alert
+            if alert.destination in blocked:
+                continue
+            if await self._deliver(row):
+                sent += 1
+            elif self.outbox.status(alert.id) != "failed":
+                blocked.add(alert.destination)  # keep the destination's order
+        return sent
+
+    async def recover(self) -> None:
+        """Settle alerts whose send was interrupted: found at the destination, or re-queued."""
+        for row in self.outbox.unknown(self.now()):
+            alert = row.alert
+            notifier = self.notifiers.get(alert.destination)
+            if notifier is None:
+                self.outbox.mark_failed(alert.id, _unconfigured(alert.destination))
+                continue
+            thread = self._parent_ref(alert)
+            try:
+                ref = row.remote_ref or await notifier.find(alert, thread)
+            except Exception as exc:
+                error = classify_exception(alert.destination, exc)
+                delay = self.backoff.delay(1, getattr(error, "retry_after", None)) or 60.0
+                self.outbox.mark_retry(
+                    alert.id, self.now() + timedelta(seconds=delay), error.reason, status="unknown"
+                )
+                log.warning(
+                    "cannot look up an interrupted alert: %s",
+                    error.reason,
+                    extra={"stage": "notify", "alert": alert.id},
+                )
+                continue
+            if ref is None:
+                log.info(
+                    "interrupted alert not found at its destination; sending it again",
+                    extra={"stage": "notify", "alert": alert.id},
+                )
+                self.outbox.mark_retry(alert.id, self.now(), "interrupted; sending again")
+                continue
+            log.info("interrupted alert had arrived", extra={"stage": "notify", "alert": alert.id})
+            self.outbox.record_ref(alert.id, ref)
+            self.outbox.mark_retry(alert.id, self.now(), "interrupted after sending")
+            # the next round only redraws the first message (for a follow-up) and records it
+
+    async def _deliver(self, row: OutboxRow) -> bool:
+        alert = row.alert
+        notifier = self.notifiers.get(alert.destination)
+        if notifier is None:
+            self.outbox.mark_failed(alert.id, _unconfigured(alert.destination))
+            return False
+        parent = self.outbox.get(alert.parent) if alert.parent else None
+        if parent is not None and parent.alert.status not in ("sent", "failed"):
+            return False  # its first alert is still on its way
+        thread = parent.remote_ref if parent else None
+        await self._pace(notifier)
+        self.outbox.mark_inflight(alert.id, self.now())
+        try:
+            ref = row.remote_ref
+            if ref is None:
+                ref = await notifier.send(alert, thread)
+                self.outbox.record_ref(alert.id, ref)
+                self._last_send[notifier.pace_key or notifier.name] = self.now()
+            if alert.kind == "followup" and parent is not None and thread is not None:
+                await self._redraw(notifier, thread, parent.alert, alert)
+        except DeliveryError as exc:
+            self._failed(alert, exc)
+            return False
+        except Exception as exc:
+            self._failed(alert, classify_exception(alert.destination, exc))
+            return False
+        self.outbox.mark_sent(alert.id, ref, self.now())
+        metrics.ALERTS.labels(destination=alert.destination, result="sent").inc()
+        if alert.kind == "new" and alert.published is not None:
+            delay = (self.now() - alert.published).total_seconds()
+            metrics.PUBLISH_TO_ALERT.observe(max(delay, 0.0))
+        log.info(
+            "alert sent",
+            extra={
+                "stage": "notify",
+                "alert": alert.id,
+                "event": alert.event_id,
+                "destination": alert.destination,
+            },
+        )
+        return True
+
+    async def _redraw(
+        self, notifier: Notifier, first: RemoteRef, parent: Alert, alert: Alert
+    ) -> None:
+        try:
+            await notifier.update(first, parent, alert)
+        except FatalDelivery as exc:  # the reply is delivered; a lost edit is not worth failing
+            log.warning(
+                "could not update the first message: %s",
+                exc.reason,
+                extra={"stage": "notify", "alert": alert.id},
+            )
+
+    def _failed(self, alert: Alert, exc: DeliveryError) -> None:
+        attempts = alert.attempts + 1
+        extra = {"stage": "notify", "alert": alert.id, "destination": alert.destination}
+        if isinstance(exc, RetryableDelivery):
+            delay = self.backoff.delay(attempts, exc.retry_after)
+            if delay is not None:
+                self.outbox.mark_retry(alert.id, self.now() + timedelta(seconds=delay), exc.reason)
+                metrics.ALERTS.labels(destination=alert.destination, result="retried").inc()
+                log.warning(
+                    "delivery failed, retrying in %.0fs: %s", delay, exc.reason, extra=extra
+                )
+                return
+            reason = f"gave up after {attempts} attempts: {exc.reason}"
+        else:
+            reason = exc.reason
+        self.outbox.mark_failed(alert.id, reason)
+        metrics.ALERTS.labels(destination=alert.destination, result="failed").inc()
+        log.error("delivery failed: %s", reason, extra=extra)
+
+    async def _pace(self, notifier: Notifier) -> None:
+        last = self._last_send.get(notifier.pace_key or notifier.name)
+        if last is None or notifier.pace <= 0:
+            return
+        wait = notifier.pace - (self.now() - last).total_seconds()
+        if wait > 0:
+            await self.sleep(wait)
+
+    def _parent_ref(self, alert: Alert) -> RemoteRef | None:
+        return self.outbox.remote_ref(alert.parent) if alert.parent else None
+
+
+def _unconfigured(destination: str) -> str:
+    return (
+        f"destination {destination!r} is no longer in the config; add it back under "
+        "notify.destinations and run `monitor alerts retry`"
+    )

@@ -1,0 +1,194 @@
+"""The running service (`monitor run` without the signal handling): scheduled polls, the
+delivery worker, health and metrics over real HTTP, reload, feed-health alerts, stopping."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from monitor import metrics
+from monitor.cli.run import serve
+from monitor.config import Config, load
+from monitor.service import Service
+from tests.servers.http import FeedServer, Reply
+
+
+def config(tmp_path: Path, feeds: list[dict[str, object]], **extra: object) -> Config:
+    doc: dict[str, object] = {
+        "store": {"url": f"sqlite:///{tmp_path / 'monitor.sqlite3'}"},
+        "polling": {"interval": 1, "min_interval": 0.2, "timeout": 5},
+        "http": {"listen": None},
+        "feeds": feeds,
+        **extra,
+    }
+    return load(json.dumps(doc), str(tmp_path / "monitor.yaml"))
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    pattern = re.escape(name) + (r"\{" + re.escape(want) + r"\}" if labels else "") + r" (\S+)"
+    found = re.search(r"^" + pattern + "$", text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class Built:
+    """What `serve` built, captured so the test can probe and stop it."""
+
+    services: list[Service] = field(default_factory=list)
+    health_urls: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> Built:
+    import monitor.cli.run as run
+
+    parts = Built()
+    real_service, real_health = run.Service, run.HealthServer
+
+    def service(cfg: Config) -> Service:
+        parts.services.append(real_service(cfg))
+        return parts.services[-1]
+
+    class Health(real_health):  # type: ignore[misc, valid-type]
+        async def start(self) -> None:
+            await super().start()
+            parts.health_urls.append(self.url.rstrip("/"))
+
+    monkeypatch.setattr(run, "Service", service)
+    monkeypatch.setattr(run, "HealthServer", Health)
+    return parts
+
+
+async def test_run_alerts_serves_health_and_metrics_and_stops_quickly(
+    tmp_path: Path, outlets: FeedServer, capsys: pytest.CaptureFixture[str], built: Built
+) -> None:
+    cfg = config(
+        tmp_path,
+        [
+            {"name": "AP", "url": outlets.url("/ap/rss.xml")},
+            {"name": "Newsweek", "url": outlets.url("/nw/rss.xml")},
+        ],
+        http={"listen": "127.0.0.1:0"},
+        notify={"delivery": {"followup_cooldown": 0}},
+    )
+    before = metrics.render().decode()
+    task = asyncio.create_task(serve(cfg))
+    printed: list[str] = []
+
+    def followup_printed() -> bool:
+        printed.append(capsys.readouterr().out)
+        return "Also reported by Newsweek" in "".join(printed)
+
+    await wait_for(followup_printed)
+    service = built.services[-1]
+    assert service.store is not None
+    store = service.store
+    await wait_for(
+        lambda: all(s.last_success for s in store.feeds.all()) and len(store.feeds.all()) == 2
+    )
+    assert "".join(printed).count("=== ALERT [missile_launch] ===") == 1
+    (health,) = built.health_urls
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{health}/healthz")).status_code == 200
+        ready = await client.get(f"{health}/readyz")
+        assert ready.status_code == 200, ready.text
+        after = (await client.get(f"{health}/metrics")).text
+    sent = {"destination": "console", "result": "sent"}
+    assert (
+        metric(after, "monitor_alerts_total", **sent)
+        - metric(before, "monitor_alerts_total", **sent)
+        == 2
+    )  # the alert and its follow-up
+    for name, labels in [
+        ("monitor_polls_total", {"outcome": "200"}),
+        ("monitor_publish_to_alert_seconds_count", {}),
+        ("monitor_detections_total", {"event_type": "missile_launch"}),
+    ]:
+        assert metric(after, name, **labels) > metric(before, name, **labels), name
+    assert metric(after, "monitor_outbox_depth") == 0
+    assert metric(after, "monitor_scheduler_running") == 1
+
+    started = asyncio.get_running_loop().time()
+    service.stop()
+    await asyncio.wait_for(task, timeout=10)
+    assert asyncio.get_running_loop().time() - started < 10
+    assert metrics.SCHEDULER_RUNNING._value.get() == 0
+
+
+async def test_feed_down_and_recovery_reach_the_ops_destination(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FeedServer() as server:
+        empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>'
+        server.script(
+            "/feed.xml",
+            [Reply(status=500), Reply(status=500), Reply(status=503), Reply(body=empty)],
+        )
+        cfg = config(
+            tmp_path,
+            [{"name": "Flaky", "url": server.url("/feed.xml")}],
+            notify={"destinations": {"ops": {"type": "console"}}, "ops": ["ops"]},
+            polling={"interval": 1, "min_interval": 0.1, "failure_alert_after": 2},
+        )
+        service = Service(cfg)
+        service.build()
+        feed = service.feeds()[0]
+        outcomes = []
+        for _ in range(4):
+            outcomes.append((await service.poll(feed)).outcome)
+            await service.deliverer.deliver_due()
+        await service.close()
+    assert outcomes == ["http_5xx", "http_5xx", "http_5xx", "200"]
+    out = capsys.readouterr().out
+    assert out.count("Feed down: Flaky failed 2 polls in a row") == 1
+    assert out.count("Feed recovered: Flaky") == 1
+    assert out.index("Feed down") < out.index("Feed recovered")
+
+
+async def test_reconfigure_adds_and_removes_feeds_and_refuses_a_bad_config(
+    tmp_path: Path, outlets: FeedServer
+) -> None:
+    ap = {"name": "AP", "url": outlets.url("/ap/rss.xml")}
+    nw = {"name": "Newsweek", "url": outlets.url("/nw/rss.xml")}
+    service = Service(config(tmp_path, [ap]))
+    service.build()
+    task = asyncio.create_task(service.run())
+    await wait_for(lambda: service.running)
+    assert [f.name for f in service.feeds()] == ["AP"]
+
+    service.reconfigure(config(tmp_path, [nw]))
+    scheduler = service._scheduler
+    assert scheduler is not None
+    assert {j.id for j in scheduler.get_jobs()} == {"Newsweek", "expire"}
+
+    bad = config(
+        tmp_path,
+        [ap],
+        notify={"destinations": {"s": {"type": "slack", "channel": "C1", "token_env": "UNSET_X"}}},
+    )
+    from monitor.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="UNSET_X"):
+        service.reconfigure(bad)
+    assert {j.id for j in scheduler.get_jobs()} == {"Newsweek", "expire"}  # old one kept
+    await wait_for(lambda: bool(outlets.requests_to("/nw/rss.xml")))
+
+    service.stop()
+    await asyncio.wait_for(task, timeout=10)
+    await service.close()
