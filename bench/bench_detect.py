@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/bench_detect.py [CORPUS_DIR] [--repeat N]
 
-Reads every *.jsonl under CORPUS_DIR (default /work/shared/data/corpus/dev, labels excluded),
+Reads every *.jsonl under CORPUS_DIR (labels excluded; default: $MONITOR_DATA/corpus/dev, else
+shared/data/corpus/dev beside the checkout),
 loads the default rules once, then times `analyse` alone (no JSON parsing, no grouping).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,7 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from monitor.detect import analyse, load_rules
 from monitor.replay import read_items
 
-DEFAULT_CORPUS = Path("/work/shared/data/corpus/dev")
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = (
+    Path(os.environ.get("MONITOR_DATA") or ROOT.parent / "shared" / "data") / "corpus" / "dev"
+)
 TARGET = 2000.0
 
 

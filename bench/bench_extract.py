@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_extract.py [--limit N] [--variants]
 
-Data: /work/shared/data/extraction (zyte: article-extraction-benchmark, newspaper: its tests;
+Data: $MONITOR_DATA/extraction, else shared/data/extraction beside the checkout (zyte:
+article-extraction-benchmark, newspaper: its tests;
 both MIT). Quality is token-level precision / recall / F1 of the extracted text against the
 ground truth, averaged over pages; a failed extraction scores 0. `--variants` compares
 trafilatura settings to justify the ones monitor.extract uses.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import statistics
 import sys
@@ -28,7 +30,8 @@ import trafilatura
 from monitor.errors import ExtractError
 from monitor.extract import extract
 
-DATA = Path("/work/shared/data/extraction")
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("MONITOR_DATA") or ROOT.parent / "shared" / "data") / "extraction"
 _TOKEN = re.compile(r"\w+")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests import pg
 from tests.servers.http import FeedServer
 from tests.servers.news import publish
 
@@ -16,3 +17,18 @@ def outlets() -> Iterator[FeedServer]:
     with FeedServer() as server:
         publish(server)
         yield server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The store's URL, once on SQLite and once on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'monitor.sqlite3'}"
+        return
+    reason = pg.unreachable()
+    if reason:
+        pytest.skip(reason)
+    with pg.fresh_schema() as url:
+        yield url

@@ -31,7 +31,9 @@ def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
         yield server
 
 
-def write_config(tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer) -> Path:
+def write_config(
+    tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer, store_url: str
+) -> Path:
     email = {
         "type": "email",
         **{k: v for k, v in smtp.settings().items() if v is not None},
@@ -40,7 +42,7 @@ def write_config(tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: 
         "to": ["desk@example.org", "duty@example.org"],
     }
     doc = {
-        "store": {"url": f"sqlite:///{tmp_path / 'state' / 'monitor.sqlite3'}"},
+        "store": {"url": store_url},
         "http": {"listen": None},
         "feeds": [
             {"name": "AP", "url": outlets.url("/ap/rss.xml")},
@@ -76,9 +78,9 @@ def monitor(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 
 def test_two_outlets_one_event_one_alert_and_restart_keeps_it_one(
-    tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer
+    tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer, store_url: str
 ) -> None:
-    config = write_config(tmp_path, outlets, slack, smtp)
+    config = write_config(tmp_path, outlets, slack, smtp, store_url)
     env = {"TEST_SLACK_TOKEN": slack.token, "TEST_SMTP_PASSWORD": smtp.password}
 
     first = monitor("once", "-c", str(config), env=env)
@@ -155,3 +157,33 @@ def test_missing_secret_names_the_variable(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "MONITOR_TEST_UNSET_TOKEN" in result.stderr
+
+
+def test_refused_token_fails_visibly_and_retry_delivers_once(
+    tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer
+) -> None:
+    store = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+    config = write_config(tmp_path, outlets, slack, smtp, store)
+    env = {"TEST_SLACK_TOKEN": slack.token, "TEST_SMTP_PASSWORD": smtp.password}
+    slack.fail("chat.postMessage", error="invalid_auth", times=2)
+
+    first = monitor("once", "-c", str(config), env=env)
+    assert first.returncode == 0, first.stderr
+    assert slack.messages() == []
+    assert len(smtp.messages) == 1  # one destination's refusal does not hold up the others
+
+    listed = monitor("alerts", "-c", str(config), "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count("failed") >= 2
+    assert "TEST_SLACK_TOKEN" in listed.stdout  # names the setting to fix
+    assert slack.token not in listed.stdout + listed.stderr + first.stderr
+
+    retried = monitor("alerts", "-c", str(config), "retry", "--all", env=env)
+    assert retried.returncode == 0, retried.stderr
+    assert "queued 2 failed alerts again" in retried.stdout
+
+    again = monitor("once", "-c", str(config), env=env)
+    assert again.returncode == 0, again.stderr
+    (message,) = slack.messages()
+    assert len(slack.replies(message["ts"])) == 1
+    assert len(smtp.messages) == 1

@@ -11,11 +11,11 @@ import pytest
 from monitor.cli import evaluate as eval_cli
 from monitor.cli import replay as replay_cli
 from monitor.errors import MonitorError
+from tests.corpus import DEV
 
 DATA = Path(__file__).parent / "data"
 ITEMS = [DATA / "detect_sentences.jsonl", DATA / "kcna_sample.jsonl"]
 LABELS = DATA / "detect_labels.jsonl"
-DEV = Path("/work/shared/data/corpus/dev")
 
 
 def run(argv: list[str]) -> int:

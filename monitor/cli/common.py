@@ -12,11 +12,15 @@ from monitor.errors import ConfigError
 from monitor.logs import setup_logging
 
 
-def add_config_option(parser: argparse.ArgumentParser) -> None:
+def add_config_option(parser: argparse.ArgumentParser, *, action: bool = False) -> None:
+    """-c/--config. With action=True (on the sub-actions of `feeds` and `alerts`), an absent
+    option leaves the value given before the action alone, so both spellings work:
+    `monitor feeds -c FILE add URL` and `monitor feeds add URL -c FILE`."""
     parser.add_argument(
         "-c",
         "--config",
         metavar="PATH",
+        default=argparse.SUPPRESS if action else None,
         help=f"config file (default: $MONITOR_CONFIG, else {DEFAULT_PATH})",
     )
 

@@ -24,24 +24,25 @@ from monitor.parse import parse
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("feeds", help="list, add, remove, test, import and export feeds")
+    add_config_option(p)
     fsub = p.add_subparsers(dest="feeds_command", metavar="ACTION")
     fsub.required = True
 
     ls = fsub.add_parser("list", help="show the configured feeds")
-    add_config_option(ls)
+    add_config_option(ls, action=True)
     ls.set_defaults(func=cmd_list)
 
     add = fsub.add_parser("add", help="add a feed to the config file")
     add.add_argument("url")
     add.add_argument("--name", help="feed name (default: the site's host name)")
     _options(add)
-    add_config_option(add)
+    add_config_option(add, action=True)
     add.set_defaults(func=cmd_add)
 
     change = fsub.add_parser("set", help="change a feed's interval, tags, full text or headers")
     change.add_argument("feed", help="feed name or URL")
     _options(change)
-    add_config_option(change)
+    add_config_option(change, action=True)
     change.set_defaults(func=cmd_set)
 
     for action, help_text in (
@@ -51,23 +52,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ):
         sp = fsub.add_parser(action, help=help_text)
         sp.add_argument("feed", help="feed name or URL")
-        add_config_option(sp)
+        add_config_option(sp, action=True)
         sp.set_defaults(func=cmd_remove if action == "remove" else cmd_toggle, action=action)
 
     test = fsub.add_parser(
         "test", help="fetch and parse a feed, extract one article, show what would match"
     )
     test.add_argument("url")
-    add_config_option(test)
+    add_config_option(test, action=True)
     test.set_defaults(func=cmd_test)
 
     imp = fsub.add_parser("import", help="add the feeds of an OPML file")
     imp.add_argument("opml", help="OPML file, or - for standard input")
-    add_config_option(imp)
+    add_config_option(imp, action=True)
     imp.set_defaults(func=cmd_import)
 
     exp = fsub.add_parser("export", help="write the feeds as OPML to standard output")
-    add_config_option(exp)
+    add_config_option(exp, action=True)
     exp.set_defaults(func=cmd_export)
 
 

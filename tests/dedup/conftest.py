@@ -7,8 +7,6 @@ saying why, when that server is not reachable.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,18 +15,7 @@ from dedup_helpers import Backend, Clock, make_dedup
 
 from monitor.dedup import Deduplicator
 from monitor.store.db import Database
-
-PG_URL = os.environ.get("MONITOR_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
-
-
-def _postgres_unreachable() -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_URL, connect_timeout=3):
-            return None
-    except psycopg.Error as exc:
-        return f"PostgreSQL at {PG_URL} is not reachable ({str(exc).strip()[:120]})"
+from tests import pg
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -38,22 +25,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         yield b
         b.close_all()
         return
-    reason = _postgres_unreachable()
+    reason = pg.unreachable()
     if reason:
         pytest.skip(reason)
-    import psycopg
-
-    schema = f"test_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    b = Backend("postgres", f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
-    try:
-        yield b
-    finally:
-        b.close_all()
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    with pg.fresh_schema() as url:
+        b = Backend("postgres", url)
+        try:
+            yield b
+        finally:
+            b.close_all()
 
 
 @pytest.fixture

@@ -2,25 +2,24 @@
 its event's local date goes through the Deduplicator; the events must be exactly the labelled
 ones, with one alert each, in any arrival order.
 
-Reads /work/shared/data/corpus/dev/labels.jsonl (MONITOR_DATA overrides the data folder).
+Reads the dev corpus labels (see tests/corpus.py; MONITOR_DATA overrides the data folder).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from dedup_helpers import Backend, Clock, article, detection, make_dedup
 
 from monitor.detect import load_rules
 from monitor.evaluate import run
+from tests.corpus import DEV
 
-LABELS = Path(os.environ.get("MONITOR_DATA", "/work/shared/data")) / "corpus/dev/labels.jsonl"
+LABELS = DEV / "labels.jsonl"
 
 
 def positives() -> list[dict[str, str]]:

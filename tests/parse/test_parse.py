@@ -9,9 +9,10 @@ import pytest
 
 from monitor.errors import ParseError
 from monitor.parse import parse
+from tests.corpus import DATA as SHARED_DATA
 
 DATA = Path(__file__).parent.parent / "data" / "feeds"
-REAL = Path("/work/shared/data/feeds/real")  # publishers' files: read here, never copied
+REAL = SHARED_DATA / "feeds" / "real"  # publishers' files: read here, never copied
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire &amp; Co</title><ttl>15</ttl>
