@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.servers import news
 from tests.servers.http import FeedServer
 from tests.servers.news import UNRELATED
 from tests.servers.slack import SlackServer
@@ -186,4 +187,29 @@ def test_refused_token_fails_visibly_and_retry_delivers_once(
     assert again.returncode == 0, again.stderr
     (message,) = slack.messages()
     assert len(slack.replies(message["ts"])) == 1
+    assert len(smtp.messages) == 1
+
+
+def test_second_report_after_a_restart_threads_under_the_first_alert(
+    tmp_path: Path, outlets: FeedServer, slack: SlackServer, smtp: SmtpServer
+) -> None:
+    store = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+    config = write_config(tmp_path, outlets, slack, smtp, store)
+    env = {"TEST_SLACK_TOKEN": slack.token, "TEST_SMTP_PASSWORD": smtp.password}
+    outlets.set("/nw/rss.xml", news.rss(outlets, "Newsweek", []))  # no story from it yet
+
+    first = monitor("once", "-c", str(config), env=env)
+    assert first.returncode == 0, first.stderr
+    (alert,) = slack.messages()
+    assert slack.replies(alert["ts"]) == []
+
+    news.publish(outlets)  # the Newsweek rewrite appears; the service restarts and polls
+    second = monitor("once", "-c", str(config), env=env)
+    assert second.returncode == 0, second.stderr
+    assert len(slack.messages()) == 1
+    (reply,) = slack.replies(alert["ts"])
+    assert "Newsweek" in reply["text"]
+    (edit,) = slack.calls_to("chat.update")
+    assert edit.params["ts"] == alert["ts"]
+    assert "2 outlets" in str(edit.params)
     assert len(smtp.messages) == 1
