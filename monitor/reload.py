@@ -19,7 +19,7 @@ from pathlib import Path
 
 from monitor import metrics
 from monitor.config import Config, load_file
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, MonitorError
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,17 @@ class ConfigWatcher:
                 result = self._apply(new)
                 if inspect.isawaitable(result):
                     await result
+            except MonitorError as exc:  # a secret, rule file or setting the new config needs
+                self._digest = digest
+                self._count("invalid")
+                log.error(
+                    "config %s refused (%s); still running the previous config:\n%s",
+                    self.path,
+                    reason,
+                    exc,
+                    extra={"stage": "reload"},
+                )
+                return False
             except Exception:
                 self._count("failed")
                 log.exception(

@@ -24,6 +24,8 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from monitor.detect.text import NUMBER_WORDS
+
 Precision = Literal["day", "month", "year", "span"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -50,23 +52,8 @@ _MONTH3 = _MONTH.replace("month", "month3")
 _YEAR_SUFFIX = r"(?:,?\s+(?:Juche\s+\d+\s+\()?(?P<year>(?:19|20)\d\d)\)?)?"
 _UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30}
 _UNITS |= {"year": 365, "years": 365, "decade": 3650, "decades": 3650}
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "several": 3,
-    "few": 3,
-    "many": 5,
-}
+# Vague counts in "a few days ago", "several weeks later" read as these many units.
+_NUMBER_WORDS = NUMBER_WORDS | {"a": 1, "an": 1, "several": 3, "few": 3, "many": 5}
 
 _PATTERN = re.compile(
     "|".join(

@@ -19,6 +19,7 @@ from monitor.detect.gazetteer import (
     MISSILE_KINDS,
     NAMED_WEAPONS,
 )
+from monitor.detect.text import NUMBER_WORDS
 
 _TIMEZONES = {a.id: a.timezone for a in ACTORS}
 
@@ -81,20 +82,6 @@ PLACE_PATTERN = re.compile(
     r"\w+|Persian\s+Gulf|Gulf\s+of\s+\w+|(?:[A-Z][\w-]+\s+){1,3}(?:Province|County|Region|Range|"
     r"Launching\s+Ground|Island|Peninsula|Bay))"
 )
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
 _TARGET_BEFORE = re.compile(
     r"(?:\b(?:at|on|onto|into|against|toward|towards|over|targeting|across|in|inside|upon|near|"
     r"struck|hit|hits|attacked|attacking|pounded|bombarded|targeted|strikes|destroy)\s+(?:the\s+)?"
@@ -166,7 +153,7 @@ def find_count(text: str, start: int, end: int) -> int | None:
     if not m:
         return None
     n = m.group("n").lower()
-    return int(n) if n.isdigit() else _NUMBERS.get(n)
+    return int(n) if n.isdigit() else NUMBER_WORDS.get(n)
 
 
 def find_place(text: str, start: int, end: int) -> str | None:

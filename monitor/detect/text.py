@@ -26,6 +26,21 @@ _ABBREVIATION = re.compile(
 )
 _WORD = re.compile(r"[\w][\w'\u2019.-]*")
 
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Sentence:

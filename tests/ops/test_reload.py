@@ -70,3 +70,22 @@ async def test_sighup_reloads(tmp_path: Path) -> None:
         assert [f.name for f in applied[0].feeds] == ["a"]
     finally:
         watcher.stop()
+
+
+async def test_config_the_service_cannot_apply_is_refused_cleanly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from monitor.errors import ConfigError
+
+    path = tmp_path / "monitor.yaml"
+    path.write_text(GOOD)
+
+    def apply(new: Config) -> None:
+        raise ConfigError("destination desk: set the environment variable DESK_TOKEN")
+
+    watcher = ConfigWatcher(path, apply=apply, interval=60)
+    with caplog.at_level(logging.ERROR, logger="monitor.reload"):
+        assert await watcher.reload("test") is False
+    (record,) = [r for r in caplog.records if r.name == "monitor.reload"]
+    assert "refused" in record.getMessage() and "DESK_TOKEN" in record.getMessage()
+    assert record.exc_info is None  # a message to act on, not a traceback
