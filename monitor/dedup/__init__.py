@@ -64,6 +64,10 @@ class Deduplicator:
         self._now = now
         self._texts = neardup.TextIndex(store_items, config.near_duplicate)
         self._grouper = EventGrouper(store_events, config.window_days, now)
+        # The last text fingerprinted and its record: the pipeline fingerprints an article in
+        # `remember` and again in `assign`, once per detection; the record is a pure function
+        # of the text.
+        self._last_record: tuple[str, neardup.TextRecord | None] | None = None
 
     def is_known(self, entry: Entry) -> bool:
         """Whether this entry was seen before, in any feed: cheap, before any download."""
@@ -75,7 +79,7 @@ class Deduplicator:
         """Mark the entry seen; with its article, index the text for near-duplicate lookups."""
         item_id = article.id if article is not None else f"{entry.feed}:{entry.key}"
         url = entry.url or (article.url if article is not None else None)
-        text = neardup.record(_text_of(article)) if article is not None else None
+        text = self._record(_text_of(article)) if article is not None else None
         self._items.add(
             item_id,
             entry.feed,
@@ -87,7 +91,7 @@ class Deduplicator:
 
     def assign(self, article: Article, detection: Detection) -> Assignment:
         """Put a detection in its event; opens the event when it is the first report of it."""
-        text = neardup.record(_text_of(article))
+        text = self._record(_text_of(article))
         with self._items.db.transaction():
             similar = self._texts.similar(article.id, text)
             self._items.add(
@@ -123,6 +127,14 @@ class Deduplicator:
 
     def _timestamp(self) -> int:
         return int(self._now().timestamp())
+
+    def _record(self, text: str) -> neardup.TextRecord | None:
+        last = self._last_record
+        if last is not None and last[0] == text:
+            return last[1]
+        record = neardup.record(text)
+        self._last_record = (text, record)
+        return record
 
 
 def _text_of(article: Article) -> str:

@@ -43,11 +43,25 @@ _BIN_BITS = BINS.bit_length() - 1
 _KEY_MASK = (1 << 63) - 1  # keys fit a signed BIGINT
 
 
+class _Fold(dict[int, int | None]):
+    """A `str.translate` table that drops combining marks and apostrophes, filled in as
+    characters are met, so folding runs in C instead of a Python test per character."""
+
+    def __missing__(self, codepoint: int) -> int | None:
+        value = None if unicodedata.combining(chr(codepoint)) else codepoint
+        self[codepoint] = value
+        return value
+
+
+_FOLD = _Fold({ord("'"): None, ord("\u2019"): None})
+
+
 def words(text: str) -> list[str]:
     """Lower-case words of the text, with accents, punctuation and apostrophes folded away."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return _WORD.findall(folded.replace("'", "").replace("\u2019", ""))
+    folded = text.casefold()
+    if folded.isascii():  # NFKD leaves ASCII alone, and it has no combining marks
+        return _WORD.findall(folded.replace("'", ""))
+    return _WORD.findall(unicodedata.normalize("NFKD", folded).translate(_FOLD))
 
 
 def normalise(text: str) -> str:
@@ -56,11 +70,23 @@ def normalise(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Hex digest of the normalised text: equal for copies that differ in markup or spacing."""
-    return hashlib.blake2b(normalise(text).encode(), digest_size=16).hexdigest()
+    return _content_hash(words(text))
+
+
+def _content_hash(tokens: list[str]) -> str:
+    return hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+
+
+_HASHERS = {
+    person: hashlib.blake2b(digest_size=8, person=person)
+    for person in (b"shingle", b"sentence", b"band")
+}
 
 
 def _hash64(data: bytes, person: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8, person=person).digest(), "big")
+    h = _HASHERS[person].copy()  # copying a keyed state is cheaper than building one
+    h.update(data)
+    return int.from_bytes(h.digest(), "big")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +120,14 @@ def _shingle_hashes(tokens: list[str]) -> set[int]:
     if len(tokens) < SHINGLE_WORDS:
         grams: Iterable[str] = [" ".join(tokens)] if tokens else []
     else:
-        grams = (
-            " ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)
-        )
-    return {_hash64(g.encode(), b"shingle") for g in grams}
+        grams = map(" ".join, zip(*(tokens[i:] for i in range(SHINGLE_WORDS)), strict=False))
+    base = _HASHERS[b"shingle"]
+    hashes: set[int] = set()
+    for gram in grams:
+        h = base.copy()
+        h.update(gram.encode())
+        hashes.add(int.from_bytes(h.digest(), "big"))
+    return hashes
 
 
 def _sentence_keys(text: str) -> list[int]:
@@ -114,7 +144,17 @@ def _sentence_keys(text: str) -> list[int]:
 
 
 def sketch(text: str) -> Sketch:
-    hashes = _shingle_hashes(words(text))
+    return _sketch(text, words(text))
+
+
+def text_sketch(text: str) -> tuple[str, Sketch, int]:
+    """The content hash, the sketch and the word count of a text, its words split once."""
+    tokens = words(text)
+    return _content_hash(tokens), _sketch(text, tokens), len(tokens)
+
+
+def _sketch(text: str, tokens: list[str]) -> Sketch:
+    hashes = _shingle_hashes(tokens)
     mins = [EMPTY] * BINS
     for h in hashes:
         b = h & (BINS - 1)
@@ -132,9 +172,35 @@ def sketch(text: str) -> Sketch:
     return Sketch(len(hashes), _pack(mins), tuple(keys))
 
 
+# Bins are compared as 32-bit lanes of one big integer, in C rather than a Python loop: two
+# sketches agree in the lanes where their XOR is zero, and a bin is empty where its XOR with
+# EMPTY is zero.
+_ALL = int.from_bytes(EMPTY.to_bytes(4, "little") * BINS, "little")  # every lane EMPTY
+_LOW = int.from_bytes((0x7FFFFFFF).to_bytes(4, "little") * BINS, "little")  # lanes but top bits
+_TOP = _ALL ^ _LOW  # each lane's top bit
+
+
+def _zero_lanes(x: int) -> int:
+    """How many of the BINS 32-bit lanes of `x` are zero."""
+    # (x & _LOW) + _LOW sets a lane's top bit exactly when its low 31 bits are not all zero,
+    # without carrying into the next lane.
+    return (~(((x & _LOW) + _LOW) | x | _LOW) & _TOP).bit_count()
+
+
 def jaccard(a: Sketch, b: Sketch) -> float:
     """One-permutation MinHash estimate: equal bins over bins that either text fills."""
-    va, vb = a.values(), b.values()
+    if len(a.bins) != len(b.bins):
+        raise ValueError("sketches of different sizes")
+    if len(a.bins) != 4 * BINS:
+        return _jaccard_of_values(a.values(), b.values())
+    x, y = int.from_bytes(a.bins, "little"), int.from_bytes(b.bins, "little")
+    both_empty = _zero_lanes((x ^ _ALL) | (y ^ _ALL))
+    filled = BINS - both_empty
+    equal = _zero_lanes(x ^ y) - both_empty  # two empty bins are equal, not shared
+    return equal / filled if filled else 0.0
+
+
+def _jaccard_of_values(va: array[int], vb: array[int]) -> float:
     filled = equal = 0
     for x, y in zip(va, vb, strict=True):
         if x == EMPTY and y == EMPTY:

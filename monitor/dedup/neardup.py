@@ -10,16 +10,20 @@ from __future__ import annotations
 from monitor.dedup import fingerprint
 from monitor.store.items import ItemRepo, TextRecord
 
+__all__ = ["MIN_SHINGLES", "MIN_WORDS", "TextIndex", "TextRecord", "best", "record"]
+
 MIN_WORDS = 8  # shorter texts ("Read more.") are not evidence of anything
 MIN_SHINGLES = 12  # below this the sketch's estimate is too noisy to trust
 
 
 def record(text: str) -> TextRecord | None:
     """What the store keeps of a text, or None for a text too short to recognise again."""
-    if len(fingerprint.words(text)) < MIN_WORDS:
+    if not text:
         return None
-    sk = fingerprint.sketch(text)
-    return TextRecord(fingerprint.content_hash(text), sk.shingles, sk.bins, sk.keys)
+    digest, sk, n_words = fingerprint.text_sketch(text)
+    if n_words < MIN_WORDS:
+        return None
+    return TextRecord(digest, sk.shingles, sk.bins, sk.keys)
 
 
 class TextIndex:

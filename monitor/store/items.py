@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.store.db import Database
+from monitor.store.db import Database, Row
 
 KEY_POSTINGS = 32  # items recorded per lookup key
 MAX_CANDIDATES = 64  # items checked per lookup, those sharing most keys first
@@ -44,6 +44,16 @@ SCHEMA: list[tuple[str, str]] = [
         )""",
     ),
     ("dedup-item-keys-2", "CREATE INDEX dedup_item_keys_item ON dedup_item_keys (item_id)"),
+    # A feed-local GUID ("1", "2", ...) is shared by every feed that numbers its items, and an
+    # exact copy's hash by every copy: index the whole lookup so that each one reads one entry,
+    # not every row sharing the first column.
+    ("dedup-items-6", "CREATE INDEX dedup_items_guid_feed ON dedup_items (guid, feed)"),
+    ("dedup-items-7", "DROP INDEX dedup_items_guid"),
+    (
+        "dedup-items-8",
+        "CREATE INDEX dedup_items_hash_seen ON dedup_items (content_hash, seen_at, id)",
+    ),
+    ("dedup-items-9", "DROP INDEX dedup_items_hash"),
 ]
 
 
@@ -97,6 +107,13 @@ class ItemRepo:
     ) -> None:
         """Record an item; a second call for the same id fills in what the first lacked."""
         with self.db.transaction():
+            # The pipeline records an article twice (`remember`, then `assign`): when the text
+            # is the one already stored, so are its keys, and looking them up again is waste.
+            stored = (
+                self.db.one("SELECT content_hash, sketch FROM dedup_items WHERE id = ?", (item_id,))
+                if text is not None and text.keys
+                else None
+            )
             self.db.execute(
                 """INSERT INTO dedup_items
                        (id, feed, guid, url, content_hash, shingles, sketch, seen_at)
@@ -119,7 +136,7 @@ class ItemRepo:
                     seen_at,
                 ),
             )
-            if text is not None and text.keys:
+            if text is not None and text.keys and not _same_text(stored, text):
                 self._add_keys(item_id, text.keys)
 
     def _add_keys(self, item_id: str, keys: Sequence[int]) -> None:
@@ -185,3 +202,12 @@ class ItemRepo:
     def count(self) -> int:
         row = self.db.one("SELECT COUNT(*) FROM dedup_items")
         return int(row[0]) if row else 0
+
+
+def _same_text(stored: Row | None, text: TextRecord) -> bool:
+    return (
+        stored is not None
+        and stored[0] == text.content_hash
+        and stored[1] is not None
+        and bytes(stored[1]) == text.sketch
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from dedup_helpers import AP_SEED, JAN_11_REPORT, KCNA_SATELLITE, NEWSWEEK_SEED
 
@@ -58,3 +60,55 @@ def test_identical_texts_have_containment_one() -> None:
     sk = fingerprint.sketch(AP_SEED)
     assert fingerprint.containment(sk, sk) == 1.0
     assert fingerprint.containment(sk, fingerprint.sketch("")) == 0.0
+
+
+ACCENTED = (
+    "Pyongyang\u2019s \u201cHwasong-18\u201d launch \u2014 S\u00e3o Tom\u00e9 caf\u00e9, "
+    "na\u00efve \u00c5ngstr\u00f6m l'\u00e9t\u00e9, Stra\u00dfe \ufb01re \u0130zmir; "
+    "\uff2b\uff23\uff2e\uff21 said it wasn't the first."
+)
+
+
+def test_words_fold_accents_ligatures_width_and_apostrophes() -> None:
+    assert fingerprint.words(ACCENTED) == [
+        "pyongyangs", "hwasong", "18", "launch", "sao", "tome", "cafe", "naive", "angstrom",
+        "lete", "strasse", "fire", "izmir", "kcna", "said", "it", "wasnt", "the", "first",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "shingles", "digest", "content_hash"),
+    [
+        pytest.param(AP_SEED, 369, "1b22eea56310983f", "2c2c6537d1b75e5726ea790a63647124", id="ap"),
+        pytest.param(
+            ACCENTED, 15, "baafc67d8bdc850a", "d0a9d8f0e48d27261ce5585b507b587d", id="accented"
+        ),
+    ],
+)
+def test_fingerprints_match_those_already_stored(
+    text: str, shingles: int, digest: str, content_hash: str
+) -> None:
+    # Stores hold sketches and keys computed by earlier versions: a faster implementation must
+    # produce the same bytes, or stored texts stop matching new ones.
+    sk = fingerprint.sketch(text)
+    got = hashlib.sha256(sk.bins + repr(sk.keys).encode()).hexdigest()[:16]
+    assert (sk.shingles, got, fingerprint.content_hash(text)) == (shingles, digest, content_hash)
+
+
+def _jaccard_by_bins(a: fingerprint.Sketch, b: fingerprint.Sketch) -> float:
+    filled = equal = 0
+    for x, y in zip(a.values(), b.values(), strict=True):
+        if x == fingerprint.EMPTY and y == fingerprint.EMPTY:
+            continue
+        filled += 1
+        equal += x == y
+    return equal / filled if filled else 0.0
+
+
+def test_jaccard_counts_equal_bins_over_filled_ones() -> None:
+    texts = [AP_SEED, NEWSWEEK_SEED, KCNA_SATELLITE, JAN_11_REPORT, ACCENTED, "", "one two"]
+    texts.append(AP_SEED[: len(AP_SEED) // 3])  # a short text: many empty bins
+    sketches = [fingerprint.sketch(t) for t in texts]
+    for a in sketches:
+        for b in sketches:
+            assert fingerprint.jaccard(a, b) == _jaccard_by_bins(a, b)
