@@ -63,6 +63,18 @@ class ConfigWatcher:
             self._task.cancel()
             self._task = None
 
+    def _refuse(self, reason: str, exc: MonitorError, digest: str | None) -> bool:
+        self._digest = digest  # do not retry the same broken text every poll
+        self._count("invalid")
+        log.error(
+            "config %s refused (%s); still running the previous config:\n%s",
+            self.path,
+            reason,
+            exc,
+            extra={"stage": "reload"},
+        )
+        return False
+
     async def reload(self, reason: str = "requested") -> bool:
         """Load the file now and apply it if valid. True when a new config was applied."""
         async with self._lock:
@@ -71,31 +83,13 @@ class ConfigWatcher:
             try:
                 new = load_file(self.path)
             except ConfigError as exc:
-                self._digest = digest  # do not retry the same broken text every poll
-                self._count("invalid")
-                log.error(
-                    "config %s refused (%s); still running the previous config:\n%s",
-                    self.path,
-                    reason,
-                    exc,
-                    extra={"stage": "reload"},
-                )
-                return False
+                return self._refuse(reason, exc, digest)
             try:
                 result = self._apply(new)
                 if inspect.isawaitable(result):
                     await result
             except MonitorError as exc:  # a secret, rule file or setting the new config needs
-                self._digest = digest
-                self._count("invalid")
-                log.error(
-                    "config %s refused (%s); still running the previous config:\n%s",
-                    self.path,
-                    reason,
-                    exc,
-                    extra={"stage": "reload"},
-                )
-                return False
+                return self._refuse(reason, exc, digest)
             except Exception:
                 self._count("failed")
                 log.exception(
