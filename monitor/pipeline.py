@@ -81,18 +81,18 @@ class Pipeline:
                 headers=feed.headers,
             )
         except FetchError as exc:
-            return self._failed(feed, exc)
+            return self._failed(feed, state, exc)
         metrics.FETCH_LATENCY.observe((self.now() - started).total_seconds())
 
         if fetched.status == 304:
-            return self._succeeded(feed, "304", fetched, None, 0)
+            return self._succeeded(feed, state, "304", fetched, None, 0)
         body_hash = fetched.body_hash
         if state is not None and state.body_hash == body_hash:
-            return self._succeeded(feed, "unchanged", fetched, body_hash, 0)
+            return self._succeeded(feed, state, "unchanged", fetched, body_hash, 0)
         try:
             parsed = parse(fetched.body, fetched.url, feed.name)
         except ParseError as exc:
-            return self._failed(feed, exc)
+            return self._failed(feed, state, exc)
 
         new = [e for e in parsed.entries if not self.dedup.is_known(e)]
         detections = events = 0
@@ -114,6 +114,7 @@ class Pipeline:
         metrics.NEW_ENTRIES.labels(feed=feed.name).inc(len(new))
         return self._succeeded(
             feed,
+            state,
             "200",
             fetched,
             body_hash,
@@ -191,6 +192,7 @@ class Pipeline:
     def _succeeded(
         self,
         feed: Feed,
+        before: FeedState | None,
         outcome: str,
         fetched: FetchResult,
         body_hash: str | None,
@@ -207,8 +209,7 @@ class Pipeline:
         nxt = schedule.next_poll(
             now, feed.interval, self.config.polling, hints=hints, all_new=all_new
         )
-        before = self.store.feeds.get(feed.url)
-        self.store.feeds.record_success(
+        after = self.store.feeds.record_success(
             feed.url,
             now=now,
             next_poll=nxt,
@@ -221,13 +222,14 @@ class Pipeline:
             new_items=new,
         )
         metrics.POLLS.labels(outcome=outcome).inc()
-        self._health(feed, before.error_streak if before else 0, 0, before)
+        self._health(feed, before, after)
         return PollResult(feed.name, outcome, new, detections, events, next_poll=nxt)
 
-    def _failed(self, feed: Feed, exc: FetchError | ParseError) -> PollResult:
+    def _failed(
+        self, feed: Feed, before: FeedState | None, exc: FetchError | ParseError
+    ) -> PollResult:
         now = self.now()
         kind = outcome_of(exc)
-        before = self.store.feeds.get(feed.url)
         streak = (before.error_streak if before else 0) + 1
         nxt = schedule.next_poll(
             now,
@@ -236,7 +238,7 @@ class Pipeline:
             hints=schedule.CacheHints(retry_after=getattr(exc, "retry_after", None)),
             error_streak=streak,
         )
-        self.store.feeds.record_failure(
+        after = self.store.feeds.record_failure(
             feed.url, now=now, outcome=kind, error=str(exc), next_poll=nxt, name=feed.name
         )
         metrics.POLLS.labels(outcome=kind).inc()
@@ -247,20 +249,20 @@ class Pipeline:
             nxt.isoformat(timespec="seconds"),
             extra={"feed": feed.name, "url": feed.url, "stage": "fetch"},
         )
-        self._health(feed, streak - 1, streak, before)
+        self._health(feed, before, after)
         return PollResult(feed.name, kind, error=str(exc), next_poll=nxt)
 
-    def _health(self, feed: Feed, before: int, after: int, state: FeedState | None) -> None:
+    def _health(self, feed: Feed, before: FeedState | None, after: FeedState) -> None:
         """Tell the ops destinations once when a feed goes down, and once when it is back."""
+        streak_before = before.error_streak if before else 0
         change = schedule.health_change(
-            before,
-            after,
+            streak_before,
+            after.error_streak,
             self.config.polling.failure_alert_after,
-            alerted=bool(state and state.health_alerted),
+            alerted=after.health_alerted,
         )
         if change is None:
             return
         self.store.feeds.set_health_alerted(feed.url, change == "failing")
-        state_now = self.store.feeds.get(feed.url)
-        error = state_now.last_error if state_now else None
-        self.on_feed_health(feed, change, max(before, after), error)
+        streak = max(streak_before, after.error_streak)
+        self.on_feed_health(feed, change, streak, after.last_error)

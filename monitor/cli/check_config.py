@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
+from monitor.cli.common import config_path
 from monitor.config import DEFAULT_PATH, load_file
 from monitor.notify import build_notifiers
 from monitor.service import load_rule_sets
@@ -19,13 +18,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "every secret it names is set. Exits 0 when valid, 2 otherwise.",
     )
     p.add_argument(
-        "path", nargs="?", help=f"config file (default: $MONITOR_CONFIG or {DEFAULT_PATH})"
+        "config",
+        nargs="?",
+        metavar="PATH",
+        help=f"config file (default: $MONITOR_CONFIG, else {DEFAULT_PATH})",
     )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    path = Path(args.path or os.environ.get("MONITOR_CONFIG") or DEFAULT_PATH)
+    path = config_path(args)
     cfg = load_file(path)
     rules = load_rule_sets(cfg)
     notifiers = build_notifiers(cfg.notify)
