@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup run demo test lint check bench clean
+.PHONY: setup run demo test lint check bench rules clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "monitor needs Python 3.11 or newer; set PYTHON=python3.11" or 0)'
@@ -35,6 +35,11 @@ check: lint test
 bench: setup
 	$(BIN)/python bench/bench_detect.py
 	$(BIN)/python bench/bench_dedup.py
+
+# config/rules/ is the user-facing copy of the shipped rules and their language packs.
+rules:
+	rm -f config/rules/missile_launch*.yaml
+	cp monitor/data/rules/missile_launch*.yaml config/rules/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -6,10 +6,18 @@ grouping    pairwise precision, recall, F1 over pairs of items that are both det
 alerts      alerts (new_event items) per true event that was detected at all, and the share of
             true events in the input that got exactly one alert (an event missed or merged into
             another gets none, one split in two gets two)
+noise       labelled negatives that opened an event (each one a false alert)
+
+Halves: labelled corpora are split once, by event, into a tuning half and a validation half:
+an item belongs to the validation half when the first byte of sha256(event id, or the item's
+id when it reports no event) is odd. Rules are tuned on the tuning half only; the validation
+half measures them. Reports show both halves, and each language (the items' `lang` field),
+side by side with the baseline.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -76,6 +84,10 @@ class Report:
     one_alert_share: float = 0.0
     baseline_one_alert_share: float = 0.0
     errors: list[Miss] = field(default_factory=list)
+    negatives_opening: int = 0  # labelled negatives that opened an event: false alerts
+    language_id: tuple[int, int] = (0, 0)  # items whose identified language was right, of known
+    halves: dict[str, Report] = field(default_factory=dict)
+    languages: dict[str, Report] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,6 +122,32 @@ def read_labels(path: str | Path) -> dict[str, Label]:
     return labels
 
 
+Split = str  # "tune" or "validation"
+SPLITS = ("tune", "validation")
+
+
+def split_of(key: str) -> Split:
+    """The fixed half an event (or an unlabelled item) belongs to; see the module docstring."""
+    return "validation" if hashlib.sha256(key.encode()).digest()[0] % 2 else "tune"
+
+
+def item_split(item_id: str, labels: dict[str, Label]) -> Split:
+    label = labels.get(item_id)
+    return split_of(label.event_id if label is not None and label.event_id else item_id)
+
+
+def read_languages(paths: Iterable[str | Path]) -> dict[str, str]:
+    """The `lang` field of each corpus item, by id (items without one are left out)."""
+    out = {}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                if isinstance(item, dict) and isinstance(item.get("lang"), str):
+                    out[str(item.get("id"))] = item["lang"]
+    return out
+
+
 def baseline_detects(title: str, text: str) -> bool:
     full = f"{title}\n{text}"
     return bool(_BASELINE_MISSILE.search(full) and _BASELINE_VERB.search(full))
@@ -136,8 +174,33 @@ def _exactly_one(events: Iterable[str], alerts: dict[str, list[bool]]) -> int:
     return sum(1 for key in events if sum(alerts.get(key, ())) == 1)
 
 
-def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Report:
+def evaluate(
+    results: Sequence[ReplayResult],
+    labels: dict[str, Label],
+    languages: dict[str, str] | None = None,
+    sections: bool = True,
+) -> Report:
+    """Figures over `results`; with `sections`, also for each half and each language."""
+    report = _figures(results, labels, languages or {})
+    if not sections:
+        return report
+    for half in SPLITS:
+        part = [r for r in results if item_split(r.article.id, labels) == half]
+        if part and len(part) < len(results):
+            report.halves[half] = _figures(part, labels, languages or {})
+    known = languages or {}
+    for language in sorted({known[r.article.id] for r in results if r.article.id in known}):
+        part = [r for r in results if known.get(r.article.id) == language]
+        report.languages[language] = _figures(part, labels, known)
+    return report
+
+
+def _figures(
+    results: Sequence[ReplayResult], labels: dict[str, Label], languages: dict[str, str]
+) -> Report:
     tp = fp = fn = btp = bfp = bfn = 0
+    negatives_opening = 0
+    known_language = right_language = 0
     errors: list[Miss] = []
     true_event: dict[str, str] = {}
     predicted: dict[str, str | None] = {}
@@ -156,6 +219,10 @@ def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Repor
         btp += base and positive
         bfp += base and not positive
         bfn += positive and not base
+        negatives_opening += r.new_event and not positive
+        if r.article.id in languages:
+            known_language += 1
+            right_language += r.analysis.language == languages[r.article.id]
         if detected != positive:
             errors.append(
                 Miss(
@@ -195,6 +262,8 @@ def evaluate(results: Sequence[ReplayResult], labels: dict[str, Label]) -> Repor
         one_alert_share=round(one_alert / present, 4) if present else 1.0,
         baseline_one_alert_share=round(baseline_one_alert / present, 4) if present else 1.0,
         errors=errors,
+        negatives_opening=negatives_opening,
+        language_id=(right_language, known_language),
     )
 
 
@@ -203,10 +272,35 @@ def run(
     labels_path: str | Path,
     rules: RuleSet,
     events: EventsConfig | None = None,
+    split: Split | None = None,
+    language: str | None = None,
 ) -> Report:
+    """Replay the items (only one half's, or one language's, when asked) and measure."""
+    paths = list(paths)
     articles = [a for p in paths for a in read_items(p)]
     labels = read_labels(labels_path)
-    return evaluate(list(replay(articles, rules, events)), labels)
+    languages = read_languages(paths)
+    if split is not None:
+        articles = [a for a in articles if item_split(a.id, labels) == split]
+    if language is not None:
+        articles = [a for a in articles if languages.get(a.id) == language]
+    return evaluate(list(replay(articles, rules, events, settle=True)), labels, languages)
+
+
+def _table(title: str, parts: dict[str, Report]) -> str:
+    head = (
+        f"{title:<11}{'items':>6}{'pos':>5}{'P':>7}{'R':>7}{'tp/fp/fn':>11}{'base P':>8}"
+        f"{'base R':>8}{'group F1':>9}{'one alert':>10}{'neg.open':>9}"
+    )
+    rows = [head]
+    for name, r in parts.items():
+        d, b = r.detection, r.baseline_detection
+        rows.append(
+            f"{name:<11}{r.items:>6}{r.positives:>5}{d.precision:>7.3f}{d.recall:>7.3f}"
+            f"{f'{d.tp}/{d.fp}/{d.fn}':>11}{b.precision:>8.3f}{b.recall:>8.3f}"
+            f"{r.grouping.f1:>9.3f}{r.one_alert_share:>10.3f}{r.negatives_opening:>9}"
+        )
+    return "\n".join(rows)
 
 
 def format_report(report: Report) -> str:
@@ -229,8 +323,17 @@ def format_report(report: Report) -> str:
         f"{report.baseline_one_alert_share:>10.3f}"
         f"  ({report.events_one_alert} of {report.events_in_input})",
         "",
+        f"{'negatives opening an event':29}{report.negatives_opening:>7}",
+        "",
         "baseline: any item with 'missile' and a launch verb; it alerts on every item.",
     ]
+    if report.language_id[1]:
+        right, known = report.language_id
+        lines.insert(1, f"language identified right: {right} of {known}")
+    if report.halves:
+        lines += ["", _table("half", report.halves)]
+    if report.languages:
+        lines += ["", _table("language", report.languages)]
     for kind in ("false positive", "false negative"):
         misses = [m for m in report.errors if m.kind == kind]
         lines += ["", f"{kind}s ({len(misses)}):"]

@@ -58,6 +58,7 @@ class Article:
     url: str | None
     published: datetime | None
     feed_tags: tuple[str, ...] = ()
+    language: str | None = None  # ISO 639-1, when known before detection (corpus `lang`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,9 @@ class Evidence:
     text: str  # the matched words
     start: int  # character offset in title + "\n" + text
     weight: float = 0.0
+
+
+Role = Literal["peg", "background"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,13 @@ class Detection:
     count: int | None = None
     place: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    language: str | None = None  # the language the article was read in (ISO 639-1)
+    # "peg": the launch is the article's news (headline or lead); "background": it is only
+    # mentioned deeper in the body, so the report may join an event but never open one.
+    role: Role = "peg"
+    sources: tuple[str, ...] = ()  # actors cited as reporting it ("Japan's defence ministry said")
+    targets: tuple[str, ...] = ()  # actors struck or aimed at
+    time_of_day: int | None = None  # minutes after local midnight, when the text states the time
 
     def explain(self) -> list[str]:
         """Human-readable reasons, one line each."""
@@ -138,3 +149,4 @@ class Alert:
     status: AlertStatus = "pending"
     attempts: int = 0
     last_error: str | None = None
+    language: str | None = None  # the report's language (ISO 639-1), when known

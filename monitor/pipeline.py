@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor import metrics, schedule
@@ -141,11 +141,18 @@ class Pipeline:
             self.dedup.remember(entry, article)
             for detection in found:
                 assignment = self.dedup.assign(article, detection)
+                if assignment is None:
+                    log.info(
+                        "background mention, no event to join: %s",
+                        article.title,
+                        extra={"feed": feed.name, "entry": article.id, "stage": "dedup"},
+                    )
+                    continue
                 plan_alerts(
                     self.store.outbox,
                     self.config.notify,
                     assignment.event,
-                    article,
+                    replace(article, language=article.language or detection.language),
                     detection,
                     assignment.new_event,
                     feed.tags,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,16 +125,22 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
 
 
 def replay(
-    articles: Iterable[Article], rules: RuleSet, events: EventsConfig | None = None
+    articles: Iterable[Article],
+    rules: RuleSet,
+    events: EventsConfig | None = None,
+    settle: bool = False,
 ) -> Iterator[ReplayResult]:
     """Detection and event grouping over the items in arrival order, one result per item.
 
     Grouping is the service's own stage (monitor.dedup) on a throwaway in-memory store, with
     the clock set to each item's publication time, so replay shows what the service would do.
+    With `settle`, results come at the end, each with the event its report sits in by then
+    (a background report parked on arrival joins the event opened after it).
     """
     store = open_store(":memory:")
     clock = _ReplayClock()
     dedup = Deduplicator(store.items, store.events, events or EventsConfig(), clock.now)
+    held: list[ReplayResult] = []
     try:
         for article in arrival_order(articles):
             if article.published is not None:
@@ -144,8 +150,20 @@ def replay(
             if analysis.detection is not None:
                 with store.transaction():
                     assignment = dedup.assign(article, analysis.detection)
-                event_id, new = assignment.event.id, assignment.new_event
-            yield ReplayResult(article, analysis, event_id, new)
+                if assignment is not None:
+                    event_id, new = assignment.event.id, assignment.new_event
+            result = ReplayResult(article, analysis, event_id, new)
+            if not settle:
+                yield result
+            else:
+                held.append(result)
+        for r in held:
+            d = r.analysis.detection
+            if d is not None and r.event_id is None:
+                found = store.events.of_articles(d.event_type, [r.article.id])
+                if r.article.id in found:
+                    r = replace(r, event_id=found[r.article.id].id)
+            yield r
     finally:
         store.close()
 

@@ -27,13 +27,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--config", help="service config: its rule file and event settings (window, threshold)"
     )
+    parser.add_argument(
+        "--split",
+        choices=["tune", "validation"],
+        help="only the items of one half (the corpus is split by event: tune rules on one "
+        "half, measure them on the other)",
+    )
+    parser.add_argument("--lang", help="only the items whose `lang` field is this code")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     rules, events = offline_settings(args)
-    report = evaluate(args.inputs, args.labels, rules, events)
+    report = evaluate(args.inputs, args.labels, rules, events, args.split, args.lang)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:

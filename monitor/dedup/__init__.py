@@ -89,8 +89,11 @@ class Deduplicator:
             self._timestamp(),
         )
 
-    def assign(self, article: Article, detection: Detection) -> Assignment:
-        """Put a detection in its event; opens the event when it is the first report of it."""
+    def assign(self, article: Article, detection: Detection) -> Assignment | None:
+        """Put a detection in its event; opens the event when it is the first report of it.
+
+        None: a background report (the launch is not the story's news) with no event to join.
+        """
         text = self._record(_text_of(article))
         with self._items.db.transaction():
             similar = self._texts.similar(article.id, text)
@@ -103,6 +106,12 @@ class Deduplicator:
                 self._timestamp(),
             )
             placement = self._grouper.place(article, detection, similar)
+        if placement is None:
+            log.debug(
+                "background report with no event to join",
+                extra={"stage": "dedup", "entry": article.id},
+            )
+            return None
         event = to_event(placement.event)
         log.debug(
             "assigned",

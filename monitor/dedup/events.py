@@ -24,6 +24,15 @@ to `BOUND_LOOKBACK` earlier confirms it, whichever of the two arrives first.
 
 A detection without an actor joins the event of a near-duplicate of its text dated within the
 window, or opens `<event_type>:unattributed:<date>:<hash>` on its own.
+
+Two reports of one actor and date that state local times of launch `SALVO_GAP` or more apart
+are two salvos, two events (the second gets the id `...#2`). A report without a time joins the
+salvo it fits best.
+
+A background report (the launch is only mentioned in the body of a story about something else)
+joins an event that fits it exactly as a report would, but never opens one: `place` returns
+None when there is none, and the report is parked; a report that later opens an event of the
+same actor within the window takes the parked reports into it (silently: they were never news).
 """
 
 from __future__ import annotations
@@ -41,6 +50,9 @@ from monitor.store.events import EventRepo, EventRow
 BOUND_LOOKBACK = timedelta(days=7)
 # The fact a provisional event opened by a reaction keeps until a report states the date.
 BOUND_FACT = "launched on or before"
+# Launches by one actor on one day stated this far apart (local time) are separate salvos.
+SALVO_GAP = timedelta(hours=3)
+TIME_FACT = "time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +64,13 @@ class Placement:
 
 def facts_of(detection: Detection) -> dict[str, str]:
     """The facts a detection states, as the strings an alert shows."""
+    minutes = detection.time_of_day
     facts = {
         "subtype": detection.subtype,
         "weapon": detection.weapon,
         "count": str(detection.count) if detection.count is not None else None,
         "place": detection.place,
+        TIME_FACT: f"{minutes // 60:02d}:{minutes % 60:02d}" if minutes is not None else None,
     }
     return {k: v for k, v in facts.items() if v}
 
@@ -97,6 +111,20 @@ def _bounded(event: EventRow) -> bool:
     return not event.date_certain and BOUND_FACT in event.facts
 
 
+def _minutes(event: EventRow) -> int | None:
+    value = event.facts.get(TIME_FACT)
+    if not value:
+        return None
+    hours, _, minutes = value.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def same_salvo(event: EventRow, detection: Detection) -> bool:
+    """Whether the stated times of launch (when both state one) allow one salvo."""
+    a, b = _minutes(event), detection.time_of_day
+    return a is None or b is None or abs(a - b) < SALVO_GAP.total_seconds() // 60
+
+
 def _same_weapon(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.casefold() == b.casefold()
 
@@ -112,9 +140,9 @@ def rank(
         candidates,
         key=lambda e: (
             -dup_events.get(e.id, 0.0),
+            abs((e.event_date - day).days),
             not _same_weapon(e.weapon, weapon),
             not e.date_certain,
-            abs((e.event_date - day).days),
             e.event_date,
             e.id,
         ),
@@ -146,7 +174,7 @@ class EventGrouper:
 
     def place(
         self, article: Article, detection: Detection, near_duplicates: Mapping[str, float]
-    ) -> Placement:
+    ) -> Placement | None:
         """Put the report in its event, creating or confirming the event as needed.
 
         `near_duplicates` maps article ids of near-identical texts to their similarity.
@@ -174,7 +202,8 @@ class EventGrouper:
         bound = date_bound(detection)
         nearby = self._nearby(detection, actor, day)
         if certain:
-            same_day = [e for e in nearby if e.date_certain and e.event_date == day]
+            on_day = [e for e in nearby if e.date_certain and e.event_date == day]
+            same_day = [e for e in on_day if same_salvo(e, detection)]
             if same_day:
                 best = rank(same_day, day, detection.weapon, dup_events)[0]
                 return self._join(best, article, detection, confirm=None)
@@ -193,7 +222,9 @@ class EventGrouper:
             event_id = self._free_id(f"{detection.event_type}:{actor}:~{day.isoformat()}")
             return self._open(event_id, article, detection, day, certain=False, bound=True)
 
-        fitting = [e for e in nearby if self._fits_guess(e, day, dup_events)]
+        fitting = [
+            e for e in nearby if self._fits_guess(e, day, dup_events) and same_salvo(e, detection)
+        ]
         ranked = rank(fitting, day, detection.weapon, dup_events)
         if ranked:
             return self._join(ranked[0], article, detection, confirm=None, guess=day)
@@ -257,8 +288,15 @@ class EventGrouper:
         day: date,
         certain: bool,
         bound: bool = False,
-    ) -> Placement:
+    ) -> Placement | None:
         now = self._timestamp()
+        if detection.role == "background":
+            # Background may join an event, never open one: keep it for one opened later.
+            if detection.actor is not None:
+                self._events.park(
+                    article.id, detection.event_type, detection.actor, day, article.outlet, now
+                )
+            return None
         facts = facts_of(detection)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
@@ -278,7 +316,28 @@ class EventGrouper:
         )
         self._events.create(row)
         self._events.add_report(event_id, article.id, article.outlet, certain, now)
+        row = self._adopt_parked(row, now)
         return Placement(row, True, facts)
+
+    def _adopt_parked(self, row: EventRow, now: int) -> EventRow:
+        """Take into a new event the background reports parked for its actor and days."""
+        if row.actor is None:
+            return row
+        first, last = row.event_date - self._window, row.event_date + self._window
+        parked = self._events.parked(row.event_type, row.actor, first, last)
+        if not row.date_certain:
+            parked = [p for p in parked if p.event_date == row.event_date]
+        if not parked:
+            return row
+        outlets = row.outlets
+        for p in parked:
+            self._events.add_report(row.id, p.article_id, p.outlet, False, now)
+            if p.outlet not in outlets:
+                outlets = (*outlets, p.outlet)
+        self._events.unpark([p.article_id for p in parked])
+        row = row.evolve(outlets=outlets)
+        self._events.update(row)
+        return row
 
     def _join(
         self,

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from monitor.detect.dates import (
     DateMention,
+    Vocabulary,
     dates_reaction,
     find_dates,
+    find_time,
     publication_day,
     reference_day,
 )
@@ -28,11 +31,13 @@ from monitor.detect.entities import (
     find_place,
     find_weapons,
     launcher_score,
+    role_of,
 )
 from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
+from monitor.detect.language import identify
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
 from monitor.detect.text import Document, document
-from monitor.models import Article, Detection, Evidence
+from monitor.models import Article, Detection, Evidence, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,7 @@ class Analysis:
     threshold: float
     detection: Detection | None
     explanation: tuple[str, ...]
+    language: str | None = None
 
     @property
     def detected(self) -> bool:
@@ -63,7 +69,19 @@ class _Window:
     event_date: date | None = None
     date_text: str | None = None
     date_is_reaction: bool = False  # the date is a reaction's: the launch came on or before it
+    time_of_day: int | None = None
     evidence: list[Evidence] = field(default_factory=list)
+
+
+_NOT_LAUNCHER = ("source", "target", "maker")
+
+
+@lru_cache(maxsize=64)
+def _vocabulary(rules: RuleSet) -> Vocabulary | None:
+    """How the rules' language writes dates; None for English, which has its own grammar."""
+    if rules.language == "en":
+        return None
+    return Vocabulary(rules.language, rules.matching, rules.date_words)
 
 
 class _Context:
@@ -75,10 +93,14 @@ class _Context:
         self.doc: Document = document(article.title, article.text)
         text = self.doc.text
         soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
+        self.vocabulary = _vocabulary(rules)
+        # A pack's own reaction and report words ("밝혔다", "報じた"), when it has them.
+        own = rules.groups.get("reaction") if rules.language != "en" else None
+        self.reaction_words = own.pattern if own is not None else None
         self.terms: dict[str, list[Mention]] = {
-            "@actor": find_actors(text, rules.extra_actors, soviet),
+            "@actor": find_actors(text, rules, soviet),
         }
-        weapons = find_weapons(text)
+        weapons = find_weapons(text, rules)
         self.terms["@weapon"] = [m for m, _ in weapons]
         self.terms["@system"] = [m for m, rank in weapons if rank == 3]
         self.weapon_rank = {m.start: rank for m, rank in weapons}
@@ -90,6 +112,9 @@ class _Context:
             if group.unless_after or group.unless_before:
                 self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
         self._refs: dict[str | None, date | None] = {}
+        self.lead_end = max(
+            (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
+        )
 
     def _cancelled(self, m: Mention, group: KeywordGroup) -> bool:
         word = self.doc.word_index(m.start)
@@ -107,10 +132,16 @@ class _Context:
     def within(self, name: str, start: int, end: int) -> list[Mention]:
         return [m for m in self.terms.get(name, ()) if start <= m.start and m.end <= end]
 
+    def timezone(self, actor: str | None) -> str | None:
+        return self.rules.timezones.get(actor or "") or actor_timezone(actor)
+
     def reference(self, actor: str | None) -> date | None:
         if actor not in self._refs:
-            self._refs[actor] = reference_day(self.article.published, actor_timezone(actor))
+            self._refs[actor] = reference_day(self.article.published, self.timezone(actor))
         return self._refs[actor]
+
+    def role(self, m: Mention, floor: int = 0) -> str:
+        return role_of(self.doc.text, m, self.rules.roles, floor)
 
     def windows(self, rule: Rule) -> list[_Window]:
         sentences = self.doc.sentences
@@ -136,14 +167,17 @@ class _Context:
         text = self.doc.text
         for s in self.doc.sentences[:2]:
             found = [m for m in self.within("@actor", s.start, s.end)]
-            scored = [(launcher_score(text, m, s.end, s.end, s.start), m) for m in found]
+            roles = self.rules.roles
+            scored = [(launcher_score(text, m, s.end, s.end, s.start, roles), m) for m in found]
             scored = [x for x in scored if x[0] > 0]
             if scored:
                 return max(scored, key=lambda x: x[0])[1]
-        counts = Counter(m.value for m in self.terms["@actor"])
+        # Else the actor named most often, not counting names that report or are hit.
+        plain = [m for m in self.terms["@actor"] if self.role(m) not in _NOT_LAUNCHER]
+        counts = Counter(m.value for m in plain)
         if counts:
             top = counts.most_common(1)[0][0]
-            return next(m for m in self.terms["@actor"] if m.value == top)
+            return next(m for m in plain if m.value == top)
         return None
 
 
@@ -172,11 +206,16 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
     weapon_start = weapons[0].start if weapons else w.start
     act_start = min(keyword_starts) if keyword_starts else weapon_start
     candidates = [
-        (launcher_score(text, m, act_start, weapon_start, w.start), m)
+        (launcher_score(text, m, act_start, weapon_start, w.start, ctx.rules.roles), m)
         for m in ctx.within("@actor", w.start, w.end)
     ]
     best = max(candidates, key=lambda x: x[0], default=None)
     actor = best[1] if best and best[0] > 0 else ctx.context_actor()
+    if actor is None:
+        # Only a reporting actor is named: "Pyongyang confirms the test", "the Russian defence
+        # ministry said its forces struck ...": it reports its own launch.
+        sources = [(score, m) for score, m in candidates if ctx.role(m, w.start) == "source"]
+        actor = max(sources, key=lambda x: x[0])[1] if sources else None
     if rule.actors is not None and (actor is None or actor.value not in rule.actors):
         return False
     if actor is not None:
@@ -184,7 +223,7 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         w.evidence.append(Evidence(rule.name, "actor", actor.text, actor.start))
     # Recency: a window whose dates are all stale (or all in the future) is not a launch report.
     ref = ctx.reference(w.actor)
-    dates = find_dates(text, w.start, w.end, ref)
+    dates = find_dates(text, w.start, w.end, ref, ctx.vocabulary)
     verdict = _recency(ctx.rules, dates)
     if verdict:
         reasons.append(f"rejected {where}: {verdict}")
@@ -201,7 +240,9 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         ranked = []
         for d in fresh:
             sentence = ctx.doc.sentence_at(d.start)
-            reaction = dates_reaction(text, d, act_start, sentence.start, sentence.end)
+            reaction = dates_reaction(
+                text, d, act_start, sentence.start, sentence.end, ctx.reaction_words
+            )
             ranked.append((reaction, abs(d.start - act_start), d))
         reaction, _, nearest = min(ranked, key=lambda x: (x[0], x[1]))
         return nearest, reaction
@@ -212,11 +253,12 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         prev = ctx.doc.sentence_at(w.start).index - 1
         if prev >= 1:
             s = ctx.doc.sentences[prev]
-            found_day = fresh_day(find_dates(text, s.start, s.end, ref))
+            found_day = fresh_day(find_dates(text, s.start, s.end, ref, ctx.vocabulary))
     day = found_day[0] if found_day is not None else None
     if found_day is not None:
         w.event_date, w.date_text = found_day[0].value, found_day[0].text
         w.date_is_reaction = found_day[1]
+    w.time_of_day = find_time(text, w.start, w.end)
     for name in (*rule.all, *rule.any):
         if name in found and name != "@actor":
             m = found[name][0]
@@ -224,7 +266,8 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
     if weapons:
         top = max(weapons, key=lambda m: ctx.weapon_rank.get(m.start, 0))
         w.weapon = top.value
-    # The subtype from the window's words, else the headline's ("Russia strikes Kyiv").
+    # The subtype from the window's words, else the headline's ("Russia strikes Kyiv"); a
+    # launch at another actor is a strike whatever the words ("fired missiles at Ukraine").
     for subtype, names in rule.subtypes:
         if not names or any(ctx.within(n, w.start, w.end) for n in names):
             w.subtype = subtype
@@ -232,6 +275,15 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         if any(ctx.within(n, 0, ctx.doc.title_end) for n in names):
             w.subtype = subtype
             break
+    strike = any(name == "strike" for name, _ in rule.subtypes)
+    if strike and w.subtype != "strike" and w.subtype != "satellite":
+        hit = [
+            m
+            for m in ctx.within("@actor", w.start, w.end)
+            if m.value != w.actor and ctx.role(m, w.start) == "target"
+        ]
+        if hit:
+            w.subtype = "strike"
     w.score = rule.score * ctx.rules.positions.get(w.position, 1.0)
     if w.position == "body" and day is not None and ctx.rules.dated_bonus:
         w.score += ctx.rules.dated_bonus
@@ -265,14 +317,29 @@ def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
 
 
 def prefilter(text: str, rules: RuleSet) -> bool:
-    """Cheap and loose: could this title + summary be a report the rules accept?"""
-    return rules.prefilter_pattern.search(text) is not None
+    """Cheap and loose: could this title + summary be a report the rules accept, in any of
+    their languages? (A title and a summary are too short to identify a language surely.)"""
+    return any(r.prefilter_pattern.search(text) is not None for r in _all_packs(rules))
+
+
+def _all_packs(rules: RuleSet) -> tuple[RuleSet, ...]:
+    return (rules, *rules.packs.values())
+
+
+def language_of(article: Article, rules: RuleSet) -> str | None:
+    """The article's language: as its feed declares it, else identified among the rules'."""
+    if article.language:
+        return article.language
+    return identify(f"{article.title}\n{article.text}", rules.languages)
 
 
 def analyse(article: Article, rules: RuleSet) -> Analysis:
+    language = language_of(article, rules)
+    rules = rules.for_language(language)
     full = f"{article.title}\n{article.text}"
+    said = f"language {language or 'unknown'}; rules {rules.language}"
     if rules.trigger.search(full) is None:
-        return Analysis(0.0, rules.threshold, None, ("no trigger word: skipped",))
+        return Analysis(0.0, rules.threshold, None, (said, "no trigger word: skipped"), language)
     ctx = _Context(article, rules)
     reasons: list[str] = []
     matched: list[_Window] = []
@@ -281,8 +348,8 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
             if _match_window(ctx, w, reasons):
                 matched.append(w)
     if not matched:
-        lines = ["no rule matched", *reasons[:5]]
-        return Analysis(0.0, rules.threshold, None, tuple(lines))
+        lines = [said, "no rule matched", *reasons[:5]]
+        return Analysis(0.0, rules.threshold, None, tuple(lines), language)
     matched.sort(key=lambda w: (-w.score, w.end - w.start, w.start))
     best = matched[0]
     score = best.score
@@ -319,8 +386,15 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
     dated = dated_windows[0] if dated_windows else best
     event_date = dated.event_date
     date_part = "date:reaction" if dated.date_is_reaction else "date"
+    if event_date is None and best.position == "title":
+        # An undated headline: the lead dates the news ("... fired a missile on Monday").
+        lead = _lead_day(ctx, best.actor)
+        if lead is not None:
+            event_date, date_part = lead.value, "date"
+            evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))
+            dated = best
     if event_date is None:
-        event_date = publication_day(ctx.article.published, actor_timezone(best.actor))
+        event_date = publication_day(ctx.article.published, ctx.timezone(best.actor))
         date_part = "date:publication"
     evidence.append(
         Evidence(dated.rule.name, date_part, dated.date_text or str(event_date), dated.start)
@@ -333,15 +407,37 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
         for m in ctx.within("@weapon", w.start, w.end)
     ]
     weapon = max(ranked)[2] if ranked and best.weapon is not None else best.weapon
-    lines = [f"score {score:.2f} (threshold {rules.threshold:.2f}); best window {best.position}"]
+    # The news peg: a launch in the headline or lead is the story; one found only deeper in
+    # the body is background to another story.
+    role: Role = (
+        "peg"
+        if any(w.position != "body" for w in matched if w.actor == best.actor)
+        else ("background")
+    )
+    sources, targets = _others(ctx, best)
+    time_of_day = dated.time_of_day if dated.time_of_day is not None else best.time_of_day
+    lines = [
+        said,
+        f"score {score:.2f} (threshold {rules.threshold:.2f}); best window {best.position}",
+        f"role {role}: "
+        + (
+            "the launch is the news (headline or lead)"
+            if role == "peg"
+            else "the launch is only mentioned in the body; it may join an event, not open one"
+        ),
+    ]
     lines += [
         f"{e.rule} {e.part}: {e.text!r} at {e.start}" + (f" ({e.weight:+.2f})" if e.weight else "")
         for e in evidence
     ]
+    if sources:
+        lines.append(f"reported by (not the launcher): {', '.join(sources)}")
+    if targets:
+        lines.append(f"targets (not the launcher): {', '.join(targets)}")
     lines += reasons[:3]
     if score < rules.threshold:
-        lines.insert(0, "below threshold")
-        return Analysis(score, rules.threshold, None, tuple(lines))
+        lines.insert(1, "below threshold")
+        return Analysis(score, rules.threshold, None, tuple(lines), language)
     detection = Detection(
         event_type=rules.event_type,
         subtype=best.subtype,
@@ -353,8 +449,46 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
         count=find_count(ctx.doc.text, best.start, best.end),
         place=find_place(ctx.doc.text, best.start, best.end),
         evidence=tuple(evidence),
+        language=language,
+        role=role,
+        sources=sources,
+        targets=targets,
+        time_of_day=time_of_day,
     )
-    return Analysis(score, rules.threshold, detection, tuple(lines))
+    return Analysis(score, rules.threshold, detection, tuple(lines), language)
+
+
+def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:
+    """The first recent day the lead states, unless it dates a reaction or a report."""
+    ref = ctx.reference(actor)
+    for s in ctx.doc.sentences:
+        if s.position != "lead":
+            continue
+        for d in find_dates(ctx.doc.text, s.start, s.end, ref, ctx.vocabulary):
+            fresh = d.value and -ctx.rules.max_future_days <= (d.age_days or 0)
+            if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
+                continue
+            act = max(s.start, d.start - 1)
+            if not dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+                return d
+    return None
+
+
+def _others(ctx: _Context, best: _Window) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors in the headline, lead and best window that reported the launch or were hit."""
+    spans = [(0, ctx.lead_end), (best.start, best.end)]
+    sources: dict[str, None] = {}
+    targets: dict[str, None] = {}
+    for start, end in spans:
+        for m in ctx.within("@actor", start, end):
+            if m.value == best.actor:
+                continue
+            role = ctx.role(m)
+            if role == "source":
+                sources[m.value] = None
+            elif role == "target":
+                targets[m.value] = None
+    return tuple(sources), tuple(targets)
 
 
 def detect(article: Article, rules: RuleSet) -> Detection | None:

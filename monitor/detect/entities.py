@@ -8,7 +8,6 @@ russia; "missiles launched by Pakistan" -> pakistan; "Iranian missiles fired at 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,7 +18,9 @@ from monitor.detect.gazetteer import (
     MISSILE_KINDS,
     NAMED_WEAPONS,
 )
-from monitor.detect.text import NUMBER_WORDS
+from monitor.detect.locale import actor_names
+from monitor.detect.rules import Roles, RuleSet, term_regex
+from monitor.detect.text import MARKS, NOT_BEFORE_WORD, NUMBER_WORDS
 
 _TIMEZONES = {a.id: a.timezone for a in ACTORS}
 
@@ -39,23 +40,45 @@ def _alias_regex(alias: str) -> str:
     return body
 
 
-@lru_cache(maxsize=16)
+def _bounded(alternatives: list[str], matching: str) -> str:
+    body = "|".join(sorted(alternatives, key=len, reverse=True))
+    if matching == "substring":
+        return f"(?:{body})"
+    if matching == "prefix":
+        return rf"(?<![\w{MARKS}.-])(?:{body})"
+    return rf"(?<![\w{MARKS}.-])(?:{body})(?:['\u2019]s)?{NOT_BEFORE_WORD}"
+
+
+@lru_cache(maxsize=64)
 def _actor_table(
-    extra: tuple[tuple[str, tuple[str, ...]], ...],
+    language: str, matching: str, extra: tuple[tuple[str, tuple[str, ...]], ...]
 ) -> tuple[re.Pattern[str], dict[str, str]]:
-    lookup: dict[str, str] = {}
-    for actor in ACTORS:
-        for alias in actor.aliases:
-            lookup[alias.lower()] = actor.id
-    for actor_id, aliases in extra:
+    """One pattern for every actor name the language knows, a named group per actor.
+
+    English names (built in) match as whole words in every language; the country's CLDR name
+    in `language` and the rules file's own aliases match as the language's `matching` says.
+    """
+    english: dict[str, list[str]] = {a.id: [_alias_regex(x) for x in a.aliases] for a in ACTORS}
+    own: dict[str, list[str]] = {}
+    if language != "en":
+        for actor, names in actor_names(language).items():
+            own.setdefault(actor, []).extend(term_regex(n) for n in names)
+    for actor, aliases in extra:
+        target = english if language == "en" else own
         for alias in aliases:
-            lookup[alias.lower()] = actor_id
-    ordered = sorted(lookup, key=len, reverse=True)
-    originals = {a.lower(): a for actor in ACTORS for a in actor.aliases}
-    originals |= {a.lower(): a for _, al in extra for a in al}
-    alternatives = "|".join(_alias_regex(originals[a]) for a in ordered)
-    pattern = re.compile(rf"(?<![\w.-])(?:{alternatives})(?:['\u2019]s)?(?![\w])", re.IGNORECASE)
-    return pattern, lookup
+            regex = term_regex(alias) if alias.startswith("re:") or "*" in alias else None
+            target.setdefault(actor, []).append(regex or _alias_regex(alias))
+    groups: dict[str, str] = {}
+    parts = []
+    for i, actor in enumerate(sorted(set(english) | set(own))):
+        alternatives = []
+        if english.get(actor):
+            alternatives.append(_bounded(english[actor], "words"))
+        if own.get(actor):
+            alternatives.append(_bounded(own[actor], matching))
+        groups[f"a{i}"] = actor
+        parts.append(f"(?P<a{i}>{'|'.join(alternatives)})")
+    return re.compile("|".join(parts), re.IGNORECASE), groups
 
 
 _KINDS = "|".join(
@@ -82,17 +105,6 @@ PLACE_PATTERN = re.compile(
     r"\w+|Persian\s+Gulf|Gulf\s+of\s+\w+|(?:[A-Z][\w-]+\s+){1,3}(?:Province|County|Region|Range|"
     r"Launching\s+Ground|Island|Peninsula|Bay))"
 )
-_TARGET_BEFORE = re.compile(
-    r"(?:\b(?:at|on|onto|into|against|toward|towards|over|targeting|across|in|inside|upon|near|"
-    r"struck|hit|hits|attacked|attacking|pounded|bombarded|targeted|strikes|destroy)\s+(?:the\s+)?"
-    r"(?:[\w-]+\s+)?)$",
-    re.IGNORECASE,
-)
-_AGENT_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?$", re.IGNORECASE)
-_MAKER_AFTER = re.compile(
-    r"^[\s-]*(?:made|supplied|built|provided|produced|designed|manufactured|donated|backed)\b",
-    re.IGNORECASE,
-)
 
 
 def entity_regex(name: str) -> str:
@@ -102,7 +114,7 @@ def entity_regex(name: str) -> str:
     if name == "@count":
         return COUNT_PATTERN.pattern
     if name == "@actor":
-        return _actor_table(())[0].pattern
+        return _actor_table("en", "words", ())[0].pattern
     return r"\b(?:today|yesterday|overnight|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
 
 
@@ -110,17 +122,18 @@ def actor_timezone(actor: str | None) -> str | None:
     return _TIMEZONES.get(actor) if actor else None
 
 
-def find_actors(
-    text: str, extra: Mapping[str, tuple[str, ...]] = {}, soviet_era: bool = False
-) -> list[Mention]:
-    pattern, lookup = _actor_table(tuple(sorted(extra.items())))
+def find_actors(text: str, rules: RuleSet, soviet_era: bool = False) -> list[Mention]:
+    pattern, groups = _actor_table(
+        rules.language, rules.matching, tuple(sorted(rules.extra_actors.items()))
+    )
+    blocked = (
+        [(b.start(), b.end()) for b in rules.not_actors.finditer(text)] if rules.not_actors else []
+    )
     out = []
     for m in pattern.finditer(text):
-        key = re.sub(r"['\u2019]s$", "", m.group().lower())
-        key = re.sub(r"[\s-]+", " ", key)
-        actor = lookup.get(key) or lookup.get(key.replace(" ", "-"))
-        if actor is None:
-            continue
+        if any(s < m.end() and m.start() < e for s, e in blocked):
+            continue  # "日本海" is a sea, not Japan
+        actor = groups[m.lastgroup or ""]
         if soviet_era:
             actor = ERA_ALIASES.get(actor, actor)
         out.append(Mention(m.start(), m.end(), m.group(), actor))
@@ -138,13 +151,18 @@ def _weapon_value(m: re.Match[str]) -> tuple[int, str]:
     return 0, "missile"
 
 
-def find_weapons(text: str) -> list[tuple[Mention, int]]:
+def find_weapons(text: str, rules: RuleSet | None = None) -> list[tuple[Mention, int]]:
     out = []
     for m in WEAPON_PATTERN.finditer(text):
         rank, value = _weapon_value(m)
         if value.startswith(("submarine", "surface", "air", "anti", "intercontinental")):
             value = m.group("kind").lower() + " missile"
         out.append((Mention(m.start(), m.end(), m.group(), value), rank))
+    for terms in rules.weapons if rules is not None else ():
+        for m in terms.pattern.finditer(text):
+            value = terms.value or m.group()
+            out.append((Mention(m.start(), m.end(), m.group(), value), terms.rank))
+    out.sort(key=lambda x: (x[0].start, -x[1]))
     return out
 
 
@@ -161,24 +179,61 @@ def find_place(text: str, start: int, end: int) -> str | None:
     return re.sub(r"\s+", " ", m.group("place")) if m else None
 
 
+Role = str  # "agent", "source", "target", "maker" or "" (nothing said)
+
+
+def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
+    """What the words right around an actor's name say it is: who fired, reported or was hit."""
+    before = text[max(floor, mention.start - 40) : mention.start]
+    after = text[mention.end : mention.end + 30]
+    if (roles.maker_after is not None and roles.maker_after.search(after)) or (
+        roles.maker_before is not None and roles.maker_before.search(before)
+    ):
+        return "maker"
+    if (roles.source_after is not None and roles.source_after.search(after)) or (
+        roles.source_before is not None and roles.source_before.search(before)
+    ):
+        return "source"
+    if roles.agent_before is not None and roles.agent_before.search(before):
+        return "agent-before"
+    if roles.agent_after is not None and roles.agent_after.search(after):
+        return "agent"
+    if (roles.target_before is not None and roles.target_before.search(before)) or (
+        roles.target_after is not None and roles.target_after.search(after)
+    ):
+        return "target"
+    return ""
+
+
 def launcher_score(
-    text: str, mention: Mention, act_start: int, weapon_start: int, floor: int = 0
+    text: str,
+    mention: Mention,
+    act_start: int,
+    weapon_start: int,
+    floor: int = 0,
+    roles: Roles | None = None,
 ) -> float:
     """How likely `mention` is the actor that fired, given where the act and weapon are.
 
     `floor` is where the window starts: words before it do not count.
     """
-    before = text[max(floor, mention.start - 40) : mention.start]
-    after = text[mention.end : mention.end + 16]
-    if _MAKER_AFTER.match(after):
-        return -5.0
+    role = role_of(text, mention, roles or Roles(), floor)
+    if role == "maker":
+        return -5.0  # "U.S.-made ATACMS"
+    if role == "source":
+        return -2.0  # "Japan's defence ministry said", "according to Seoul"
     anchor = min(act_start, weapon_start)
     last = max(act_start, weapon_start)
-    if _AGENT_BEFORE.search(before) and mention.start > anchor:
-        if len(text[last : mention.start].split()) <= 5:
+    if role == "agent-before":
+        if mention.start <= anchor:
+            pass  # "from Pyongyang" before the act is a place, judged by position below
+        elif len(text[last : mention.start].split()) <= 5:
             return 5.0  # "launched by Pakistan", "fired from North Korea's ..."
-        return 0.5  # "..., sources quoting reports from Japanese tankers said"
-    if _TARGET_BEFORE.search(before):
+        else:
+            return 0.5  # "..., sources quoting reports from Japanese tankers said"
+    if role == "agent":
+        return 4.0  # "북한이 ... 발사했다": the subject marker
+    if role == "target":
         return -3.0  # "at Kyiv", "struck Ukraine"
     gap = len(text[mention.end : anchor].split()) if mention.end <= anchor else None
     if gap is not None and gap <= 2:

@@ -174,6 +174,14 @@ ACTORS: tuple[ActorInfo, ...] = (
     _actor("nato", None, "NATO"),
 )
 
+_NAMES = {a.id: a.aliases[0] for a in ACTORS}
+
+
+def actor_name(actor: str) -> str:
+    """An actor's name in English: "north-korea" -> "North Korea"."""
+    return _NAMES.get(actor) or actor.replace("-", " ").title()
+
+
 # Russia's aliases mean the Soviet Union in reports published before 1992.
 SOVIET_ERA_END_YEAR = 1991
 ERA_ALIASES = {"russia": "soviet-union"}

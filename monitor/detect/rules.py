@@ -6,15 +6,19 @@ and says how to fix it.
 
 from __future__ import annotations
 
+import glob
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from monitor.detect.dates import DateWords
+from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD
 from monitor.errors import RulesError
 
 ENTITY_TYPES = ("@actor", "@weapon", "@system", "@date", "@count")
@@ -32,7 +36,33 @@ _TOP_KEYS = {
     "keywords",
     "rules",
     "adjust",
+    "language",
+    "matching",
+    "weapons",
+    "systems",
+    "dates",
+    "roles",
+    "timezones",
+    "not_actors",
 }
+# Keys only a language pack may set, and the ones it may not.
+_PACK_ONLY = {"language"}
+_ROLE_KEYS = (
+    "source_after",
+    "source_before",
+    "target_after",
+    "target_before",
+    "agent_after",
+    "agent_before",
+    "maker_after",
+    "maker_before",
+)
+Matching = Literal["words", "prefix", "substring"]
+_MATCHING = ("words", "prefix", "substring")
+_INHERITED = "__inherited_groups__"
+# libyaml's loader where PyYAML was built with it: rule packs are long lists of terms.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PACK_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})\.ya?ml$")
 _RULE_KEYS = {
     "name",
     "within",
@@ -82,6 +112,29 @@ class Adjustment:
 
 
 @dataclass(frozen=True, slots=True)
+class WeaponTerms:
+    """Words of one language for a missile (`@weapon`) or a named system (`@system`)."""
+
+    pattern: re.Pattern[str]
+    value: str  # the normalised English name shown in alerts: "ballistic missile", "Hwasong"
+    rank: int  # 0 generic, 1 a kind of missile, 3 a named system
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """Cues around an actor's name that say what part it plays (see docs/rules.md, "Roles")."""
+
+    source_after: re.Pattern[str] | None = None
+    source_before: re.Pattern[str] | None = None
+    target_after: re.Pattern[str] | None = None
+    target_before: re.Pattern[str] | None = None
+    agent_after: re.Pattern[str] | None = None
+    agent_before: re.Pattern[str] | None = None
+    maker_after: re.Pattern[str] | None = None
+    maker_before: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class RuleSet:
     source: str  # the file the rules came from, for messages
     event_type: str
@@ -97,6 +150,26 @@ class RuleSet:
     rules: tuple[Rule, ...]
     adjust: tuple[Adjustment, ...]
     extra_actors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str = "en"
+    matching: Matching = "words"
+    weapons: tuple[WeaponTerms, ...] = ()
+    date_words: DateWords = field(default_factory=DateWords)
+    # Words that contain an actor's name but are not the actor (日本海, 인도적, کیفیت).
+    not_actors: re.Pattern[str] | None = None
+    roles: Roles = field(default_factory=Roles)
+    timezones: Mapping[str, str] = field(default_factory=dict)
+    # The same rules in other languages, by ISO 639-1 code (only on the base rule set).
+    packs: Mapping[str, RuleSet] = field(default_factory=dict)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.language, *sorted(self.packs))
+
+    def for_language(self, language: str | None) -> RuleSet:
+        """The rules for text in `language`: its pack, else these (the base language's)."""
+        if language is None or language == self.language:
+            return self
+        return self.packs.get(language, self)
 
 
 def default_rules_path() -> Path:
@@ -105,16 +178,81 @@ def default_rules_path() -> Path:
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Load and validate a rules file; None loads the shipped missile-launch rules."""
+    """Load and validate a rules file and its language packs; None loads the shipped rules.
+
+    The packs are the files beside it named `<stem>.<language>.yaml`
+    (`missile_launch.ko.yaml`): each inherits the base file and overrides what it names.
+    """
     file = Path(path) if path is not None else default_rules_path()
+    named = _PACK_NAME.match(file.name)
+    if named and file.with_name(named["stem"] + file.suffix).exists():
+        base_file = file.with_name(named["stem"] + file.suffix)
+        raise RulesError(
+            f"{file}: this is a language pack of {base_file.name}, not a rules file. "
+            f"Hint: name {base_file} instead; its packs load with it"
+        )
+    base = _read_yaml(file)
+    packs: dict[str, RuleSet] = {}
+    for pack_file in sorted(file.parent.glob(f"{glob.escape(file.stem)}.*{file.suffix}")):
+        match = _PACK_NAME.match(pack_file.name)
+        if not match or match["stem"] != file.stem:
+            continue
+        pack = _read_yaml(pack_file)
+        ruleset = _Builder(str(pack_file)).build(_merge(base, pack, str(pack_file), match["lang"]))
+        packs[ruleset.language] = ruleset
+    ruleset = _Builder(str(file)).build(base)
+    if ruleset.language in packs:
+        raise RulesError(
+            f"{file}: a pack beside it has the base's own language '{ruleset.language}'. "
+            "Hint: rename or remove that pack"
+        )
+    return replace(ruleset, packs=packs)
+
+
+def _read_yaml(file: Path) -> Any:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"{file}: cannot read the rules file ({exc.strerror})") from exc
-    return parse_rules(text, source=str(file))
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{file}: not valid YAML: {exc}") from exc
+
+
+def _merge(base: Any, pack: Any, source: str, language: str) -> dict[str, Any]:
+    """A pack over its base: keyword groups by name, actor aliases added, the rest replaced."""
+    if not isinstance(pack, dict):
+        raise RulesError(f"{source}: expected a mapping of keys. Hint: see docs/rules.md, Packs")
+    if pack.get("language") != language:
+        raise RulesError(
+            f"{source}: key 'language' must be '{language}', as in the file's name "
+            f"(got {pack.get('language')!r}). Hint: write `language: {language}`"
+        )
+    if "event_type" in pack:
+        raise RulesError(
+            f"{source}: key 'event_type': a pack cannot change the event type. "
+            "Hint: remove it; the pack inherits its base's"
+        )
+    merged = {k: v for k, v in base.items() if k not in ("roles", "weapons", "systems", "dates")}
+    merged.update({k: v for k, v in pack.items() if k not in ("keywords", "actors")})
+    merged["keywords"] = {**(base.get("keywords") or {}), **(pack.get("keywords") or {})}
+    # Groups the pack does not name keep their base language's matching.
+    merged[_INHERITED] = {n for n in merged["keywords"] if n not in (pack.get("keywords") or {})}
+    actors: dict[str, list[Any]] = {}
+    for source_actors in (base.get("actors") or {}, pack.get("actors") or {}):
+        if isinstance(source_actors, dict):
+            for actor, aliases in source_actors.items():
+                more = aliases if isinstance(aliases, list) else [aliases]
+                actors.setdefault(str(actor), []).extend(more)
+    merged["actors"] = actors
+    if "roles" not in pack and "roles" in base:
+        merged["roles"] = base["roles"]
+    return merged
 
 
 def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
+    """One rules file's text, without packs."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -128,16 +266,33 @@ def term_regex(term: str) -> str:
         return term[3:].strip()
     star = term.endswith("*")
     words = term.rstrip("*").strip()
+    # A space is any run of spaces or hyphens, a hyphen an optional one; neither crosses a line
+    # (the headline ends with one).
     body = "".join(
-        r"[\s-]+" if ch == " " else r"[\s-]?" if ch == "-" else re.escape(ch) for ch in words
+        r"(?:[^\S\n]|-)+" if ch == " " else r"(?:[^\S\n]|-)?" if ch == "-" else re.escape(ch)
+        for ch in words
     )
-    return body + (r"[\w-]*" if star else "")
+    return body + (rf"[\w{MARKS}-]*" if star else "")
 
 
-def compile_terms(terms: list[str], case_sensitive: bool = False) -> re.Pattern[str]:
+def compile_terms(
+    terms: list[str], case_sensitive: bool = False, matching: Matching = "words"
+) -> re.Pattern[str]:
+    """Terms as one pattern. `matching`: whole words; or the start of a word (any ending may
+    follow: particles, case endings); or anywhere (scripts written without spaces)."""
+    return _compile_terms(tuple(terms), case_sensitive, matching)
+
+
+@lru_cache(maxsize=1024)
+def _compile_terms(terms: tuple[str, ...], case_sensitive: bool, matching: str) -> re.Pattern[str]:
     alternatives = sorted((term_regex(t) for t in terms), key=len, reverse=True)
     flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])", flags)
+    body = "(?:" + "|".join(alternatives) + ")"
+    if matching == "substring":
+        return re.compile(body, flags)
+    if matching == "prefix":
+        return re.compile(NOT_AFTER_WORD + body, flags)
+    return re.compile(NOT_AFTER_WORD + body + NOT_BEFORE_WORD, flags)
 
 
 class _Builder:
@@ -220,20 +375,33 @@ class _Builder:
                 "expected a non-empty list of words or phrases",
                 "e.g. `[fired, launched, test-fired]`",
             )
-        for term in terms:
-            try:
-                re.compile(term_regex(term))
-            except re.error as exc:
-                raise self.fail(
-                    where,
-                    "terms",
-                    f"bad pattern {term!r}: {exc}",
-                    "escape special characters or drop the `re:` prefix",
-                ) from exc
+        try:
+            compile_terms(terms)
+        except re.error:
+            for term in terms:  # only now, to name the culprit
+                try:
+                    re.compile(term_regex(term))
+                except re.error as exc:
+                    raise self.fail(
+                        where,
+                        "terms",
+                        f"bad pattern {term!r}: {exc}",
+                        "escape special characters or drop the `re:` prefix",
+                    ) from exc
+            raise
         return terms, spec
 
     def build(self, data: Any) -> RuleSet:
+        inherited: set[str] = data.pop(_INHERITED, set()) if isinstance(data, dict) else set()
         data = self._keys(data, _TOP_KEYS, "top level")
+        language = data.get("language", "en")
+        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
+            raise self.fail("top level", "language", f"bad value {language!r}", "an ISO 639-1 code")
+        matching = data.get("matching", "words")
+        if matching not in _MATCHING:
+            raise self.fail(
+                "top level", "matching", f"bad value {matching!r}", f"use one of {_MATCHING}"
+            )
         for key in ("event_type", "keywords", "rules"):
             if key not in data:
                 raise self.fail("top level", key, "missing", "see docs/rules.md for a full example")
@@ -256,7 +424,11 @@ class _Builder:
             gap = int(self._number(spec.get("gap", 2), where, "gap"))
             groups[name] = KeywordGroup(
                 name=name,
-                pattern=compile_terms(terms, bool(spec.get("case_sensitive", False))),
+                pattern=compile_terms(
+                    terms,
+                    bool(spec.get("case_sensitive", False)),
+                    "words" if name in inherited else matching,
+                ),
                 unless_after=self._gapped(spec.get("unless_after"), where, "unless_after", gap),
                 unless_before=self._gapped(spec.get("unless_before"), where, "unless_before", gap),
             )
@@ -284,8 +456,13 @@ class _Builder:
         also = self._names(data.get("prefilter_also"), "top level", "prefilter_also", known)
         from monitor.detect.entities import entity_regex  # entities imports nothing from here
 
+        weapons = self._weapons(data.get("weapons"), "weapons", 0, matching)
+        weapons += self._weapons(data.get("systems"), "systems", 3, matching)
+
         def union(names: tuple[str, ...]) -> re.Pattern[str]:
             parts = [groups[n].pattern.pattern if n in groups else entity_regex(n) for n in names]
+            if {"@weapon", "@system"} & set(names):
+                parts += [w.pattern.pattern for w in weapons]
             unique = [re.sub(r"\(\?P<\w+>", "(?:", p) for p in dict.fromkeys(parts)]
             return re.compile("|".join(f"(?:{p})" for p in unique), re.IGNORECASE)
 
@@ -315,7 +492,92 @@ class _Builder:
             rules=rules,
             adjust=adjust,
             extra_actors=self._actors(data.get("actors") or {}),
+            language=language,
+            matching=matching,
+            weapons=tuple(weapons),
+            date_words=self._dates(data.get("dates")),
+            not_actors=self._not_actors(data.get("not_actors"), matching),
+            roles=self._roles(data.get("roles")),
+            timezones=self._timezones(data.get("timezones")),
         )
+
+    def _weapons(self, raw: Any, key: str, rank: int, matching: Matching) -> list[WeaponTerms]:
+        """`weapons:`/`systems:` -- a list of terms, or a mapping English name -> terms."""
+        if raw is None:
+            return []
+        if isinstance(raw, list):
+            raw = {"missile" if rank == 0 else "": raw}
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "top level", key, "expected a list of terms or a mapping", "e.g. `[미사일]`"
+            )
+        out = []
+        for value, terms in raw.items():
+            terms = terms if isinstance(terms, list) else [terms]
+            if not terms or not all(isinstance(t, str) for t in terms):
+                raise self.fail(key, str(value), "expected a list of terms", "e.g. `[미사일]`")
+            try:
+                pattern = compile_terms(terms, False, matching)
+            except re.error as exc:
+                raise self.fail(key, str(value), f"bad pattern: {exc}", "check `re:` terms") from (
+                    exc
+                )
+            own_rank = rank if rank or value == "missile" else 1
+            out.append(WeaponTerms(pattern, str(value), own_rank))
+        return out
+
+    def _dates(self, raw: Any) -> DateWords:
+        if raw is None:
+            return DateWords()
+        raw = self._keys(raw, {"relative", "weekdays", "months"}, "dates")
+        tables = {}
+        for key, low, high, hint in (
+            ("relative", 0, 3660, "`{yesterday: 1, today: 0}` (days before publication)"),
+            ("weekdays", 0, 6, "`{пятницу: 4}` (0 is Monday)"),
+            ("months", 1, 12, "`{январе: 1}`"),
+        ):
+            table = raw.get(key) or {}
+            if not isinstance(table, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+                for v in table.values()
+            ):
+                raise self.fail(
+                    "dates", key, f"expected a mapping of word to {low}..{high}", f"e.g. {hint}"
+                )
+            tables[key] = tuple((str(k).lower(), int(v)) for k, v in table.items())
+        return DateWords(**tables)
+
+    def _not_actors(self, raw: Any, matching: Matching) -> re.Pattern[str] | None:
+        if raw is None:
+            return None
+        terms = self._plain_list(raw, "top level", "not_actors")
+        return compile_terms(terms, False, matching) if terms else None
+
+    def _roles(self, raw: Any) -> Roles:
+        if raw is None:
+            return Roles()
+        raw = self._keys(raw, set(_ROLE_KEYS), "roles")
+        compiled: dict[str, re.Pattern[str]] = {}
+        for key, patterns in raw.items():
+            patterns = patterns if isinstance(patterns, list) else [patterns]
+            if patterns == []:
+                continue
+            if not all(isinstance(p, str) for p in patterns):
+                raise self.fail("roles", key, "expected a list of regexes", r"e.g. `['^\s+said']`")
+            try:
+                compiled[key] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+            except re.error as exc:
+                raise self.fail("roles", key, f"bad regex: {exc}", "fix the pattern") from exc
+        return Roles(**compiled)
+
+    def _timezones(self, raw: Any) -> dict[str, str]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise self.fail(
+                "top level", "timezones", "expected actor: Area/City", "e.g. `houthis: Asia/Aden`"
+            )
+        return {str(k): v for k, v in raw.items()}
 
     def _rules(self, raw: Any, known: set[str]) -> tuple[Rule, ...]:
         if not isinstance(raw, list) or not raw:

@@ -12,19 +12,36 @@ from typing import Literal
 
 Position = Literal["title", "lead", "body"]
 
-# A sentence ends at . ! ? (and a closing quote) followed by space and a capital, digit or
-# opening quote; or at a paragraph break (a blank or indented line, or a line ending in a
-# colon). A lone line break is a hard wrap (Reuters wire copy) and does not end a sentence.
+# A sentence ends at . ! ? (and a closing quote) followed by space and a word that does not
+# start in lower case (a capital, a digit, or a letter of a script without case: Hangul,
+# Arabic, Devanagari...); at the full stops of scripts that need no space after them (。！？)
+# or take one (। ؟ ۔); or at a paragraph break (a blank or indented line, or a line ending in
+# a colon). A lone line break is a hard wrap (Reuters wire copy) and does not end a sentence.
 # Abbreviations such as "U.S." are glued back below.
 _BOUNDARY = re.compile(
-    r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"\u201c\u2018(]?[A-Z0-9])"
+    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\u00bb]*\s+(?=[\"\u201c\u2018(\u00ab\u201e]?[^\W_])"
+    r"|(?<=[\u3002\uff01\uff1f])[\u300d\u300f\u201d)]*\s*(?=\S)"
+    r"|(?<=[\u0964\u061f\u06d4])\s+"
     r"|(?<=:)\s*\n\s*|\s*\n(?:[ \t]+|\s*\n)\s*"
 )
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|Gov|Sen|Rep|St|No|Jan|Feb|"
-    r"Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Jr|vs|approx)\.)[\"'\u201d\u2019)]*\s*$"
+    r"(?:\b(?:[A-Z]\.){1,3}|(?<![\d.,])\b\d{1,2}\.|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|"
+    r"Gov|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Jr|vs|approx)\.)"
+    r"[\"'\u201d\u2019)]*\s*$"
 )
-_WORD = re.compile(r"[\w][\w'\u2019.-]*")
+# Combining marks that belong inside a word but that `\w` does not match: Devanagari vowel signs
+# and virama, Arabic and Hebrew vowel points, accents written apart, (zero-width) (non-)joiners.
+MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u200c\u200d"
+)
+# Boundaries for terms: no word character (marks included) may stand before or after.
+NOT_AFTER_WORD = rf"(?<![\w{MARKS}-])"
+NOT_BEFORE_WORD = rf"(?![\w{MARKS}])"
+# A word; in scripts written without spaces (Han, kana) each character counts as one word, so
+# that "within N words" means much the same in every language.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}](?:[^\W{_CJK}]|[{MARKS}'\u2019.-])*")
 
 NUMBER_WORDS = {
     "one": 1,
@@ -40,6 +57,13 @@ NUMBER_WORDS = {
     "eleven": 11,
     "twelve": 12,
 }
+
+
+def _dateline(sentence: str) -> bool:
+    """A first "sentence" that only says where (and when, and from which agency) the report
+    comes from: "WASHINGTON.", "SEOUL, May 5 (Yonhap) --", "МОСКВА, 17 окт — РИА Новости."."""
+    words = len(_WORD.findall(sentence))
+    return words <= 3 or (words <= 8 and re.search(r"\s(?:—|–|--)(?:\s|$)", sentence) is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +102,13 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     begin = start
     for match in _BOUNDARY.finditer(text, start, end):
         piece_end = match.start()
-        after_stop = match.start() > 0 and text[match.start() - 1] in ".!?"
-        if (
-            after_stop
-            and "\n" not in match.group()
-            and _ABBREVIATION.search(text, begin, match.end())
-        ):
-            continue  # "the U.S. Navy": the full stop belongs to an abbreviation
+        after_stop = match.start() > 0 and text[match.start() - 1] in ".!?\u2026"
+        if after_stop and "\n" not in match.group():
+            if _ABBREVIATION.search(text, begin, match.end()):
+                continue  # "the U.S. Navy": the full stop belongs to an abbreviation
+            following = text[match.end() : match.end() + 2].lstrip("\"'\u201c\u2018(\u00ab\u201e")
+            if following[:1].islower():
+                continue  # "approx. five", "z. B. die": no new sentence starts in lower case
         if piece_end > begin:
             spans.append((begin, piece_end))
         begin = match.end()
@@ -101,7 +125,8 @@ def document(title: str, body: str) -> Document:
     for i, (s, e) in enumerate(split_sentences(text, title_end + 1, len(text)), start=1):
         # A lead that only introduces ("... released the following statement on May 30:")
         # hands the lead to the sentence after it.
-        if i == lead_ends and text[s:e].rstrip().endswith(":"):
+        # So does a dateline standing alone ("WASHINGTON.", "МОСКВА, 17 окт — ПРАЙМ.").
+        if i == lead_ends and (text[s:e].rstrip().endswith(":") or _dateline(text[s:e])):
             lead_ends += 1
         sentences.append(Sentence(s, e, "lead" if i <= lead_ends else "body", i))
     starts = [m.start() for m in _WORD.finditer(text)]

@@ -14,6 +14,9 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from babel import Locale, UnknownLocaleError
+
+from monitor.detect.gazetteer import actor_name
 from monitor.models import Alert, Event
 
 HEADER_MAX = 150
@@ -75,6 +78,34 @@ def facts_line(event: Event) -> str:
     return " · ".join(f"{k}: {v}" for k, v in facts.items() if v)
 
 
+def language_name(code: str) -> str:
+    try:
+        return str(Locale("en").languages.get(code, code))
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def outlet_label(alert: Alert) -> str:
+    """The outlet, and the report's language when it is not English: "Yonhap (Korean)"."""
+    outlet = one_line(alert.outlet)
+    if alert.language and alert.language != "en":
+        return f"{outlet} ({language_name(alert.language)})"
+    return outlet
+
+
+def gloss(alert: Alert, event: Event | None = None) -> str | None:
+    """An English line for a headline in another language, built from what was detected
+    (actor, weapon, subtype, date), not translated: "In English: North Korea · ballistic
+    missile · test · 2022-01-05"."""
+    if not alert.language or alert.language == "en":
+        return None
+    event = event or alert.event
+    actor = actor_name(event.actor) if event.actor else "unattributed"
+    parts = [actor, event.weapon or "missile", event.subtype]
+    parts.append(event.event_date.isoformat() if event.event_date else None)
+    return "In English: " + " · ".join(p for p in parts if p)
+
+
 def outlets_line(event: Event) -> str:
     n = len(event.outlets)
     return f"Reported by {n} outlet{'s' if n != 1 else ''}: {', '.join(event.outlets)}"
@@ -102,11 +133,13 @@ def slack_message(alert: Alert, event: Event | None = None) -> tuple[str, list[B
     event = event or alert.event
     blocks: list[Block] = [
         {"type": "header", "text": _plain(one_line(alert.headline), HEADER_MAX)},
-        {
-            "type": "context",
-            "elements": [_plain(f"{one_line(alert.outlet)} · {when(alert)}", 300)],
-        },
     ]
+    english = gloss(alert, event)
+    if english:
+        blocks.append({"type": "section", "text": _plain(english)})
+    blocks.append(
+        {"type": "context", "elements": [_plain(f"{outlet_label(alert)} · {when(alert)}", 300)]}
+    )
     if alert.summary.strip():
         blocks.append({"type": "section", "text": _plain(alert.summary)})
     if len(event.outlets) > 1 or event.facts:
@@ -124,7 +157,10 @@ def slack_message(alert: Alert, event: Event | None = None) -> tuple[str, list[B
 
 def slack_followup(alert: Alert) -> tuple[str, list[Block]]:
     """A thread reply for a later report of the event."""
-    line = f"Also reported by {one_line(alert.outlet)}: {one_line(alert.headline)}"
+    line = f"Also reported by {outlet_label(alert)}: {one_line(alert.headline)}"
+    english = gloss(alert)
+    if english:
+        line = f"{line}\n{english}"
     blocks: list[Block] = [{"type": "section", "text": _plain(line)}]
     if alert.summary.strip():  # earlier reports folded in during the cool-down
         blocks.append({"type": "context", "elements": [_plain(alert.summary, 2000)]})
@@ -143,10 +179,13 @@ def slack_render(alert: Alert) -> tuple[str, list[Block]]:
 
 def plain_text(alert: Alert, event: Event | None = None) -> str:
     event = event or alert.event
+    english = gloss(alert, event)
     if alert.kind == "followup":
-        lines = [f"Also reported by {one_line(alert.outlet)}: {one_line(alert.headline)}"]
+        lines = [f"Also reported by {outlet_label(alert)}: {one_line(alert.headline)}"]
+        lines += [english] if english else []
     else:
-        lines = [one_line(alert.headline), f"{one_line(alert.outlet)} · {when(alert)}"]
+        lines = [one_line(alert.headline), *([english] if english else [])]
+        lines.append(f"{outlet_label(alert)} · {when(alert)}")
     if alert.summary.strip():
         lines += ["", clean(alert.summary)]
     if len(event.outlets) > 1:
@@ -172,7 +211,10 @@ def email_html(alert: Alert) -> str:
     e = html.escape
     event = alert.event
     parts = [f"<h2>{e(one_line(alert.headline))}</h2>"]
-    parts.append(f"<p>{e(one_line(alert.outlet))} · {e(when(alert))}</p>")
+    english = gloss(alert)
+    if english:
+        parts.append(f"<p>{e(english)}</p>")
+    parts.append(f"<p>{e(outlet_label(alert))} · {e(when(alert))}</p>")
     if alert.summary.strip():
         parts.append(f"<p>{e(clean(alert.summary)).replace(chr(10), '<br>')}</p>")
     if len(event.outlets) > 1:

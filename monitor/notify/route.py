@@ -123,6 +123,7 @@ def _base(event: Event, article: Article, destination: str, now: datetime) -> Al
         explanation=(),
         event=event,
         created_at=now,
+        language=article.language,
     )
 
 

@@ -4,6 +4,8 @@
                          or while no report has stated one (`date_certain` = 0) the date of
                          publication the event was anchored on
     dedup_event_reports  event -> article, one row per report
+    dedup_parked         background reports (a launch only mentioned in the body) that found
+                         no event yet: the first report that opens a fitting event takes them
 
 Facts and outlets are JSON kept on the event row, so reading an event costs one row whatever
 its size. Dates are ISO TEXT, timestamps epoch seconds.
@@ -59,6 +61,26 @@ SCHEMA: list[tuple[str, str]] = [
     ),
 ]
 
+SCHEMA.append(
+    (
+        "dedup-parked-1",
+        """CREATE TABLE dedup_parked (
+            article_id TEXT PRIMARY KEY,
+            event_type TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            event_date TEXT NOT NULL,
+            outlet TEXT NOT NULL,
+            parked_at BIGINT NOT NULL
+        )""",
+    )
+)
+SCHEMA.append(
+    (
+        "dedup-parked-2",
+        "CREATE INDEX dedup_parked_key ON dedup_parked (event_type, actor, event_date)",
+    )
+)
+
 _COLUMNS = (
     "id, event_type, subtype, actor, event_date, date_certain, weapon, first_article, facts, "
     "outlets, created_at, updated_at"
@@ -82,6 +104,13 @@ class EventRow:
 
     def evolve(self, **changes: Any) -> EventRow:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Parked:
+    article_id: str
+    event_date: date
+    outlet: str
 
 
 def _row(r: Row) -> EventRow:
@@ -203,6 +232,29 @@ class EventRepo:
             (event_id, article_id, outlet, int(date_certain), at),
         )
 
+    def park(
+        self, article_id: str, event_type: str, actor: str, day: date, outlet: str, at: int
+    ) -> None:
+        """Keep a background report that found no event, for an event opened later."""
+        self.db.execute(
+            "INSERT INTO dedup_parked (article_id, event_type, actor, event_date, outlet, "
+            "parked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO NOTHING",
+            (article_id, event_type, actor, day.isoformat(), outlet, at),
+        )
+
+    def parked(self, event_type: str, actor: str, first: date, last: date) -> list[Parked]:
+        """Parked reports of this type and actor dated `first`..`last`, oldest first."""
+        rows = self.db.execute(
+            "SELECT article_id, event_date, outlet FROM dedup_parked WHERE event_type = ? "
+            "AND actor = ? AND event_date >= ? AND event_date <= ? ORDER BY parked_at, article_id",
+            (event_type, actor, first.isoformat(), last.isoformat()),
+        )
+        return [Parked(str(r[0]), date.fromisoformat(str(r[1])), str(r[2])) for r in rows]
+
+    def unpark(self, article_ids: Sequence[str]) -> None:
+        for article_id in article_ids:
+            self.db.execute("DELETE FROM dedup_parked WHERE article_id = ?", (article_id,))
+
     def reports(self, event_id: str) -> list[str]:
         """Article ids of the event's reports, in the order they were added."""
         rows = self.db.execute(
@@ -224,4 +276,5 @@ class EventRepo:
                 "SELECT COUNT(*) FROM dedup_events WHERE updated_at < ?", (cutoff,)
             )
             self.db.execute("DELETE FROM dedup_events WHERE updated_at < ?", (cutoff,))
+            self.db.execute("DELETE FROM dedup_parked WHERE parked_at < ?", (cutoff,))
         return int(rows[0][0])

@@ -330,6 +330,7 @@ def encode_alert(alert: Alert) -> str:
             "published": alert.published.isoformat() if alert.published else None,
             "explanation": list(alert.explanation),
             "parent": alert.parent,
+            "language": alert.language,
             "event": {
                 "id": e.id,
                 "event_type": e.event_type,
@@ -374,4 +375,5 @@ def decode_alert(text: str) -> Alert:
         explanation=tuple(d["explanation"]),
         event=event,
         parent=d["parent"],
+        language=d.get("language"),
     )
