@@ -70,9 +70,8 @@ def main() -> int:
         rates[name] = len(articles) / best
         print(f"{name:32} {rates[name]:>8,.0f} items/s  ({count} counted)")
     first = next(iter(rates.values()))
-    print(
-        f"target: >= {TARGET:,.0f} items/s with all languages -> {'met' if first >= TARGET else 'MISSED'}"
-    )
+    verdict = "met" if first >= TARGET else "MISSED"
+    print(f"target: >= {TARGET:,.0f} items/s with all languages -> {verdict}")
     return 0
 
 

@@ -402,10 +402,8 @@ class Vocabulary:
             month = self._lookup(g["mo"], self.months)
             if ref is None or month is None:
                 return None, None, "month"
-            if g["y8"]:
-                year = int(g["y8"])
-            else:
-                year = ref.year if month <= ref.month else ref.year - 1
+            latest = ref.year if month <= ref.month else ref.year - 1
+            year = int(g["y8"]) if g["y8"] else latest
             if (year, month) == (ref.year, ref.month):
                 return None, 0, "month"
             end_of_month = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)

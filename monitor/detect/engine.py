@@ -277,12 +277,10 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
             break
     strike = any(name == "strike" for name, _ in rule.subtypes)
     if strike and w.subtype != "strike" and w.subtype != "satellite":
-        hit = [
-            m
+        if any(
+            m.value != w.actor and ctx.role(m, w.start) == "target"
             for m in ctx.within("@actor", w.start, w.end)
-            if m.value != w.actor and ctx.role(m, w.start) == "target"
-        ]
-        if hit:
+        ):
             w.subtype = "strike"
     w.score = rule.score * ctx.rules.positions.get(w.position, 1.0)
     if w.position == "body" and day is not None and ctx.rules.dated_bonus:
