@@ -276,12 +276,15 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
             w.subtype = subtype
             break
     strike = any(name == "strike" for name, _ in rule.subtypes)
-    if strike and w.subtype != "strike" and w.subtype != "satellite":
-        if any(
+    if (
+        strike
+        and w.subtype not in ("strike", "satellite")
+        and any(
             m.value != w.actor and ctx.role(m, w.start) == "target"
             for m in ctx.within("@actor", w.start, w.end)
-        ):
-            w.subtype = "strike"
+        )
+    ):
+        w.subtype = "strike"
     w.score = rule.score * ctx.rules.positions.get(w.position, 1.0)
     if w.position == "body" and day is not None and ctx.rules.dated_bonus:
         w.score += ctx.rules.dated_bonus
