@@ -96,6 +96,9 @@ class Detection:
     sources: tuple[str, ...] = ()  # actors cited as reporting it ("Japan's defence ministry said")
     targets: tuple[str, ...] = ()  # actors struck or aimed at
     time_of_day: int | None = None  # minutes after local midnight, when the text states the time
+    # When no day can be resolved (no publication time), what the text still says of it:
+    # (month, day of month, weekday 0 = Monday), each None when not said.
+    day_clue: tuple[int | None, int | None, int | None] | None = None
 
     def explain(self) -> list[str]:
         """Human-readable reasons, one line each."""

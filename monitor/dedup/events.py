@@ -29,6 +29,12 @@ Two reports of one actor and date that state local times of launch `SALVO_GAP` o
 are two salvos, two events (the second gets the id `...#2`). A report without a time joins the
 salvo it fits best.
 
+A report whose day cannot be resolved (a page without a publication time) joins the event of
+its actor reported most recently, unless what its text still says of the day ("on the 14th",
+"on Tuesday": a day clue) rules that event's day out; else it opens a floating event (fact
+`date: unknown`, and `day` with the clue) that the next report of the actor with a day that
+fits the clue confirms, when no event of the actor was reported in between.
+
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: `place` returns
 None when there is none, and the report is parked; a report that later opens an event of the
@@ -42,6 +48,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection, Event
 from monitor.store.events import EventRepo, EventRow
 
@@ -53,6 +60,10 @@ BOUND_FACT = "launched on or before"
 # Launches by one actor on one day stated this far apart (local time) are separate salvos.
 SALVO_GAP = timedelta(hours=3)
 TIME_FACT = "time"
+# The fact of an event opened by a report that gave no clue to its day.
+DATE_FACT = "date"
+UNKNOWN = "unknown"
+CLUE_FACT = "day"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +116,24 @@ def date_bound(detection: Detection) -> date | None:
     if any(e.part == "date:reaction" for e in detection.evidence):
         return detection.event_date
     return None
+
+
+def _floating(event: EventRow) -> bool:
+    return not event.date_certain and event.facts.get(DATE_FACT) == UNKNOWN
+
+
+def _clue_of(detection: Detection) -> DayClue | None:
+    return DayClue(*detection.day_clue) if detection.day_clue else None
+
+
+def _clue_fits(event: EventRow, clue: DayClue | None) -> bool:
+    """Whether a day clue allows the event's day (its date, or the clue it was opened with)."""
+    if clue is None:
+        return True
+    if not _floating(event):
+        return clue.fits(event.event_date)
+    known = event.facts.get(CLUE_FACT)
+    return known is None or clue.fits(DayClue.parse(known))
 
 
 def _bounded(event: EventRow) -> bool:
@@ -171,6 +200,7 @@ class EventGrouper:
         self._events = events
         self._window = timedelta(days=window_days)
         self._now = now
+        self._last_timestamp = 0
 
     def place(
         self, article: Article, detection: Detection, near_duplicates: Mapping[str, float]
@@ -188,7 +218,19 @@ class EventGrouper:
             dup_events[row.id] = max(dup_events.get(row.id, 0.0), score)
 
         certain = date_stated(detection)
+        clueless = detection.event_date is None
         day = detection.event_date or self._published_day(article)
+        if detection.actor is not None and clueless:
+            clue = _clue_of(detection)
+            latest = self._events.latest(detection.event_type, detection.actor)
+            if latest is not None and not _floating(latest):
+                latest = self._recent_latest(detection)
+            if latest is not None and _clue_fits(latest, clue) and same_salvo(latest, detection):
+                return self._join(latest, article, detection, confirm=None, clue=clue)
+            event_id = self._free_id(f"{detection.event_type}:{detection.actor}:~unknown")
+            return self._open(
+                event_id, article, detection, day, certain=False, floating=True, clue=clue
+            )
         if detection.actor is None:
             # Same text, but a launch days away is another launch reported alike.
             near = [e for e in by_article.values() if abs(e.event_date - day) <= self._window]
@@ -211,6 +253,9 @@ class EventGrouper:
             ranked = rank(provisional, day, detection.weapon, dup_events)
             if ranked:
                 return self._join(ranked[0], article, detection, confirm=day)
+            floating = self._floating_latest(detection)
+            if floating is not None:
+                return self._join(floating, article, detection, confirm=day)
             event_id = self._free_id(_event_id(detection.event_type, actor, day))
             return self._open(event_id, article, detection, day, certain=True)
 
@@ -256,6 +301,24 @@ class EventGrouper:
             return abs(event.event_date - bound) <= BOUND_LOOKBACK
         return bound - BOUND_LOOKBACK <= event.event_date <= bound + self._window
 
+    def _recent_latest(self, detection: Detection) -> EventRow | None:
+        """The actor's event reported most recently, if that was within the window."""
+        if detection.actor is None:
+            return None
+        latest = self._events.latest(detection.event_type, detection.actor)
+        horizon = int((self._now() - self._window).timestamp())
+        return latest if latest is not None and latest.updated_at >= horizon else None
+
+    def _floating_latest(self, detection: Detection) -> EventRow | None:
+        """The actor's floating event, when it is the actor's latest: a report with a day may
+        date it."""
+        if detection.actor is None:
+            return None
+        latest = self._events.latest(detection.event_type, detection.actor)
+        if latest is None or not _floating(latest) or detection.event_date is None:
+            return None
+        return latest if _clue_fits(latest, DayClue.from_date(detection.event_date)) else None
+
     # -- helpers ------------------------------------------------------------------------------
     def _nearby(self, detection: Detection, actor: str, day: date) -> list[EventRow]:
         reach = max(self._window, BOUND_LOOKBACK)
@@ -278,7 +341,10 @@ class EventGrouper:
         return self._free_id(f"{event_type}:unattributed:{day.isoformat()}:{digest}")
 
     def _timestamp(self) -> int:
-        return int(self._now().timestamp())
+        # Strictly increasing, so that "the latest report" is defined within one second too.
+        now = max(int(self._now().timestamp()), self._last_timestamp + 1)
+        self._last_timestamp = now
+        return now
 
     def _open(
         self,
@@ -288,6 +354,8 @@ class EventGrouper:
         day: date,
         certain: bool,
         bound: bool = False,
+        floating: bool = False,
+        clue: DayClue | None = None,
     ) -> Placement | None:
         now = self._timestamp()
         if detection.role == "background":
@@ -300,6 +368,10 @@ class EventGrouper:
         facts = facts_of(detection)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
+        if floating:
+            facts[DATE_FACT] = UNKNOWN
+            if clue is not None:
+                facts[CLUE_FACT] = str(clue)
         row = EventRow(
             id=event_id,
             event_type=detection.event_type,
@@ -347,6 +419,7 @@ class EventGrouper:
         confirm: date | None,
         bound: date | None = None,
         guess: date | None = None,
+        clue: DayClue | None = None,
     ) -> Placement:
         """Add the report to the event. `confirm`: the date it states, for a provisional event.
         A provisional event keeps the tightest date it has: a guessed day over a reaction's
@@ -356,9 +429,17 @@ class EventGrouper:
         changes: dict[str, object] = {}
         facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
         if confirm is not None:
-            new_facts["date"] = confirm.isoformat()
+            new_facts[DATE_FACT] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)
             facts.pop(BOUND_FACT, None)
+            facts.pop(DATE_FACT, None)
+            facts.pop(CLUE_FACT, None)
+        elif _floating(row) and guess is not None:
+            changes.update(event_date=guess)
+            facts.pop(DATE_FACT, None)
+            facts.pop(CLUE_FACT, None)
+        elif _floating(row) and clue is not None and CLUE_FACT not in facts:
+            facts[CLUE_FACT] = str(clue)
         elif _bounded(row) and guess is not None:
             changes.update(event_date=guess)
             facts.pop(BOUND_FACT, None)

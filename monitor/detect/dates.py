@@ -106,6 +106,56 @@ class DateMention:
     value: date | None  # the day, when the expression names one and it can be resolved
     age_days: int | None  # days before the reference day (negative: in the future)
     precision: Precision
+    # What the words say of the day even without a reference day to resolve them against:
+    # "on the 14th", "October 5", "on Tuesday" (month, day of month, weekday).
+    clue: DayClue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayClue:
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None  # 0 is Monday
+
+    def fits(self, other: DayClue | date) -> bool:
+        """Whether the two can name the same day (each says nothing of what it leaves out)."""
+        if isinstance(other, date):
+            other = DayClue.from_date(other)
+        return all(
+            a is None or b is None or a == b
+            for a, b in (
+                (self.month, other.month),
+                (self.day, other.day),
+                (self.weekday, other.weekday),
+            )
+        )
+
+    def __str__(self) -> str:
+        parts = []
+        if self.month is not None:
+            parts.append(f"month {self.month}")
+        if self.day is not None:
+            parts.append(f"day {self.day}")
+        if self.weekday is not None:
+            parts.append(_WEEKDAYS[self.weekday])
+        return ", ".join(parts)
+
+    @classmethod
+    def from_date(cls, day: date) -> DayClue:
+        return cls(day.month, day.day, day.weekday())
+
+    @classmethod
+    def parse(cls, text: str) -> DayClue:
+        month = day = weekday = None
+        for part in text.split(", "):
+            word, _, number = part.partition(" ")
+            if word == "month":
+                month = int(number)
+            elif word == "day":
+                day = int(number)
+            elif word in _WEEKDAYS:
+                weekday = _WEEKDAYS.index(word)
+        return cls(month, day, weekday)
 
 
 @lru_cache(maxsize=64)
@@ -240,6 +290,16 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | Non
     return None, (ref - date(year, 12, 31)).days, "year"
 
 
+def _clue(m: re.Match[str]) -> DayClue | None:
+    g = m.groupdict()
+    if g["md"] or g["dm"]:
+        month = _MONTHS[(g["month"] or g["month2"])[:3].lower()]
+        return DayClue(month, int(g["day"] or g["day2"]))
+    if g["weekday"]:
+        return DayClue(weekday=_WEEKDAYS.index(g["wd"].lower() + "day"))
+    return None
+
+
 def find_dates(
     text: str, start: int, end: int, ref: date | None, vocabulary: Vocabulary | None = None
 ) -> list[DateMention]:
@@ -250,7 +310,7 @@ def find_dates(
     mentions = []
     for m in _PATTERN.finditer(text, start, end):
         value, age, precision = _resolve(m, ref)
-        mentions.append(DateMention(m.start(), m.end(), m.group(), value, age, precision))
+        mentions.append(DateMention(m.start(), m.end(), m.group(), value, age, precision, _clue(m)))
     return mentions
 
 
@@ -346,11 +406,27 @@ class Vocabulary:
                 return table[name]
         return None
 
+    def _clue(self, m: re.Match[str]) -> DayClue | None:
+        g = m.groupdict()
+        if g["ymd"] or g["cmd"]:
+            return DayClue(int(g["m1"] or g["m2"]), int(g["d1"] or g["d2"]))
+        if g["dmn"] or g["mdn"]:
+            month = self._lookup(g["mn"] or g["mn2"], self.months)
+            return DayClue(month, int(g["d4"] or g["d5"]))
+        if g["num"]:
+            return DayClue(int(g["m6"] or g["m7"]), int(g["d6"]))
+        if g["cd"]:
+            return DayClue(day=int(g["d3"]))
+        if g["wdn"]:
+            return DayClue(weekday=self._lookup(g["wdn"], self.weekdays))
+        return None
+
     def find(self, text: str, start: int, end: int, ref: date | None) -> list[DateMention]:
         out = []
         for m in self.pattern.finditer(text, start, end):
             value, age, precision = self._resolve(m, ref)
-            out.append(DateMention(m.start(), m.end(), m.group(), value, age, precision))
+            clue = self._clue(m)
+            out.append(DateMention(m.start(), m.end(), m.group(), value, age, precision, clue))
         return out
 
     def _resolve(

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from monitor.detect.dates import (
     DateMention,
+    DayClue,
     Vocabulary,
     dates_reaction,
     find_dates,
@@ -336,7 +337,18 @@ def language_of(article: Article, rules: RuleSet) -> str | None:
 
 def analyse(article: Article, rules: RuleSet) -> Analysis:
     language = language_of(article, rules)
-    rules = rules.for_language(language)
+    pack = rules.for_language(language)
+    found = _analyse(article, pack, language)
+    if found.detection is None and pack is not rules and not article.language:
+        # Identification can err on short or mixed text (an English headline over another
+        # language's text): the base language's rules get their chance too.
+        fallback = _analyse(article, rules, language)
+        if fallback.detection is not None:
+            return fallback
+    return found
+
+
+def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis:
     full = f"{article.title}\n{article.text}"
     said = f"language {language or 'unknown'}; rules {rules.language}"
     if rules.trigger.search(full) is None:
@@ -397,6 +409,9 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
     if event_date is None:
         event_date = publication_day(ctx.article.published, ctx.timezone(best.actor))
         date_part = "date:publication"
+    clue = _day_clue(ctx, best) if event_date is None else None
+    if clue is not None:
+        evidence.append(Evidence(best.rule.name, "date:clue", clue[1], clue[2]))
     evidence.append(
         Evidence(dated.rule.name, date_part, dated.date_text or str(event_date), dated.start)
     )
@@ -455,8 +470,26 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
         sources=sources,
         targets=targets,
         time_of_day=time_of_day,
+        day_clue=(clue[0].month, clue[0].day, clue[0].weekday) if clue else None,
     )
     return Analysis(score, rules.threshold, detection, tuple(lines), language)
+
+
+def _day_clue(ctx: _Context, best: _Window) -> tuple[DayClue, str, int] | None:
+    """What the headline, lead or best window say of the launch's day when no day can be
+    resolved (the article has no publication time): "14日", "on Tuesday", "October 5"."""
+    spans = [(0, ctx.lead_end), (best.start, best.end)]
+    for start, end in spans:
+        for s in ctx.doc.sentences:
+            if s.end <= start or s.start >= end:
+                continue
+            for d in find_dates(ctx.doc.text, s.start, s.end, None, ctx.vocabulary):
+                if d.clue is None:
+                    continue
+                act = max(s.start, d.start - 1)
+                if not dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+                    return d.clue, d.text, d.start
+    return None
 
 
 def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:

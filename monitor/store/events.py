@@ -63,6 +63,12 @@ SCHEMA: list[tuple[str, str]] = [
 
 SCHEMA.append(
     (
+        "dedup-events-4",
+        "CREATE INDEX dedup_events_latest ON dedup_events (event_type, actor, updated_at)",
+    )
+)
+SCHEMA.append(
+    (
         "dedup-parked-1",
         """CREATE TABLE dedup_parked (
             article_id TEXT PRIMARY KEY,
@@ -156,6 +162,15 @@ class EventRepo:
             (event_type, actor, first.isoformat(), last.isoformat()),
         )
         return [_row(r) for r in rows]
+
+    def latest(self, event_type: str, actor: str) -> EventRow | None:
+        """The actor's event with the latest report."""
+        r = self.db.one(
+            f"SELECT {_COLUMNS} FROM dedup_events WHERE event_type = ? AND actor = ? "
+            "ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (event_type, actor),
+        )
+        return _row(r) if r else None
 
     def of_articles(self, event_type: str, article_ids: Sequence[str]) -> dict[str, EventRow]:
         """The event of `event_type` each of these articles reports, by article id.
