@@ -211,8 +211,13 @@ def dates_reaction(
     language's own reaction and report words (a pack's `reaction` group), else English's.
     """
     words = reaction or _REACTION
-    # Languages that put the verb last: the report's verb follows its date ("21일 보도했다").
-    if reaction is not None and words.search(text, mention.end, min(end, mention.end + 24)):
+    # Languages that put the verb last: after the act, a date the report's verb follows is the
+    # report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다").
+    if (
+        reaction is not None
+        and mention.start >= act
+        and words.search(text, mention.end, min(end, mention.end + 24))
+    ):
         return True
     if mention.start >= act:
         between = text[max(act, start) : mention.start]

@@ -37,7 +37,7 @@ from monitor.detect.entities import (
 from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
 from monitor.detect.language import identify
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
-from monitor.detect.text import Document, document
+from monitor.detect.text import Document, Sentence, document
 from monitor.models import Article, Detection, Evidence, Role
 
 
@@ -140,6 +140,11 @@ class _Context:
         if actor not in self._refs:
             self._refs[actor] = reference_day(self.article.published, self.timezone(actor))
         return self._refs[actor]
+
+    def act_in(self, s: Sentence) -> int:
+        """Where the sentence's act ("fired", "발사") is, else its end."""
+        acts = self.within("launch", s.start, s.end)
+        return acts[0].start if acts else s.end
 
     def role(self, m: Mention, floor: int = 0) -> str:
         return role_of(self.doc.text, m, self.rules.roles, floor)
@@ -486,7 +491,7 @@ def _day_clue(ctx: _Context, best: _Window) -> tuple[DayClue, str, int] | None:
             for d in find_dates(ctx.doc.text, s.start, s.end, None, ctx.vocabulary):
                 if d.clue is None:
                     continue
-                act = max(s.start, d.start - 1)
+                act = ctx.act_in(s)
                 if not dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
                     return d.clue, d.text, d.start
     return None
@@ -502,8 +507,9 @@ def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:
             fresh = d.value and -ctx.rules.max_future_days <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue
-            act = max(s.start, d.start - 1)
-            if not dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+            if not dates_reaction(
+                ctx.doc.text, d, ctx.act_in(s), s.start, s.end, ctx.reaction_words
+            ):
                 return d
     return None
 

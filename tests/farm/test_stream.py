@@ -1,0 +1,49 @@
+"""Generated streams: every launch alerts exactly once, however many outlets report it, in
+whatever language, on consecutive days or hours apart on one day.
+
+The stream goes through detection and the service's own grouping stage (`replay`), report by
+report in publication order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from monitor.detect import load_rules
+from monitor.detect.rules import RuleSet
+from monitor.replay import replay
+from tests.farm.stream import language_of_writer, stream
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_every_launch_alerts_exactly_once(seed: int, rules: RuleSet) -> None:
+    articles, truth = stream(seed)
+    results = list(replay(articles, rules))
+    alerts: dict[str, int] = defaultdict(int)
+    events_of_launch: dict[str, set[str]] = defaultdict(set)
+    launches_of_event: dict[str, set[str]] = defaultdict(set)
+    for r in results:
+        d = r.analysis.detection
+        why = f"{r.article.id}: {r.article.title} | {r.article.text}\n" + "\n".join(
+            r.analysis.explanation
+        )
+        assert d is not None, why
+        assert r.analysis.language == language_of_writer(r.article), why
+        assert d.actor == r.article.id.split("-2024")[0], why
+        assert r.event_id is not None, why
+        launch = truth[r.article.id]
+        alerts[launch] += r.new_event
+        events_of_launch[launch].add(r.event_id)
+        launches_of_event[r.event_id].add(launch)
+    assert all(n == 1 for n in alerts.values()), dict(alerts)
+    assert set(alerts) == set(truth.values())
+    split = {k: v for k, v in events_of_launch.items() if len(v) > 1}
+    merged = {k: v for k, v in launches_of_event.items() if len(v) > 1}
+    assert not split and not merged, (split, merged)
