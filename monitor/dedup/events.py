@@ -438,8 +438,9 @@ class EventGrouper:
             changes.update(event_date=guess)
             facts.pop(DATE_FACT, None)
             facts.pop(CLUE_FACT, None)
-        elif _floating(row) and clue is not None and CLUE_FACT not in facts:
-            facts[CLUE_FACT] = str(clue)
+        elif _floating(row) and clue is not None:
+            known = facts.get(CLUE_FACT)
+            facts[CLUE_FACT] = str(DayClue.parse(known).merge(clue) if known else clue)
         elif _bounded(row) and guess is not None:
             changes.update(event_date=guess)
             facts.pop(BOUND_FACT, None)

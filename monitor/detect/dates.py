@@ -140,6 +140,14 @@ class DayClue:
             parts.append(_WEEKDAYS[self.weekday])
         return ", ".join(parts)
 
+    def merge(self, other: DayClue) -> DayClue:
+        """What both say together (they must fit)."""
+        return DayClue(
+            self.month if self.month is not None else other.month,
+            self.day if self.day is not None else other.day,
+            self.weekday if self.weekday is not None else other.weekday,
+        )
+
     @classmethod
     def from_date(cls, day: date) -> DayClue:
         return cls(day.month, day.day, day.weekday())
@@ -193,6 +201,11 @@ def publication_day(published: datetime | None, timezone: str | None) -> date | 
     return day - timedelta(days=1) if local.hour < SMALL_HOURS_END else day
 
 
+@lru_cache(maxsize=64)
+def _owned_by(words: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?:{words.pattern})\w*\W+(?:\w+\W+){{0,3}}$", words.flags)
+
+
 def dates_reaction(
     text: str,
     mention: DateMention,
@@ -228,7 +241,10 @@ def dates_reaction(
     if words.search(text, mention.end, min(act, end)):
         return True
     if reaction is not None:
-        return False
+        # "قالت كوريا الشمالية اليوم الخميس إنها أطلقت أمس": a report word a few words before
+        # the date owns it.
+        lead_in = text[max(start, mention.start - 60) : mention.start]
+        return _owned_by(reaction).search(lead_in) is not None
     lead_in = text[max(start, mention.start - 60) : mention.start]
     return _REACTION_BEFORE.search(lead_in) is not None
 

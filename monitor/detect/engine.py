@@ -157,7 +157,13 @@ class _Context:
             lead = [s for s in sentences if s.position == "lead"]
             if not lead or not all(self.within(n, 0, self.doc.title_end) for n in rule.in_title):
                 return []
-            return [_Window(rule, lead[0].start, lead[-1].end, "lead")]
+            # A headline that names the act carries the news; the sentence after the lead may
+            # still be where the missiles are named ("Houthis attack ship again. ... The
+            # rebels fired two anti-ship missiles").
+            end = lead[-1].end
+            if rule.in_title and lead[-1].index + 1 < len(sentences):
+                end = sentences[lead[-1].index + 1].end
+            return [_Window(rule, lead[0].start, end, "lead")]
         width = int(rule.within)
         out = []
         for m in self.terms.get(rule.all[0], ()):
