@@ -192,7 +192,9 @@ class Pipeline:
             title=title,
             text=text,
             url=entry.url,
-            published=entry.published,
+            # An item without a date was published, as far as anyone here can tell, when it
+            # was first seen: its day is known that way, and grouping can use it.
+            published=entry.published or self.now(),
             feed_tags=feed.tags,
         )
 

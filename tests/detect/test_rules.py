@@ -83,3 +83,76 @@ def test_errors_name_file_rule_and_key(change: tuple[str, str], expected: str) -
 def test_missing_file_is_a_rules_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="cannot read the rules file"):
         load_rules(tmp_path / "nope.yaml")
+
+
+PACK = """
+language: it
+matching: prefix
+keywords:
+  volcano: [vulcan]
+  erupt: [eruz, erutt]
+"""
+
+
+def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -> None:
+    (tmp_path / "eruption.yaml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "eruption.it.yaml").write_text(PACK, encoding="utf-8")
+    rules = load_rules(tmp_path / "eruption.yaml")
+    assert rules.languages == ("en", "it")
+    italian = rules.for_language("it")
+    assert [r.name for r in italian.rules] == ["volcano-erupts"]  # inherited from the base
+    assert italian.groups["erupt"].pattern.search("il vulcano erutta di nuovo")
+    assert not rules.groups["erupt"].pattern.search("il vulcano erutta di nuovo")
+    assert rules.for_language("sv") is rules  # no pack: the base language's rules
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        pytest.param(
+            "eruption.it.yaml",
+            PACK.replace("language: it", "language: fr"),
+            "key 'language' must be 'it', as in the file's name",
+            id="language-mismatch",
+        ),
+        pytest.param(
+            "eruption.it.yaml",
+            PACK + "event_type: flood\n",
+            "a pack cannot change the event type",
+            id="event-type",
+        ),
+        pytest.param(
+            "eruption.it.yaml",
+            PACK.replace("matching: prefix", "matching: stems"),
+            "key 'matching': bad value 'stems'",
+            id="bad-matching",
+        ),
+        pytest.param(
+            "eruption.it.yaml",
+            PACK + "dates: {relative: {ieri: yesterday}}\n",
+            "dates, key 'relative': expected a mapping of word to 0..3660",
+            id="bad-relative-date",
+        ),
+        pytest.param(
+            "eruption.it.yaml",
+            PACK + "roles: {target_before: ['(unclosed']}\n",
+            "roles, key 'target_before': bad regex",
+            id="bad-role-regex",
+        ),
+    ],
+)
+def test_pack_errors_name_the_pack_and_the_key(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    (tmp_path / "eruption.yaml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(tmp_path / "eruption.yaml")
+    assert str(err.value).startswith(str(tmp_path / name)) and expected in str(err.value)
+
+
+def test_naming_a_pack_instead_of_its_base_says_which_to_name(tmp_path: Path) -> None:
+    (tmp_path / "eruption.yaml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "eruption.it.yaml").write_text(PACK, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"language pack of eruption\.yaml.*name .*eruption\.yaml"):
+        load_rules(tmp_path / "eruption.it.yaml")

@@ -98,3 +98,28 @@ def test_plain_text_shows_the_event_state() -> None:
     text = render.plain_text(make_alert(event=make_event(3)))
     assert "Reported by 3 outlets: Yonhap, Reuters, NHK" in text
     assert "count: 2" in text and "place: Sea of Japan" in text
+
+
+def test_a_headline_in_another_language_keeps_its_words_and_gains_an_english_line() -> None:
+    alert = make_alert(headline="북한, 동해상으로 탄도미사일 발사", language="ko")
+    _fallback, blocks = render.slack_message(alert)
+    texts = _texts(blocks)
+    assert texts[0] == "북한, 동해상으로 탄도미사일 발사"
+    event = alert.event
+    gloss = next(t for t in texts if t.startswith("In English: "))
+    assert "North Korea" in gloss and (event.weapon or "missile") in gloss
+    assert any(t.startswith("Yonhap (Korean) · ") for t in texts)
+    assert "In English: " in render.plain_text(alert)
+    assert "In English: " in render.email_html(alert)
+
+
+def test_followups_show_each_outlet_with_its_language() -> None:
+    reply = make_alert(
+        kind="followup", outlet="NHK", headline="北朝鮮が弾道ミサイル発射", language="ja"
+    )
+    fallback, blocks = render.slack_followup(reply)
+    assert fallback.startswith("Also reported by NHK (Japanese): 北朝鮮が弾道ミサイル発射")
+    assert "In English: North Korea" in _texts(blocks)[0]
+    english = make_alert(kind="followup", outlet="AP", language="en")
+    assert render.slack_followup(english)[0].startswith("Also reported by AP: ")
+    assert "In English" not in render.plain_text(english)

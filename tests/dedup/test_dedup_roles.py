@@ -1,0 +1,89 @@
+"""Grouping by what a report can tell: its role (news peg or background), the stated time of
+launch (salvos hours apart), and what an undated page still says of the day (day clues).
+Every test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from dedup_helpers import Clock, article, at, detection
+
+from monitor.dedup import Deduplicator
+from monitor.models import Detection
+
+Clue = tuple[int | None, int | None, int | None]
+MAR_5 = date(2024, 3, 5)
+MAR_6 = date(2024, 3, 6)
+
+
+def undated(actor: str, clue: Clue | None) -> Detection:
+    """A report from a page without a publication time; `clue`: (month, day, weekday)."""
+    return replace(detection(actor, None, stated=False), day_clue=clue)
+
+
+def test_background_never_opens_an_event_but_joins_one(dedup: Deduplicator, clock: Clock) -> None:
+    oil = article("Oil:1", "Oil prices rose after ... fired missiles on Tuesday.", at(MAR_5, 9))
+    background = replace(detection("north-korea", MAR_5), role="background")
+    assert dedup.assign(oil, background) is None  # nothing to join: no event, no alert
+
+    clock.advance(hours=1)
+    report = article("Wire:1", "North Korea fired a ballistic missile on Tuesday.", at(MAR_5, 10))
+    opened = dedup.assign(report, detection("north-korea", MAR_5))
+    assert opened is not None and opened.new_event
+    assert "Oil" in opened.outlets  # the parked background report was taken in, silently
+
+    clock.advance(hours=1)
+    later = article("Markets:1", "Stocks fell after the launch on Tuesday.", at(MAR_5, 11))
+    joined = dedup.assign(later, replace(background, role="background"))
+    assert joined is not None and not joined.new_event
+    assert joined.event.id == opened.event.id
+
+
+def test_background_of_another_day_stays_out(dedup: Deduplicator, clock: Clock) -> None:
+    report = article("Wire:1", "fired on Tuesday", at(MAR_5, 10))
+    opened = dedup.assign(report, detection("north-korea", MAR_5))
+    assert opened is not None
+    old = article("Essay:1", "recalled the launch of March 1", at(MAR_5, 12))
+    stale = replace(detection("north-korea", date(2024, 3, 1)), role="background")
+    assert dedup.assign(old, stale) is None
+
+
+def test_salvos_hours_apart_on_one_day_are_two_events(dedup: Deduplicator) -> None:
+    morning = replace(detection("north-korea", MAR_6), time_of_day=7 * 60 + 10)
+    afternoon = replace(detection("north-korea", MAR_6), time_of_day=14 * 60 + 5)
+    a = dedup.assign(article("A:1", "at 07:10", at(MAR_6, 1)), morning)
+    b = dedup.assign(article("B:1", "at 14:05", at(MAR_6, 6)), afternoon)
+    c = dedup.assign(article("C:1", "at 07:12", at(MAR_6, 7)), replace(morning, time_of_day=432))
+    d = dedup.assign(article("D:1", "no time said", at(MAR_6, 8)), detection("north-korea", MAR_6))
+    assert a is not None and b is not None and c is not None and d is not None
+    assert a.new_event and b.new_event and not c.new_event and not d.new_event
+    assert a.event.id != b.event.id and c.event.id == a.event.id
+    assert b.event.facts["time"] == "14:05"
+
+
+def test_consecutive_days_are_two_events(dedup: Deduplicator) -> None:
+    first = dedup.assign(article("A:1", "Tuesday", at(MAR_5, 1)), detection("iran", MAR_5))
+    second = dedup.assign(article("B:1", "Wednesday", at(MAR_6, 1)), detection("iran", MAR_6))
+    assert first is not None and second is not None
+    assert first.new_event and second.new_event and first.event.id != second.event.id
+
+
+def test_undated_pages_group_by_what_they_say_of_the_day(dedup: Deduplicator) -> None:
+    """Pages without a publication time: the actor's latest event, unless the day clue rules it
+    out; the next report with a day that fits confirms the floating event."""
+
+    on_14th = dedup.assign(article("A:1", "14日", None), undated("north-korea", (None, 14, None)))
+    again = dedup.assign(article("B:1", "no day", None), undated("north-korea", None))
+    on_15th = dedup.assign(article("C:1", "15日", None), undated("north-korea", (None, 15, None)))
+    dated = dedup.assign(
+        article("D:1", "on January 15", at(date(2022, 1, 15), 3)),
+        detection("north-korea", date(2022, 1, 15)),
+    )
+    assert on_14th is not None and again is not None and on_15th is not None
+    assert dated is not None
+    assert on_14th.new_event and on_14th.event.facts["date"] == "unknown"
+    assert again.event.id == on_14th.event.id and not again.new_event
+    assert on_15th.new_event and on_15th.event.id != on_14th.event.id
+    assert dated.event.id == on_15th.event.id and not dated.new_event
+    assert dated.event.event_date == date(2022, 1, 15)
