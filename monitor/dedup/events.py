@@ -64,6 +64,8 @@ TIME_FACT = "time"
 DATE_FACT = "date"
 UNKNOWN = "unknown"
 CLUE_FACT = "day"
+# Pages without a day arriving among the last this many reports may still be one story.
+JUST_BEFORE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,20 @@ def _clue_fits(event: EventRow, clue: DayClue | None) -> bool:
         return clue.fits(event.event_date)
     known = event.facts.get(CLUE_FACT)
     return known is None or clue.fits(DayClue.parse(known))
+
+
+def _clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
+    """Whether the clue says something the event's day also says (not merely no conflict)."""
+    if clue is None:
+        return False
+    if not _floating(event):
+        known = DayClue.from_date(event.event_date)
+    elif event.facts.get(CLUE_FACT):
+        known = DayClue.parse(event.facts[CLUE_FACT])
+    else:
+        return False
+    pairs = ((clue.month, known.month), (clue.day, known.day), (clue.weekday, known.weekday))
+    return any(a is not None and a == b for a, b in pairs)
 
 
 def _bounded(event: EventRow) -> bool:
@@ -223,9 +239,12 @@ class EventGrouper:
         if detection.actor is not None and clueless:
             clue = _clue_of(detection)
             latest = self._events.latest(detection.event_type, detection.actor)
-            if latest is not None and not _floating(latest):
-                latest = self._recent_latest(detection)
-            if latest is not None and _clue_fits(latest, clue) and same_salvo(latest, detection):
+            if (
+                latest is not None
+                and _clue_fits(latest, clue)
+                and same_salvo(latest, detection)
+                and (self._just_reported(latest) or _clue_agrees(latest, clue))
+            ):
                 return self._join(latest, article, detection, confirm=None, clue=clue)
             event_id = self._free_id(f"{detection.event_type}:{detection.actor}:~unknown")
             return self._open(
@@ -300,6 +319,15 @@ class EventGrouper:
         if _bounded(event):
             return abs(event.event_date - bound) <= BOUND_LOOKBACK
         return bound - BOUND_LOOKBACK <= event.event_date <= bound + self._window
+
+    def _just_reported(self, event: EventRow) -> bool:
+        """Whether the event's last report came just before this one: within a few reports of
+        each other when time stands still (pages without a time arrive right after the report
+        before them), within the window otherwise."""
+        now = int(self._now().timestamp())
+        if self._last_timestamp > now:  # the clock stood still: count reports
+            return event.updated_at >= self._last_timestamp - JUST_BEFORE
+        return event.updated_at >= now - int(self._window.total_seconds())
 
     def _recent_latest(self, detection: Detection) -> EventRow | None:
         """The actor's event reported most recently, if that was within the window."""
