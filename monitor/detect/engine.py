@@ -9,6 +9,7 @@ first step, which keeps detection cheap on the bulk of the news that never menti
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,6 +76,7 @@ class _Window:
 
 
 _NOT_LAUNCHER = ("source", "target", "maker")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
 
 @lru_cache(maxsize=64)
@@ -350,13 +352,25 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
     language = language_of(article, rules)
     pack = rules.for_language(language)
     found = _analyse(article, pack, language)
-    if found.detection is None and pack is not rules and not article.language:
+    if found.detection is None and not article.language:
         # Identification can err on short or mixed text (an English headline over another
-        # language's text): the base language's rules get their chance too.
-        fallback = _analyse(article, rules, language)
-        if fallback.detection is not None:
-            return fallback
+        # language's text): the base language's rules get their chance too, and the language
+        # of the text that is not in Latin letters.
+        for other in (rules.language, _language_apart_from_latin(article, rules)):
+            again = rules.for_language(other)
+            if other is None or again is pack:
+                continue
+            retry = _analyse(article, again, other)
+            if retry.detection is not None:
+                return retry
     return found
+
+
+def _language_apart_from_latin(article: Article, rules: RuleSet) -> str | None:
+    rest = _LATIN.sub("", f"{article.title}\n{article.text}")
+    if sum(c.isalpha() for c in rest[:400]) < 40:
+        return None
+    return identify(rest, rules.languages)
 
 
 def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis:
