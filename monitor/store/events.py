@@ -59,15 +59,10 @@ SCHEMA: list[tuple[str, str]] = [
         "dedup-event-reports-2",
         "CREATE INDEX dedup_event_reports_article ON dedup_event_reports (article_id)",
     ),
-]
-
-SCHEMA.append(
     (
         "dedup-events-4",
         "CREATE INDEX dedup_events_latest ON dedup_events (event_type, actor, updated_at)",
-    )
-)
-SCHEMA.append(
+    ),
     (
         "dedup-parked-1",
         """CREATE TABLE dedup_parked (
@@ -78,14 +73,12 @@ SCHEMA.append(
             outlet TEXT NOT NULL,
             parked_at BIGINT NOT NULL
         )""",
-    )
-)
-SCHEMA.append(
+    ),
     (
         "dedup-parked-2",
         "CREATE INDEX dedup_parked_key ON dedup_parked (event_type, actor, event_date)",
-    )
-)
+    ),
+]
 
 _COLUMNS = (
     "id, event_type, subtype, actor, event_date, date_certain, weapon, first_article, facts, "
