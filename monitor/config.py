@@ -80,6 +80,17 @@ class FeedConfig(Strict):
     enabled: bool = True
     full_text: bool = True
     headers: dict[str, str] = {}
+    # The feed's language (ISO 639-1), when all its items are in one: no identification then.
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z]{2,3}", value):
+            raise ValueError(
+                f"{value!r} is not a language code; write its ISO 639-1 code, e.g. ko, ja, ar"
+            )
+        return value
 
 
 class PollingConfig(Strict):
@@ -271,6 +282,7 @@ class Config(Strict):
                 enabled=f.enabled,
                 full_text=f.full_text,
                 headers=tuple(sorted(f.headers.items())),
+                language=f.language,
             )
             for f in self.feeds
         ]

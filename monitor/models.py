@@ -24,6 +24,7 @@ class Feed:
     enabled: bool = True
     full_text: bool = True  # fetch and extract each article page, not only the summary
     headers: tuple[tuple[str, str], ...] = ()
+    language: str | None = None  # ISO 639-1, when the config says all items are in one
 
     @property
     def outlet(self) -> str:

@@ -196,6 +196,7 @@ class Pipeline:
             # was first seen: its day is known that way, and grouping can use it.
             published=entry.published or self.now(),
             feed_tags=feed.tags,
+            language=feed.language,
         )
 
     def _succeeded(

@@ -32,6 +32,12 @@ def test_durations_and_defaults() -> None:
     assert (a.interval, b.interval) == (120.0, 3600.0)
     assert cfg.polling.timeout == 1.5
     assert (b.tags, b.enabled, a.full_text) == (("x",), False, True)
+    assert a.language is None  # identified per item unless the feed says
+
+
+def test_a_feed_may_declare_its_language() -> None:
+    cfg = load("feeds:\n  - {name: Yonhap, url: 'https://a.example/f', language: ko}\n")
+    assert cfg.feed_objects()[0].language == "ko"
 
 
 @pytest.mark.parametrize(
@@ -84,6 +90,11 @@ def test_durations_and_defaults() -> None:
         ),
         pytest.param("feeds: [\n", "c.yaml:2: not valid YAML", id="broken-yaml"),
         pytest.param("- a\n- b\n", "c.yaml:1: the config must be a mapping", id="not-a-mapping"),
+        pytest.param(
+            "feeds:\n  - name: a\n    url: https://a/f\n    language: Korean\n",
+            "c.yaml:4: feeds.0.language: 'Korean' is not a language code; write its ISO 639-1",
+            id="language-not-a-code",
+        ),
         pytest.param(
             "http:\n  listen: 9108\n",
             "c.yaml:2: http.listen",

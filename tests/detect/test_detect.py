@@ -275,3 +275,20 @@ def test_prefilter_is_loose_on_headlines(rules: RuleSet) -> None:
     assert prefilter("North Korea fires projectile, Seoul says", rules)
     assert prefilter("Iran launches satellite", rules)
     assert not prefilter("Central bank raises rates", rules)
+
+
+def test_a_feed_that_declares_its_language_skips_identification(rules: RuleSet) -> None:
+    # A headline and lead too short and mixed to identify surely; the feed says Korean.
+    article = Article(
+        "yonhap:1",
+        "Yonhap",
+        "北, SRBM 발사",
+        "합참은 북한이 5일 오전 SRBM 1발을 발사했다고 밝혔다.",
+        None,
+        datetime(2024, 6, 5, 1, 0, tzinfo=UTC),
+        language="ko",
+    )
+    analysis = analyse(article, rules)
+    assert analysis.language == "ko" and analysis.explanation[0] == "language ko; rules ko"
+    assert analysis.detection is not None and analysis.detection.actor == "north-korea"
+    assert analysis.detection.event_date == date(2024, 6, 5)
