@@ -276,7 +276,8 @@ def run(
     language: str | None = None,
 ) -> Report:
     """Replay the items (only one half's, or one language's, when asked) and measure."""
-    paths = list(paths)
+    # `DEV/*.jsonl` names the labels file too: it is the labels, not items.
+    paths = [p for p in paths if Path(p).resolve() != Path(labels_path).resolve()]
     articles = [a for p in paths for a in read_items(p)]
     labels = read_labels(labels_path)
     languages = read_languages(paths)
