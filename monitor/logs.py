@@ -19,7 +19,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-FIELDS = ("feed", "entry", "event", "alert", "stage", "destination", "url")
+FIELDS = ("feed", "entry", "event", "alert", "stage", "destination", "url", "language")
 _PATTERNS = (
     (re.compile(r"\bx(?:ox[abprse]|app)-[A-Za-z0-9-]{6,}"), "xox*-***"),
     (re.compile(r"(hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+"), r"\1***"),

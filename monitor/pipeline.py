@@ -166,7 +166,12 @@ class Pipeline:
                     "%s report: %s",
                     "new event" if assignment.new_event else "further",
                     article.title,
-                    extra={"feed": feed.name, "entry": article.id, "event": assignment.event.id},
+                    extra={
+                        "feed": feed.name,
+                        "entry": article.id,
+                        "event": assignment.event.id,
+                        "language": detection.language,
+                    },
                 )
         self.on_alerts()
         return len(found), new_events

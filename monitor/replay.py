@@ -46,9 +46,13 @@ class ReplayResult:
                 "actor": d.actor,
                 "weapon": d.weapon,
                 "date": d.event_date.isoformat() if d.event_date else None,
+                "role": d.role,
+                "sources": list(d.sources),
+                "targets": list(d.targets),
             }
         return {
             "id": self.article.id,
+            "language": self.analysis.language,
             "detected": d is not None,
             "score": round(self.analysis.score, 4),
             "event_id": self.event_id,

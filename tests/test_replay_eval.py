@@ -35,6 +35,7 @@ def test_replay_writes_one_line_per_item(capsys: pytest.CaptureFixture[str]) -> 
     by_id = {r["id"]: r for r in rows}
     assert set(rows[0]) == {
         "id",
+        "language",
         "detected",
         "score",
         "event_id",
@@ -51,7 +52,11 @@ def test_replay_writes_one_line_per_item(capsys: pytest.CaptureFixture[str]) -> 
         "actor": "north-korea",
         "weapon": "ballistic missile",
         "date": "2022-01-05",
+        "role": "peg",
+        "sources": ["south-korea"],  # "South Korea's military said": it reported the launch
+        "targets": [],
     }
+    assert first["language"] == "en"
     assert by_id["own-3"]["event"]["actor"] == "russia"
     for negative in ("own-4", "own-5", "own-6", "own-7", "own-8", "own-9"):
         row = by_id[negative]
