@@ -139,7 +139,7 @@ def _clue_fits(event: EventRow, clue: DayClue | None) -> bool:
 
 
 def _clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
-    """Whether the clue says something the event's day also says (not merely no conflict)."""
+    """Whether the clue names the event's day of the month (not merely does not conflict)."""
     if clue is None:
         return False
     if not _floating(event):
@@ -148,8 +148,8 @@ def _clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
         known = DayClue.parse(event.facts[CLUE_FACT])
     else:
         return False
-    pairs = ((clue.month, known.month), (clue.day, known.day), (clue.weekday, known.weekday))
-    return any(a is not None and a == b for a, b in pairs)
+    # The day of the month says much (one in thirty); a weekday alone, one in seven, too little.
+    return clue.day is not None and clue.day == known.day and clue.fits(known)
 
 
 def _bounded(event: EventRow) -> bool:

@@ -201,6 +201,9 @@ def publication_day(published: datetime | None, timezone: str | None) -> date | 
     return day - timedelta(days=1) if local.hour < SMALL_HOURS_END else day
 
 
+_CLAUSE_END = re.compile(r"[,.;:!?،、，。；：]")
+
+
 @lru_cache(maxsize=64)
 def _owned_by(words: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{words.pattern})\w*\W+(?:\w+\W+){{0,3}}$", words.flags)
@@ -226,12 +229,11 @@ def dates_reaction(
     words = reaction or _REACTION
     # Languages that put the verb last: after the act, a date the report's verb follows is the
     # report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다").
-    if (
-        reaction is not None
-        and mention.start >= act
-        and words.search(text, mention.end, min(end, mention.end + 24))
-    ):
-        return True
+    if reaction is not None and mention.start >= act:
+        hit = words.search(text, mention.end, min(end, mention.end + 24))
+        between = text[mention.end : hit.start()] if hit is not None else ""
+        if hit is not None and not _CLAUSE_END.search(between) and len(between.split()) <= 2:
+            return True
     if mention.start >= act:
         between = text[max(act, start) : mention.start]
         hit = words.search(between)

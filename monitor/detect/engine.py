@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from functools import lru_cache
 
 from monitor.detect.dates import (
     DateMention,
     DayClue,
     Vocabulary,
+    bare_date,
     dates_reaction,
     find_dates,
     find_time,
@@ -51,6 +52,7 @@ class Analysis:
     detection: Detection | None
     explanation: tuple[str, ...]
     language: str | None = None
+    triggered: bool = True  # whether a trigger word of the rules occurred at all
 
     @property
     def detected(self) -> bool:
@@ -115,20 +117,32 @@ class _Context:
             if group.unless_after or group.unless_before:
                 self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
         self._refs: dict[str | None, date | None] = {}
+        self.bare_date = article.published is not None and bare_date(article.published)
         self.lead_end = max(
             (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
         )
 
     def _cancelled(self, m: Mention, group: KeywordGroup) -> bool:
+        """Whether a word of another group stands close enough before (after) `m`, in the
+        same sentence, to cancel it."""
         word = self.doc.word_index(m.start)
         last_word = self.doc.word_index(max(m.end - 1, m.start))
+        sentence = self.doc.sentence_at(m.start)
         for name, gap in group.unless_after:
             for x in self.terms.get(name, []):
-                if x.end <= m.start and word - self.doc.word_index(x.end - 1) - 1 <= gap:
+                if (
+                    sentence.start <= x.start
+                    and x.end <= m.start
+                    and word - self.doc.word_index(x.end - 1) - 1 <= gap
+                ):
                     return True
         for name, gap in group.unless_before:
             for x in self.terms.get(name, []):
-                if x.start >= m.end and self.doc.word_index(x.start) - last_word - 1 <= gap:
+                if (
+                    x.start >= m.end
+                    and x.end <= sentence.end
+                    and self.doc.word_index(x.start) - last_word - 1 <= gap
+                ):
                     return True
         return False
 
@@ -142,6 +156,23 @@ class _Context:
         if actor not in self._refs:
             self._refs[actor] = reference_day(self.article.published, self.timezone(actor))
         return self._refs[actor]
+
+    def dates(self, start: int, end: int, ref: date | None) -> list[DateMention]:
+        """Date expressions in text[start:end]; those inside a pack's `not_dates` are not.
+
+        A publication dated without a time (a bare date) may come out where the actor's day
+        has already turned: a weekday one day ahead is that next day, not six days back
+        ("on Saturday" in a Friday-dated European report of a Korean Saturday morning)."""
+        found = find_dates(self.doc.text, start, end, ref, self.vocabulary)
+        blocked = self.rules.not_dates
+        if blocked is not None:
+            spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, end)]
+            found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
+        if self.bare_date:
+            found = [
+                _one_day_ahead(d) if d.age_days == 6 and _weekday_only(d) else d for d in found
+            ]
+        return found
 
     def act_in(self, s: Sentence) -> int:
         """Where the sentence's act ("fired", "발사") is, else its end."""
@@ -237,7 +268,7 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         w.evidence.append(Evidence(rule.name, "actor", actor.text, actor.start))
     # Recency: a window whose dates are all stale (or all in the future) is not a launch report.
     ref = ctx.reference(w.actor)
-    dates = find_dates(text, w.start, w.end, ref, ctx.vocabulary)
+    dates = ctx.dates(w.start, w.end, ref)
     verdict = _recency(ctx.rules, dates)
     if verdict:
         reasons.append(f"rejected {where}: {verdict}")
@@ -267,7 +298,7 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         prev = ctx.doc.sentence_at(w.start).index - 1
         if prev >= 1:
             s = ctx.doc.sentences[prev]
-            found_day = fresh_day(find_dates(text, s.start, s.end, ref, ctx.vocabulary))
+            found_day = fresh_day(ctx.dates(s.start, s.end, ref))
     day = found_day[0] if found_day is not None else None
     if found_day is not None:
         w.event_date, w.date_text = found_day[0].value, found_day[0].text
@@ -352,10 +383,11 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
     language = language_of(article, rules)
     pack = rules.for_language(language)
     found = _analyse(article, pack, language)
-    if found.detection is None and not article.language:
+    if found.detection is None and not found.triggered and not article.language:
         # Identification can err on short or mixed text (an English headline over another
-        # language's text): the base language's rules get their chance too, and the language
-        # of the text that is not in Latin letters.
+        # language's text): when its language's rules saw no trigger word at all, the base
+        # language's rules get their chance too, and the language of the text that is not in
+        # Latin letters. Rules that read the text and rejected it are not second-guessed.
         for other in (rules.language, _language_apart_from_latin(article, rules)):
             again = rules.for_language(other)
             if other is None or again is pack:
@@ -377,7 +409,9 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     full = f"{article.title}\n{article.text}"
     said = f"language {language or 'unknown'}; rules {rules.language}"
     if rules.trigger.search(full) is None:
-        return Analysis(0.0, rules.threshold, None, (said, "no trigger word: skipped"), language)
+        return Analysis(
+            0.0, rules.threshold, None, (said, "no trigger word: skipped"), language, False
+        )
     ctx = _Context(article, rules)
     reasons: list[str] = []
     matched: list[_Window] = []
@@ -502,19 +536,38 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
 
 def _day_clue(ctx: _Context, best: _Window) -> tuple[DayClue, str, int] | None:
     """What the headline, lead or best window say of the launch's day when no day can be
-    resolved (the article has no publication time): "14日", "on Tuesday", "October 5"."""
-    spans = [(0, ctx.lead_end), (best.start, best.end)]
-    for start, end in spans:
-        for s in ctx.doc.sentences:
-            if s.end <= start or s.start >= end:
+    resolved (the article has no publication time): "14日", "on Tuesday", "October 5". The
+    first sentence that names the act and says something of its day decides; what it says in
+    several ways is taken together ("on Wednesday (02/11)")."""
+    sentences = [s for s in ctx.doc.sentences if s.end <= ctx.lead_end]
+    sentences += [s for s in ctx.doc.sentences if s.start < best.end and best.start < s.end]
+    for s in sentences:
+        act = ctx.act_in(s)
+        if act == s.end:
+            continue  # no act here: its dates are another story's (a drill, a meeting)
+        clue: DayClue | None = None
+        first: DateMention | None = None
+        for d in ctx.dates(s.start, s.end, None):
+            if d.clue is None:
                 continue
-            for d in find_dates(ctx.doc.text, s.start, s.end, None, ctx.vocabulary):
-                if d.clue is None:
-                    continue
-                act = ctx.act_in(s)
-                if not dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
-                    return d.clue, d.text, d.start
+            if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+                continue
+            if clue is None:
+                clue, first = d.clue, d
+            elif clue.fits(d.clue):
+                clue = clue.merge(d.clue)
+        if clue is not None and first is not None:
+            return clue, first.text, first.start
     return None
+
+
+def _weekday_only(d: DateMention) -> bool:
+    return d.clue is not None and d.clue.weekday is not None and d.clue.day is None
+
+
+def _one_day_ahead(d: DateMention) -> DateMention:
+    assert d.value is not None
+    return replace(d, value=d.value + timedelta(days=7), age_days=-1)
 
 
 def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:
@@ -523,7 +576,7 @@ def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:
     for s in ctx.doc.sentences:
         if s.position != "lead":
             continue
-        for d in find_dates(ctx.doc.text, s.start, s.end, ref, ctx.vocabulary):
+        for d in ctx.dates(s.start, s.end, ref):
             fresh = d.value and -ctx.rules.max_future_days <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue

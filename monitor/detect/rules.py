@@ -44,6 +44,7 @@ _TOP_KEYS = {
     "roles",
     "timezones",
     "not_actors",
+    "not_dates",
 }
 # Keys only a language pack may set, and the ones it may not.
 _PACK_ONLY = {"language"}
@@ -156,6 +157,8 @@ class RuleSet:
     date_words: DateWords = field(default_factory=DateWords)
     # Words that contain an actor's name but are not the actor (日本海, 인도적, کیفیت).
     not_actors: re.Pattern[str] | None = None
+    # Words that look like a date but are not one ("lần thứ hai": the second time).
+    not_dates: re.Pattern[str] | None = None
     roles: Roles = field(default_factory=Roles)
     timezones: Mapping[str, str] = field(default_factory=dict)
     # The same rules in other languages, by ISO 639-1 code (only on the base rule set).
@@ -263,7 +266,7 @@ def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
 def term_regex(term: str) -> str:
     """One keyword term as a regular expression (see docs/rules.md, "Terms")."""
     if term.startswith("re:"):
-        return term[3:].strip()
+        return _with_marks(term[3:].strip())
     star = term.endswith("*")
     words = term.rstrip("*").strip()
     # A space is any run of spaces or hyphens, a hyphen an optional one; neither crosses a line
@@ -273,6 +276,29 @@ def term_regex(term: str) -> str:
         for ch in words
     )
     return body + (rf"[\w{MARKS}-]*" if star else "")
+
+
+def _with_marks(pattern: str) -> str:
+    """`\\w` in a pattern as a word character is meant: combining marks included (Devanagari
+    vowel signs, Arabic harakat), as the term boundaries have them."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            if pair == "\\w":
+                out.append(rf"\w{MARKS}" if in_class else rf"[\w{MARKS}]")
+            else:
+                out.append(pair)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class and out and out[-1] not in ("[", "[^"):
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def compile_terms(
@@ -497,6 +523,7 @@ class _Builder:
             weapons=tuple(weapons),
             date_words=self._dates(data.get("dates")),
             not_actors=self._not_actors(data.get("not_actors"), matching),
+            not_dates=self._not_actors(data.get("not_dates"), matching, "not_dates"),
             roles=self._roles(data.get("roles")),
             timezones=self._timezones(data.get("timezones")),
         )
@@ -547,10 +574,12 @@ class _Builder:
             tables[key] = tuple((str(k).lower(), int(v)) for k, v in table.items())
         return DateWords(**tables)
 
-    def _not_actors(self, raw: Any, matching: Matching) -> re.Pattern[str] | None:
+    def _not_actors(
+        self, raw: Any, matching: Matching, key: str = "not_actors"
+    ) -> re.Pattern[str] | None:
         if raw is None:
             return None
-        terms = self._plain_list(raw, "top level", "not_actors")
+        terms = self._plain_list(raw, "top level", key)
         return compile_terms(terms, False, matching) if terms else None
 
     def _roles(self, raw: Any) -> Roles:

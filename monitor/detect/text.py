@@ -82,6 +82,7 @@ class Document:
     title_end: int
     sentences: tuple[Sentence, ...]
     _word_starts: list[int]
+    _sentence_starts: list[int]
 
     def word_index(self, offset: int) -> int:
         """Index of the word containing or preceding `offset`."""
@@ -92,7 +93,7 @@ class Document:
         return self._word_starts[index] if self._word_starts else 0
 
     def sentence_at(self, offset: int) -> Sentence:
-        starts = [s.start for s in self.sentences]
+        starts = self._sentence_starts
         return self.sentences[max(0, bisect_right(starts, offset) - 1)]
 
 
@@ -130,4 +131,4 @@ def document(title: str, body: str) -> Document:
             lead_ends += 1
         sentences.append(Sentence(s, e, "lead" if i <= lead_ends else "body", i))
     starts = [m.start() for m in _WORD.finditer(text)]
-    return Document(text, title_end, tuple(sentences), starts)
+    return Document(text, title_end, tuple(sentences), starts, [x.start for x in sentences])
