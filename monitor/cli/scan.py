@@ -76,8 +76,11 @@ def main(args: argparse.Namespace) -> int:
     else:
         print(
             f"\nDETECTED {det.event_type}/{det.subtype}: actor={det.actor} weapon={det.weapon} "
-            f"date={det.event_date} score={det.score:.2f}"
+            f"date={det.event_date} score={det.score:.2f} language={det.language} role={det.role}"
         )
+        if det.sources or det.targets:
+            sources, targets = ", ".join(det.sources) or "-", ", ".join(det.targets) or "-"
+            print(f"reported by: {sources}; targets: {targets}")
     print("why:")
     for line in best.explanation:
         print(f"  {line}")
