@@ -268,7 +268,11 @@ class EventGrouper:
             if same_day:
                 best = rank(same_day, day, detection.weapon, dup_events)[0]
                 return self._join(best, article, detection, confirm=None)
-            provisional = [e for e in nearby if not e.date_certain and self._fits(e, day)]
+            provisional = [
+                e
+                for e in nearby
+                if not e.date_certain and self._fits(e, day) and same_salvo(e, detection)
+            ]
             ranked = rank(provisional, day, detection.weapon, dup_events)
             if ranked:
                 return self._join(ranked[0], article, detection, confirm=day)
@@ -329,14 +333,6 @@ class EventGrouper:
             return event.updated_at >= self._last_timestamp - JUST_BEFORE
         return event.updated_at >= now - int(self._window.total_seconds())
 
-    def _recent_latest(self, detection: Detection) -> EventRow | None:
-        """The actor's event reported most recently, if that was within the window."""
-        if detection.actor is None:
-            return None
-        latest = self._events.latest(detection.event_type, detection.actor)
-        horizon = int((self._now() - self._window).timestamp())
-        return latest if latest is not None and latest.updated_at >= horizon else None
-
     def _floating_latest(self, detection: Detection) -> EventRow | None:
         """The actor's floating event, when it is the actor's latest: a report with a day may
         date it."""
@@ -344,6 +340,8 @@ class EventGrouper:
             return None
         latest = self._events.latest(detection.event_type, detection.actor)
         if latest is None or not _floating(latest) or detection.event_date is None:
+            return None
+        if not same_salvo(latest, detection):
             return None
         return latest if _clue_fits(latest, DayClue.from_date(detection.event_date)) else None
 
@@ -434,7 +432,7 @@ class EventGrouper:
             self._events.add_report(row.id, p.article_id, p.outlet, False, now)
             if p.outlet not in outlets:
                 outlets = (*outlets, p.outlet)
-        self._events.unpark([p.article_id for p in parked])
+        self._events.unpark(row.event_type, [p.article_id for p in parked])
         row = row.evolve(outlets=outlets)
         self._events.update(row)
         return row
@@ -488,6 +486,8 @@ class EventGrouper:
         )
         self._events.update(updated)
         self._events.add_report(row.id, article.id, article.outlet, date_stated(detection), now)
+        if updated.event_date != row.event_date or updated.date_certain != row.date_certain:
+            updated = self._adopt_parked(updated, now)  # its day is known now, or better
         return Placement(updated, False, new_facts)
 
 

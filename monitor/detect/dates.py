@@ -75,6 +75,7 @@ _PATTERN = re.compile(
             rf"(?P<inmonth>\b(?:in|since|last|early|late|mid-?|during)\s+{_MONTH3}"
             r"(?!\s+[0-3]?\d\b)(?:\s+(?P<year3>(?:19|20)\d\d))?)",
             r"(?P<year4>\b(?:in|since|of|during|by|from|until)\s+(?P<y>(?:19|20)\d\d)s?\b)",
+            r"(?P<nth>\bon\s+the\s+(?P<day3>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+of\b))",
         )
     ),
     re.IGNORECASE,
@@ -307,6 +308,17 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | Non
             return None, 0, "month"
         end_of_month = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         return None, (ref - end_of_month).days, "month"
+    if g["nth"]:
+        # "on the 14th": the latest 14th up to a day ahead of the reference day
+        if ref is None:
+            return None, None, "day"
+        day = int(g["day3"])
+        month_ref = ref if day <= ref.day + 1 else ref.replace(day=1) - timedelta(days=1)
+        try:
+            value = month_ref.replace(day=day)
+        except ValueError:
+            return None, None, "day"
+        return value, (ref - value).days, "day"
     year = int(g["y"])
     if ref is None:
         return None, None, "year"
@@ -320,6 +332,8 @@ def _clue(m: re.Match[str]) -> DayClue | None:
         return DayClue(month, int(g["day"] or g["day2"]))
     if g["weekday"]:
         return DayClue(weekday=_WEEKDAYS.index(g["wd"].lower() + "day"))
+    if g["nth"]:
+        return DayClue(day=int(g["day3"]))
     return None
 
 
@@ -345,6 +359,29 @@ _YEAR_CONTEXT = (
     rf"(?:(?<![\w-])(?:en|em|in|im|nel|del|di|tahun|năm|в|у|w|z|sal|am|vào|عام|سال|u)\s+|ב-?)"
     rf"(?P<y6>{_YEAR})(?!\d)"
     rf"|(?P<y7>{_YEAR})\s*(?:年|년|г\.|год|року|roku|yılı|yılında|'(?:de|da|te|ta)|में|میں)"
+)
+
+
+_NUMERIC_DATE_BEFORE = "|".join(
+    rf"(?<={re.escape(w)})"
+    for w in (
+        "(",
+        "ngày ",
+        "đêm ",
+        "sáng ",
+        "tối ",
+        "chiều ",
+        "trưa ",
+        "pada ",
+        "tanggal ",
+        "hari ",
+        "el ",
+        "le ",
+        "am ",
+        "on ",
+        "dia ",
+        "il ",
+    )
 )
 
 
@@ -406,9 +443,15 @@ class Vocabulary:
             rf"(?P<mdn>(?P<mn2>{month})\s+(?P<d5>\d{{1,2}})(?!\d)(?:,?\s+(?P<y5>{_YEAR}))?)",
             # 28/2, 18/11/2022, 18.11.2022 (day first; a dotted pair needs its year: 1.5 is a
             # number).
-            rf"(?P<num>(?<![\d/.,])(?P<d6>[0-3]?\d)(?:/(?P<m6>[01]?\d)(?:/(?P<y9>{_YEAR}|\d\d))?"
-            rf"|\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
-            r"(?P<cd>(?<![\d.:/])(?P<d3>\d{1,2})\s*[日일号號](?![间間간째本])(?!\s*[간째]))",
+            # A day and a month without a year only where a date is expected: "(02/11)",
+            # "ngày 28/2", "pada 2/11"; "24/7" and "3/4" are not dates elsewhere.
+            rf"(?P<num>(?<![\d/.,])(?:(?P<d6>[0-3]?\d)/(?P<m6>[01]?\d)/(?P<y9>{_YEAR}|\d\d)"
+            rf"|(?:{_NUMERIC_DATE_BEFORE})(?P<d8>[0-3]?\d)/(?P<m8>[01]?\d)"
+            rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
+            # "5일", "5日" a day of the month; not "3日連続" (three days running), "5일 만에",
+            # "2日前", "3日後"
+            r"(?P<cd>(?<![\d.:/])(?P<d3>\d{1,2})\s*[日일号號](?![间間간째本連连前後后内ぶ])"
+            r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
             rf"(?P<wdn>{_bound(_alternatives(self.weekdays), matching)})",
         ]
         if self.relative:
@@ -437,7 +480,7 @@ class Vocabulary:
             month = self._lookup(g["mn"] or g["mn2"], self.months)
             return DayClue(month, int(g["d4"] or g["d5"]))
         if g["num"]:
-            return DayClue(int(g["m6"] or g["m7"]), int(g["d6"]))
+            return DayClue(int(g["m6"] or g["m7"] or g["m8"]), int(g["d6"] or g["d7"] or g["d8"]))
         if g["cd"]:
             return DayClue(day=int(g["d3"]))
         if g["wdn"]:
@@ -469,7 +512,8 @@ class Vocabulary:
             y = g["y4"] or g["y5"]
             year = int(y) if y else None
         elif g["num"]:
-            day, month = int(g["d6"]), int(g["m6"] or g["m7"])
+            day = int(g["d6"] or g["d7"] or g["d8"])
+            month = int(g["m6"] or g["m7"] or g["m8"])
             y = g["y9"] or g["y10"]
             year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else None
             if not 1 <= month <= 12:
@@ -521,12 +565,16 @@ class Vocabulary:
 # --- Times of day: "at 14:05 local time", "7:10 a.m.", "오전 7시 10분", "午後3時" ----------
 _TIME = re.compile(
     r"(?P<hm>(?<![\d:.])(?P<h>[012]?\d):(?P<m>[0-5]\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
-    r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))\s*(?P<ap2>[ap]\.?m\.?)(?!\w)"
+    # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
+    r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
     r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
-    r"(?:\s*(?P<m3>[0-5]?\d)\s*[分분])?)",
+    # "3時間", "3시간", "3小時": a duration, not a time of day; "3時半" is half past three.
+    r"(?![間间간])(?:\s*(?P<m3>[0-5]?\d)\s*[分분]|(?P<halfpast>半|반))?)",
     re.IGNORECASE,
 )
-_UNIVERSAL = re.compile(r"\s*\(?\s*(?:GMT|UTC|Z\b)")
+# A time stated in a zone's name is not the local time unless it is the place's: any named
+# zone is passed over ("2210 GMT", "12:45 ET"); local times are stated plainly or as such.
+_UNIVERSAL = re.compile(r"\s*\(?\s*(?:GMT|UTC|Z\b|[ECMP][SD]?T\b|BST\b|CES?T\b)")
 _AFTERNOON = {"午後", "오후", "下午", "晚上", "晩"}
 
 
@@ -538,9 +586,9 @@ def find_time(text: str, start: int, end: int) -> int | None:
         if m["hm"]:
             hour, minute, half = int(m["h"]), int(m["m"]), (m["ap"] or "").lower()
         elif m["h2"]:
-            hour, minute, half = int(m["h2"]), 0, m["ap2"].lower()
+            hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
         else:
-            hour, minute = int(m["h3"]), int(m["m3"] or 0)
+            hour, minute = int(m["h3"]), 30 if m["halfpast"] else int(m["m3"] or 0)
             half = "pm" if m["half"] in _AFTERNOON else ""
         if half.startswith("p") and hour < 12:
             hour += 12

@@ -10,10 +10,12 @@ first step, which keeps detection cheap on the bulk of the news that never menti
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from monitor.detect.dates import (
     DateMention,
@@ -117,6 +119,7 @@ class _Context:
             if group.unless_after or group.unless_before:
                 self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
         self._refs: dict[str | None, date | None] = {}
+        self._starts: dict[str, list[int]] = {}
         self.bare_date = article.published is not None and bare_date(article.published)
         self.lead_end = max(
             (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
@@ -147,7 +150,21 @@ class _Context:
         return False
 
     def within(self, name: str, start: int, end: int) -> list[Mention]:
-        return [m for m in self.terms.get(name, ()) if start <= m.start and m.end <= end]
+        """The mentions of a group or entity inside text[start:end] (each list is in text
+        order, so a binary search finds the first)."""
+        found = self.terms.get(name)
+        if not found:
+            return []
+        starts = self._starts.get(name)
+        if starts is None:
+            starts = self._starts[name] = [m.start for m in found]
+        out = []
+        for m in found[bisect_left(starts, start) :]:
+            if m.start >= end:
+                break
+            if m.end <= end:
+                out.append(m)
+        return out
 
     def timezone(self, actor: str | None) -> str | None:
         return self.rules.timezones.get(actor or "") or actor_timezone(actor)
@@ -157,22 +174,30 @@ class _Context:
             self._refs[actor] = reference_day(self.article.published, self.timezone(actor))
         return self._refs[actor]
 
-    def dates(self, start: int, end: int, ref: date | None) -> list[DateMention]:
+    def dates(
+        self, start: int, end: int, ref: date | None, actor: str | None = None
+    ) -> list[DateMention]:
         """Date expressions in text[start:end]; those inside a pack's `not_dates` are not.
 
         A publication dated without a time (a bare date) may come out where the actor's day
         has already turned: a weekday one day ahead is that next day, not six days back
-        ("on Saturday" in a Friday-dated European report of a Korean Saturday morning)."""
+        ("on Saturday" in a Friday-dated European report of a Korean Saturday morning), where
+        the actor's day runs ahead of UTC."""
         found = find_dates(self.doc.text, start, end, ref, self.vocabulary)
         blocked = self.rules.not_dates
         if blocked is not None:
             spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, end)]
             found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
-        if self.bare_date:
-            found = [
-                _one_day_ahead(d) if d.age_days == 6 and _weekday_only(d) else d for d in found
-            ]
+        if self.bare_date and self._ahead_of_utc(actor):
+            found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]
         return found
+
+    def _ahead_of_utc(self, actor: str | None) -> bool:
+        zone = self.timezone(actor)
+        if zone is None or self.article.published is None:
+            return False
+        offset = self.article.published.astimezone(ZoneInfo(zone)).utcoffset()
+        return offset is not None and offset > timedelta(0)
 
     def act_in(self, s: Sentence) -> int:
         """Where the sentence's act ("fired", "발사") is, else its end."""
@@ -268,7 +293,7 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         w.evidence.append(Evidence(rule.name, "actor", actor.text, actor.start))
     # Recency: a window whose dates are all stale (or all in the future) is not a launch report.
     ref = ctx.reference(w.actor)
-    dates = ctx.dates(w.start, w.end, ref)
+    dates = ctx.dates(w.start, w.end, ref, w.actor)
     verdict = _recency(ctx.rules, dates)
     if verdict:
         reasons.append(f"rejected {where}: {verdict}")
@@ -298,7 +323,7 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
         prev = ctx.doc.sentence_at(w.start).index - 1
         if prev >= 1:
             s = ctx.doc.sentences[prev]
-            found_day = fresh_day(ctx.dates(s.start, s.end, ref))
+            found_day = fresh_day(ctx.dates(s.start, s.end, ref, w.actor))
     day = found_day[0] if found_day is not None else None
     if found_day is not None:
         w.event_date, w.date_text = found_day[0].value, found_day[0].text
@@ -383,12 +408,16 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
     language = language_of(article, rules)
     pack = rules.for_language(language)
     found = _analyse(article, pack, language)
-    if found.detection is None and not found.triggered and not article.language:
+    if found.detection is None and not article.language:
         # Identification can err on short or mixed text (an English headline over another
-        # language's text): when its language's rules saw no trigger word at all, the base
-        # language's rules get their chance too, and the language of the text that is not in
-        # Latin letters. Rules that read the text and rejected it are not second-guessed.
-        for other in (rules.language, _language_apart_from_latin(article, rules)):
+        # language's text). The text apart from its Latin letters, when there is much of it,
+        # gets read in its own language; and when the identified language's rules saw no
+        # trigger word at all, the base language's rules get their chance. Rules that read
+        # the text and rejected it are not second-guessed by the base language's.
+        others = [_language_apart_from_latin(article, rules)]
+        if not found.triggered:
+            others.append(rules.language)
+        for other in others:
             again = rules.for_language(other)
             if other is None or again is pack:
                 continue
@@ -399,7 +428,7 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
 
 
 def _language_apart_from_latin(article: Article, rules: RuleSet) -> str | None:
-    rest = _LATIN.sub("", f"{article.title}\n{article.text}")
+    rest = _LATIN.sub("", f"{article.title}\n{article.text}"[:2000])
     if sum(c.isalpha() for c in rest[:400]) < 40:
         return None
     return identify(rest, rules.languages)
@@ -422,7 +451,8 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     if not matched:
         lines = [said, "no rule matched", *reasons[:5]]
         return Analysis(0.0, rules.threshold, None, tuple(lines), language)
-    matched.sort(key=lambda w: (-w.score, w.end - w.start, w.start))
+    # Best first; on a tie the headline and lead before the body, which is background.
+    matched.sort(key=lambda w: (-w.score, w.position == "body", w.end - w.start, w.start))
     best = matched[0]
     score = best.score
     others = [
@@ -454,7 +484,9 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     # A launch's own date, else a reaction's ("date:reaction": the launch came on or before
     # it), else the publication day ("date:publication"), which only stands in for the date.
     dated_windows = [w for w in matched if w.event_date and w.actor == best.actor]
-    dated_windows.sort(key=lambda w: w.date_is_reaction)  # stable: score order otherwise
+    # A launch's own past day first: a reaction's day only bounds it, and a day after
+    # publication is a plan's (the meeting "on the 6th"). Stable: score order otherwise.
+    dated_windows.sort(key=lambda w: (w.date_is_reaction, _after_publication(ctx, w)))
     dated = dated_windows[0] if dated_windows else best
     event_date = dated.event_date
     date_part = "date:reaction" if dated.date_is_reaction else "date"
@@ -489,7 +521,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         if any(w.position != "body" for w in matched if w.actor == best.actor)
         else ("background")
     )
-    sources, targets = _others(ctx, best)
+    sources, targets = _others(ctx, best, [w for w in matched if w.actor == best.actor])
     time_of_day = dated.time_of_day if dated.time_of_day is not None else best.time_of_day
     lines = [
         said,
@@ -561,8 +593,15 @@ def _day_clue(ctx: _Context, best: _Window) -> tuple[DayClue, str, int] | None:
     return None
 
 
-def _weekday_only(d: DateMention) -> bool:
-    return d.clue is not None and d.clue.weekday is not None and d.clue.day is None
+def _after_publication(ctx: _Context, w: _Window) -> bool:
+    ref = ctx.reference(w.actor)
+    return w.event_date is not None and ref is not None and w.event_date > ref
+
+
+def _next_weekday(d: DateMention) -> bool:
+    """A bare weekday that resolved to six days back ("on Saturday", not "last Saturday")."""
+    bare = d.clue is not None and d.clue.weekday is not None and d.clue.day is None
+    return bare and d.age_days == 6 and not d.text.lower().startswith(("last", "past"))
 
 
 def _one_day_ahead(d: DateMention) -> DateMention:
@@ -576,7 +615,7 @@ def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:
     for s in ctx.doc.sentences:
         if s.position != "lead":
             continue
-        for d in ctx.dates(s.start, s.end, ref):
+        for d in ctx.dates(s.start, s.end, ref, actor):
             fresh = d.value and -ctx.rules.max_future_days <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue
@@ -587,9 +626,12 @@ def _lead_day(ctx: _Context, actor: str | None) -> DateMention | None:
     return None
 
 
-def _others(ctx: _Context, best: _Window) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Actors in the headline, lead and best window that reported the launch or were hit."""
-    spans = [(0, ctx.lead_end), (best.start, best.end)]
+def _others(
+    ctx: _Context, best: _Window, windows: list[_Window]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors in the headline, the lead and the windows that report the launch, that reported
+    it or were hit."""
+    spans = [(0, ctx.lead_end), *((w.start, w.end) for w in windows)]
     sources: dict[str, None] = {}
     targets: dict[str, None] = {}
     for start, end in spans:

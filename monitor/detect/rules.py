@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -195,15 +196,16 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             f"Hint: name {base_file} instead; its packs load with it"
         )
     base = _read_yaml(file)
+    ruleset = _Builder(str(file)).build(dict(base) if isinstance(base, dict) else base)
     packs: dict[str, RuleSet] = {}
     for pack_file in sorted(file.parent.glob(f"{glob.escape(file.stem)}.*{file.suffix}")):
         match = _PACK_NAME.match(pack_file.name)
         if not match or match["stem"] != file.stem:
             continue
         pack = _read_yaml(pack_file)
-        ruleset = _Builder(str(pack_file)).build(_merge(base, pack, str(pack_file), match["lang"]))
-        packs[ruleset.language] = ruleset
-    ruleset = _Builder(str(file)).build(base)
+        merged = _merge(base, pack, str(pack_file), match["lang"])
+        pack_rules = _Builder(str(pack_file)).build(merged)
+        packs[pack_rules.language] = pack_rules
     if ruleset.language in packs:
         raise RulesError(
             f"{file}: a pack beside it has the base's own language '{ruleset.language}'. "
@@ -606,6 +608,16 @@ class _Builder:
             raise self.fail(
                 "top level", "timezones", "expected actor: Area/City", "e.g. `houthis: Asia/Aden`"
             )
+        for actor, zone in raw.items():
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise self.fail(
+                    "timezones",
+                    str(actor),
+                    f"unknown time zone {zone!r}",
+                    "use an IANA name such as Asia/Aden or Europe/Kyiv",
+                ) from exc
         return {str(k): v for k, v in raw.items()}
 
     def _rules(self, raw: Any, known: set[str]) -> tuple[Rule, ...]:

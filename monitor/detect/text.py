@@ -25,9 +25,15 @@ _BOUNDARY = re.compile(
     r"|(?<=:)\s*\n\s*|\s*\n(?:[ \t]+|\s*\n)\s*"
 )
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.){1,3}|(?<![\d.,])\b\d{1,2}\.|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|"
+    r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|"
     r"Gov|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Jr|vs|approx)\.)"
     r"[\"'\u201d\u2019)]*\s*$"
+)
+# "18. Juni", "5. marts": a day number and a full stop before a month's name.
+_ORDINAL = re.compile(r"(?<![\d.,])\b\d{1,2}\.\s*$")
+_ORDINAL_MONTH = re.compile(
+    r"(?:Jan(?:uar)?|Jänner|Feb(?:ruar)?|März|Mär|Apr(?:il)?|Mai|Juni?|Juli?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Okt(?:ober)?|Nov(?:ember)?|Dez(?:ember)?|[a-zæøå])",
 )
 # Combining marks that belong inside a word but that `\w` does not match: Devanagari vowel signs
 # and virama, Arabic and Hebrew vowel points, accents written apart, (zero-width) (non-)joiners.
@@ -105,8 +111,14 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         piece_end = match.start()
         after_stop = match.start() > 0 and text[match.start() - 1] in ".!?\u2026"
         if after_stop and "\n" not in match.group():
-            if _ABBREVIATION.search(text, begin, match.end()):
+            # Only the few characters before the stop can make it an abbreviation: looking no
+            # further keeps a page of "word. word. word." linear.
+            if _ABBREVIATION.search(text, max(begin, match.start() - 12), match.end()):
                 continue  # "the U.S. Navy": the full stop belongs to an abbreviation
+            if _ORDINAL.search(text, max(begin, match.start() - 4), match.end()) and (
+                _ORDINAL_MONTH.match(text, match.end())
+            ):
+                continue  # "am 18. Juni": a German or Nordic ordinal day, not a full stop
             following = text[match.end() : match.end() + 2].lstrip("\"'\u201c\u2018(\u00ab\u201e")
             if following[:1].islower():
                 continue  # "approx. five", "z. B. die": no new sentence starts in lower case

@@ -66,12 +66,13 @@ SCHEMA: list[tuple[str, str]] = [
     (
         "dedup-parked-1",
         """CREATE TABLE dedup_parked (
-            article_id TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL,
             event_type TEXT NOT NULL,
             actor TEXT NOT NULL,
             event_date TEXT NOT NULL,
             outlet TEXT NOT NULL,
-            parked_at BIGINT NOT NULL
+            parked_at BIGINT NOT NULL,
+            PRIMARY KEY (article_id, event_type)
         )""",
     ),
     (
@@ -246,7 +247,7 @@ class EventRepo:
         """Keep a background report that found no event, for an event opened later."""
         self.db.execute(
             "INSERT INTO dedup_parked (article_id, event_type, actor, event_date, outlet, "
-            "parked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO NOTHING",
+            "parked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, event_type) DO NOTHING",
             (article_id, event_type, actor, day.isoformat(), outlet, at),
         )
 
@@ -259,9 +260,14 @@ class EventRepo:
         )
         return [Parked(str(r[0]), date.fromisoformat(str(r[1])), str(r[2])) for r in rows]
 
-    def unpark(self, article_ids: Sequence[str]) -> None:
-        for article_id in article_ids:
-            self.db.execute("DELETE FROM dedup_parked WHERE article_id = ?", (article_id,))
+    def unpark(self, event_type: str, article_ids: Sequence[str]) -> None:
+        if not article_ids:
+            return
+        marks = ",".join("?" * len(article_ids))
+        self.db.execute(
+            f"DELETE FROM dedup_parked WHERE event_type = ? AND article_id IN ({marks})",
+            (event_type, *article_ids),
+        )
 
     def reports(self, event_id: str) -> list[str]:
         """Article ids of the event's reports, in the order they were added."""

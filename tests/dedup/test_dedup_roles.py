@@ -87,3 +87,20 @@ def test_undated_pages_group_by_what_they_say_of_the_day(dedup: Deduplicator) ->
     assert on_15th.new_event and on_15th.event.id != on_14th.event.id
     assert dated.event.id == on_15th.event.id and not dated.new_event
     assert dated.event.event_date == date(2022, 1, 15)
+
+
+def test_a_parked_report_joins_once_its_event_learns_its_day(dedup: Deduplicator) -> None:
+    """Background stating the 5th is parked; a report without a date opens the event on a
+    guessed day; a report stating the 5th confirms it, and the parked report joins then."""
+    background = replace(detection("north-korea", MAR_5), role="background")
+    assert dedup.assign(article("Oil:1", "fired on Tuesday", at(MAR_5, 9)), background) is None
+    guessed = dedup.assign(
+        article("A:1", "fired a missile", at(MAR_6, 2)),
+        detection("north-korea", MAR_6, stated=False),
+    )
+    assert guessed is not None and guessed.new_event and "Oil" not in guessed.outlets
+    confirmed = dedup.assign(
+        article("B:1", "fired on Tuesday", at(MAR_6, 3)), detection("north-korea", MAR_5)
+    )
+    assert confirmed is not None and confirmed.event.id == guessed.event.id
+    assert confirmed.event.event_date == MAR_5 and "Oil" in confirmed.outlets

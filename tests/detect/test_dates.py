@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from monitor.detect import analyse, load_rules
-from monitor.detect.dates import publication_day
+from monitor.detect.dates import DateWords, Vocabulary, find_time, publication_day
 from monitor.detect.rules import RuleSet
 from monitor.models import Article
 
@@ -148,3 +148,42 @@ def test_what_the_date_of_a_report_says(
     assert d.event_date == day
     assert [e.part for e in d.evidence if e.part.startswith("date")] == [part]
     assert any(line.startswith(f"{d.rule} {part}:") for line in result.explanation)
+
+
+@pytest.mark.parametrize(
+    ("language", "matching", "text", "expected"),
+    [
+        pytest.param("ja", "substring", "3日連続で発射", [], id="ja-three-days-running"),
+        pytest.param("ko", "prefix", "3일 연속 발사", [], id="ko-three-days-running"),
+        pytest.param("ja", "substring", "5日午前に発射", ["2024-06-05"], id="ja-day-of-month"),
+        pytest.param("vi", "words", "trực chiến 24/7", [], id="vi-24-7-is-not-a-date"),
+        pytest.param("vi", "words", "ngày 28/5", ["2024-05-28"], id="vi-day-month"),
+        pytest.param("id", "words", "Rabu (05/06)", ["2024-06-05", "2024-06-05"], id="id-paren"),
+        pytest.param("de", "words", "seit 18.11.2022", ["2022-11-18"], id="de-dotted-with-year"),
+        pytest.param("de", "words", "um 1.5 Prozent", [], id="de-decimal-is-not-a-date"),
+    ],
+)
+def test_dates_in_other_languages(
+    language: str, matching: str, text: str, expected: list[str]
+) -> None:
+    vocabulary = Vocabulary(language, matching, DateWords())
+    found = vocabulary.find(text, 0, len(text), date(2024, 6, 6))
+    assert [d.value.isoformat() for d in found if d.value] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        pytest.param("fired at 07:10 local time", 430, id="local"),
+        pytest.param("at 7:10 p.m.", 1150, id="pm"),
+        pytest.param("at 2210 GMT (07:10 local)", 430, id="gmt-passed-over"),
+        pytest.param("updated 12:45 ET, fired at 07:10", 430, id="named-zone-passed-over"),
+        pytest.param("오전 7시 10분께 발사", 430, id="ko"),
+        pytest.param("발사 3시간 만에", None, id="ko-duration"),
+        pytest.param("午後3時半ごろ", 930, id="ja-half-past"),
+        pytest.param("約2時間飛行", None, id="ja-duration"),
+        pytest.param("am 5. Mai", None, id="de-am-is-on"),
+    ],
+)
+def test_time_of_day(text: str, minutes: int | None) -> None:
+    assert find_time(text, 0, len(text)) == minutes

@@ -156,3 +156,22 @@ def test_naming_a_pack_instead_of_its_base_says_which_to_name(tmp_path: Path) ->
     (tmp_path / "eruption.it.yaml").write_text(PACK, encoding="utf-8")
     with pytest.raises(RulesError, match=r"language pack of eruption\.yaml.*name .*eruption\.yaml"):
         load_rules(tmp_path / "eruption.it.yaml")
+
+
+def test_a_mistake_in_the_base_is_named_in_the_base_not_in_a_pack(tmp_path: Path) -> None:
+    (tmp_path / "eruption.yaml").write_text(
+        MINIMAL.replace("event_type: eruption", "event_type: eruption\ntreshold: 2"), "utf-8"
+    )
+    (tmp_path / "eruption.it.yaml").write_text(PACK, encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(tmp_path / "eruption.yaml")
+    assert str(err.value).startswith(f"{tmp_path / 'eruption.yaml'}: top level, key 'treshold'")
+
+
+def test_an_unknown_time_zone_is_refused_when_loading(tmp_path: Path) -> None:
+    (tmp_path / "eruption.yaml").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "eruption.it.yaml").write_text(
+        PACK + "timezones: {etna-observatory: Europe/Catania}\n", encoding="utf-8"
+    )
+    with pytest.raises(RulesError, match="unknown time zone 'Europe/Catania'"):
+        load_rules(tmp_path / "eruption.yaml")
