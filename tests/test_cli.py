@@ -30,7 +30,10 @@ def monitor(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_check_config_accepts_the_shipped_config() -> None:
     result = monitor("check-config", "config/monitor.yaml")
     assert result.returncode == 0, result.stderr
-    assert "config/monitor.yaml: ok: 12 feeds (12 enabled), 1 rule sets" in result.stdout
+    assert (
+        "config/monitor.yaml: ok: 12 feeds (12 enabled), 1 rule sets in 21 languages"
+        in result.stdout
+    )
     assert "destinations: console" in result.stdout
 
 

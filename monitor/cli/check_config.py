@@ -33,8 +33,16 @@ def main(args: argparse.Namespace) -> int:
     notifiers = build_notifiers(cfg.notify)
     feeds = cfg.feed_objects()
     enabled = sum(f.enabled for f in feeds)
+    languages = sorted({lang for r in rules for lang in r.languages})
     print(
-        f"{path}: ok: {len(feeds)} feeds ({enabled} enabled), {len(rules)} rule sets, "
+        f"{path}: ok: {len(feeds)} feeds ({enabled} enabled), {len(rules)} rule sets "
+        f"in {len(languages)} languages ({', '.join(languages)}), "
         f"destinations: {', '.join(sorted(notifiers))}"
     )
+    for feed in feeds:
+        if feed.language and feed.language not in languages:
+            print(
+                f"{path}: note: feed {feed.name!r} declares language {feed.language!r}, which no "
+                "rules are written in; its items will have their language identified instead"
+            )
     return 0

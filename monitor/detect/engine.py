@@ -398,8 +398,9 @@ def _all_packs(rules: RuleSet) -> tuple[RuleSet, ...]:
 
 
 def language_of(article: Article, rules: RuleSet) -> str | None:
-    """The article's language: as its feed declares it, else identified among the rules'."""
-    if article.language:
+    """The article's language: as its feed declares it when rules exist for it, else
+    identified among the rules' languages."""
+    if article.language and article.language in rules.languages:
         return article.language
     return identify(f"{article.title}\n{article.text}", rules.languages)
 
@@ -408,7 +409,7 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
     language = language_of(article, rules)
     pack = rules.for_language(language)
     found = _analyse(article, pack, language)
-    if found.detection is None and not article.language:
+    if found.detection is None and language != article.language:
         # Identification can err on short or mixed text (an English headline over another
         # language's text). The text apart from its Latin letters, when there is much of it,
         # gets read in its own language; and when the identified language's rules saw no
