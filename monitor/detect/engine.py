@@ -80,6 +80,10 @@ class _Window:
 
 
 _NOT_LAUNCHER = ("source", "target", "maker")
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|reported|announced|confirmed|stated|claimed)\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
 
@@ -313,8 +317,11 @@ def _match_window(ctx: _Context, w: _Window, reasons: list[str]) -> bool:
             reaction = dates_reaction(
                 text, d, act_start, sentence.start, sentence.end, ctx.reaction_words
             )
-            ranked.append((reaction, abs(d.start - act_start), d))
-        reaction, _, nearest = min(ranked, key=lambda x: (x[0], x[1]))
+            # "said on Thursday it had fired ... on Wednesday": of two days, the one the
+            # report is dated by is the report's; alone, it is the launch's too.
+            reported = _REPORTED.search(text, max(sentence.start, d.start - 24), d.start)
+            ranked.append((reaction, reported is not None, abs(d.start - act_start), d))
+        reaction, _, _, nearest = min(ranked, key=lambda x: (x[0], x[1], x[2]))
         return nearest, reaction
 
     found_day = fresh_day(dates)
