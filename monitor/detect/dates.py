@@ -385,11 +385,20 @@ _NUMERIC_DATE_BEFORE = "|".join(
 )
 
 
-def _alternatives(names: Iterable[str]) -> str:
-    out = [
-        re.escape(n).replace(r"\ ", r"\s+").replace("'", "['\u2019\u02bc]")
-        for n in sorted(set(names), key=len, reverse=True)
-    ]
+_HAN_HANGUL = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _alternatives(names: Iterable[str], matching: str = "words") -> str:
+    """Names as alternatives. Where terms may run on, a name must still end its word (Hebrew
+    מאי is not in מאיראן, Arabic الأحد not in الأحداث; in `prefix` packs only short ones,
+    Persian مه not in مهاجم), except in scripts whose particles attach (월요일에, 5月に)."""
+    out = []
+    for n in sorted(set(names), key=len, reverse=True):
+        body = re.escape(n).replace(r"\ ", r"\s+").replace("'", "['\u2019\u02bc]")
+        runs_on = matching == "substring" or (matching == "prefix" and len(n) <= 3)
+        if runs_on and not _HAN_HANGUL.search(n):
+            body += NOT_BEFORE_WORD
+        out.append(body)
     return "|".join(out) or "(?!x)x"
 
 
@@ -430,8 +439,8 @@ class Vocabulary:
         self.relative = {k.lower(): v for k, v in words.relative}
         month = "|".join(
             (
-                _bound(_alternatives(wide), matching),
-                _bound(_alternatives(short), matching, prefix_ok=False),
+                _bound(_alternatives(wide, matching), matching),
+                _bound(_alternatives(short, matching), matching, prefix_ok=False),
             )
         )
         parts = [
@@ -452,12 +461,12 @@ class Vocabulary:
             # "2日前", "3日後"
             r"(?P<cd>(?<![\d.:/])(?P<d3>\d{1,2})\s*[日일号號](?![间間간째本連连前後后内ぶ])"
             r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
-            rf"(?P<wdn>{_bound(_alternatives(self.weekdays), matching)})",
+            rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
         ]
         if self.relative:
-            parts.append(rf"(?P<reln>{_bound(_alternatives(self.relative), matching)})")
+            parts.append(rf"(?P<reln>{_bound(_alternatives(self.relative, matching), matching)})")
         parts += [
-            rf"(?P<mo>{_bound(_alternatives(wide), matching)})(?:\s+(?P<y8>{_YEAR}))?",
+            rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})(?:\s+(?P<y8>{_YEAR}))?",
             _YEAR_CONTEXT,
         ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE)
