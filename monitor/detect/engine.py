@@ -412,7 +412,14 @@ def language_of(article: Article, rules: RuleSet) -> str | None:
     return identify(f"{article.title}\n{article.text}", rules.languages)
 
 
+# Detection reads the headline and this much of the text: the news is at the top, and a page
+# of hostile length must not cost more than a long article does.
+MAX_TEXT_CHARS = 20_000
+
+
 def analyse(article: Article, rules: RuleSet) -> Analysis:
+    if len(article.text) > MAX_TEXT_CHARS:
+        article = replace(article, text=article.text[:MAX_TEXT_CHARS])
     language = language_of(article, rules)
     pack = rules.for_language(language)
     found = _analyse(article, pack, language)

@@ -292,3 +292,17 @@ def test_a_feed_that_declares_its_language_skips_identification(rules: RuleSet) 
     assert analysis.language == "ko" and analysis.explanation[0] == "language ko; rules ko"
     assert analysis.detection is not None and analysis.detection.actor == "north-korea"
     assert analysis.detection.event_date == date(2024, 6, 5)
+
+
+def test_only_the_top_of_a_very_long_page_is_read(rules: RuleSet) -> None:
+    from monitor.detect.engine import MAX_TEXT_CHARS
+
+    filler = "Officials met again to discuss the budget. " * (MAX_TEXT_CHARS // 40)
+    late = Article(
+        "x:1", "x", "Budget talks", filler + "North Korea fired a ballistic missile.", None, None
+    )
+    early = Article(
+        "x:2", "x", "Budget talks", "North Korea fired a ballistic missile. " + filler, None, None
+    )
+    assert analyse(late, rules).detection is None
+    assert analyse(early, rules).detection is not None
