@@ -18,15 +18,16 @@ actor's night was written about the day before (`publication_day`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from monitor.detect.locale import month_names, weekday_names
-from monitor.detect.text import NOT_AFTER_WORD, NOT_BEFORE_WORD, NUMBER_WORDS
+from monitor.detect.text import NUMBER_WORDS
+
+if TYPE_CHECKING:
+    from monitor.detect.calendars import Vocabulary
 
 Precision = Literal["day", "month", "year", "span"]
 
@@ -252,7 +253,7 @@ def dates_reaction(
     return _REACTION_BEFORE.search(lead_in) is not None
 
 
-def _month_day(month: int, day: int, year: int | None, ref: date | None) -> date | None:
+def month_day(month: int, day: int, year: int | None, ref: date | None) -> date | None:
     if year is None:
         if ref is None:
             return None
@@ -275,7 +276,7 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | Non
         month = _MONTHS[(g["month"] or g["month2"])[:3].lower()]
         day = int(g["day"] or g["day2"])
         year = g["year"] or g["year2"]
-        value = _month_day(month, day, int(year) if year else None, ref)
+        value = month_day(month, day, int(year) if year else None, ref)
         return value, (ref - value).days if value and ref else None, "day"
     if g["weekday"]:
         if ref is None:
@@ -349,260 +350,3 @@ def find_dates(
         value, age, precision = _resolve(m, ref)
         mentions.append(DateMention(m.start(), m.end(), m.group(), value, age, precision, _clue(m)))
     return mentions
-
-
-# --- Other languages: CLDR's month and weekday names, numeric dates, a pack's own words --------
-
-# A year, in any digits (Arabic-Indic and Persian included).
-_YEAR = r"(?:[1\u0661\u06f1][9\u0669\u06f9]|[2\u0662\u06f2][0\u0660\u06f0])\d\d"
-_YEAR_CONTEXT = (
-    rf"(?:(?<![\w-])(?:en|em|in|im|nel|del|di|tahun|năm|в|у|w|z|sal|am|vào|عام|سال|u)\s+|ב-?)"
-    rf"(?P<y6>{_YEAR})(?!\d)"
-    rf"|(?P<y7>{_YEAR})\s*(?:年|년|г\.|год|року|roku|yılı|yılında|'(?:de|da|te|ta)|में|میں)"
-)
-
-
-_NUMERIC_DATE_BEFORE = "|".join(
-    rf"(?<={re.escape(w)})"
-    for w in (
-        "(",
-        "ngày ",
-        "đêm ",
-        "sáng ",
-        "tối ",
-        "chiều ",
-        "trưa ",
-        "pada ",
-        "tanggal ",
-        "hari ",
-        "el ",
-        "le ",
-        "am ",
-        "on ",
-        "dia ",
-        "il ",
-    )
-)
-
-
-_HAN_HANGUL = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-
-
-def _alternatives(names: Iterable[str], matching: str = "words") -> str:
-    """Names as alternatives. Where terms may run on, a name must still end its word (Hebrew
-    מאי is not in מאיראן, Arabic الأحد not in الأحداث; in `prefix` packs only short ones,
-    Persian مه not in مهاجم), except in scripts whose particles attach (월요일에, 5月に)."""
-    out = []
-    for n in sorted(set(names), key=len, reverse=True):
-        body = re.escape(n).replace(r"\ ", r"\s+").replace("'", "['\u2019\u02bc]")
-        runs_on = matching == "substring" or (matching == "prefix" and len(n) <= 3)
-        if runs_on and not _HAN_HANGUL.search(n):
-            body += NOT_BEFORE_WORD
-        out.append(body)
-    return "|".join(out) or "(?!x)x"
-
-
-def _bound(body: str, matching: str, prefix_ok: bool = True) -> str:
-    """A name as the language's matching says; `prefix_ok` False: whole words even in prefix
-    mode (abbreviations such as "mar", "so", "чт" are inside too many words)."""
-    if matching == "substring":
-        return f"(?:{body})"
-    if matching == "prefix" and prefix_ok:
-        return rf"{NOT_AFTER_WORD}(?:{body})"
-    return rf"{NOT_AFTER_WORD}(?:{body}){NOT_BEFORE_WORD}"
-
-
-@dataclass(frozen=True, slots=True)
-class DateWords:
-    """A pack's own date words, beyond CLDR's names (`dates:` in a rules file)."""
-
-    relative: tuple[tuple[str, int], ...] = ()  # "yesterday" -> 1 day before publication
-    weekdays: tuple[tuple[str, int], ...] = ()  # inflected forms -> 0 (Monday) .. 6
-    months: tuple[tuple[str, int], ...] = ()  # inflected forms -> 1 .. 12
-
-
-class Vocabulary:
-    """How one language writes dates: CLDR's month and weekday names (abbreviations only next
-    to a day number, or in scripts without spaces), numeric forms (5月5日, 5일, 28/2,
-    18.11.2022), years, and the pack's own words."""
-
-    def __init__(self, language: str, matching: str, words: DateWords) -> None:
-        substring = matching == "substring"
-        wide = dict(month_names(language)) | {k.lower(): v for k, v in words.months}
-        short = month_names(language, "abbreviated")
-        self.months = wide | {k: v for k, v in short.items() if k not in wide}
-        self.weekdays = dict(weekday_names(language)) | {k.lower(): v for k, v in words.weekdays}
-        if substring:
-            self.weekdays |= {
-                k: v for k, v in weekday_names(language, "abbreviated").items() if len(k) >= 2
-            }
-        self.relative = {k.lower(): v for k, v in words.relative}
-        month = "|".join(
-            (
-                _bound(_alternatives(wide, matching), matching),
-                _bound(_alternatives(short, matching), matching, prefix_ok=False),
-            )
-        )
-        parts = [
-            rf"(?P<ymd>(?P<y1>{_YEAR})\s*[年년./-]\s*(?P<m1>\d{{1,2}})\s*[月월./-]\s*"
-            r"(?P<d1>\d{1,2})\s*[日일号號]?)",
-            r"(?P<cmd>(?<!\d)(?P<m2>\d{1,2})\s*[月월]\s*(?P<d2>\d{1,2})\s*[日일号號])",
-            rf"(?P<dmn>(?<!\d)(?P<d4>\d{{1,2}})(?:\.|-?(?:го|ого|e|er|º|ª))?\s*(?:de\s+|ב-?|"
-            rf"ngày\s+)?(?P<mn>{month})(?:\s+(?:de\s+)?(?P<y4>{_YEAR}))?)",
-            rf"(?P<mdn>(?P<mn2>{month})\s+(?P<d5>\d{{1,2}})(?!\d)(?:,?\s+(?P<y5>{_YEAR}))?)",
-            # 28/2, 18/11/2022, 18.11.2022 (day first; a dotted pair needs its year: 1.5 is a
-            # number).
-            # A day and a month without a year only where a date is expected: "(02/11)",
-            # "ngày 28/2", "pada 2/11"; "24/7" and "3/4" are not dates elsewhere.
-            rf"(?P<num>(?<![\d/.,])(?:(?P<d6>[0-3]?\d)/(?P<m6>[01]?\d)/(?P<y9>{_YEAR}|\d\d)"
-            rf"|(?:{_NUMERIC_DATE_BEFORE})(?P<d8>[0-3]?\d)/(?P<m8>[01]?\d)"
-            rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
-            # "5일", "5日" a day of the month; not "3日連続" (three days running), "5일 만에",
-            # "2日前", "3日後"
-            r"(?P<cd>(?<![\d.:/])(?P<d3>\d{1,2})\s*[日일号號](?![间間간째本連连前後后内ぶ])"
-            r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
-            rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
-        ]
-        if self.relative:
-            parts.append(rf"(?P<reln>{_bound(_alternatives(self.relative, matching), matching)})")
-        parts += [
-            rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})(?:\s+(?P<y8>{_YEAR}))?",
-            _YEAR_CONTEXT,
-        ]
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE)
-
-    @staticmethod
-    def _lookup(word: str, table: Mapping[str, int]) -> int | None:
-        word = re.sub(r"\s+", " ", word.lower()).replace("\u2019", "'").replace("\u02bc", "'")
-        if word in table:
-            return table[word]
-        for name in sorted(table, key=len, reverse=True):
-            if word.startswith(name) or name in word:
-                return table[name]
-        return None
-
-    def _clue(self, m: re.Match[str]) -> DayClue | None:
-        g = m.groupdict()
-        if g["ymd"] or g["cmd"]:
-            return DayClue(int(g["m1"] or g["m2"]), int(g["d1"] or g["d2"]))
-        if g["dmn"] or g["mdn"]:
-            month = self._lookup(g["mn"] or g["mn2"], self.months)
-            return DayClue(month, int(g["d4"] or g["d5"]))
-        if g["num"]:
-            return DayClue(int(g["m6"] or g["m7"] or g["m8"]), int(g["d6"] or g["d7"] or g["d8"]))
-        if g["cd"]:
-            return DayClue(day=int(g["d3"]))
-        if g["wdn"]:
-            return DayClue(weekday=self._lookup(g["wdn"], self.weekdays))
-        return None
-
-    def find(self, text: str, start: int, end: int, ref: date | None) -> list[DateMention]:
-        out = []
-        for m in self.pattern.finditer(text, start, end):
-            value, age, precision = self._resolve(m, ref)
-            clue = self._clue(m)
-            out.append(DateMention(m.start(), m.end(), m.group(), value, age, precision, clue))
-        return out
-
-    def _resolve(
-        self, m: re.Match[str], ref: date | None
-    ) -> tuple[date | None, int | None, Precision]:
-        g = m.groupdict()
-        day: int | None = None
-        month: int | None = None
-        year: int | None = None
-        if g["ymd"]:
-            year, month, day = int(g["y1"]), int(g["m1"]), int(g["d1"])
-        elif g["cmd"]:
-            month, day = int(g["m2"]), int(g["d2"])
-        elif g["dmn"] or g["mdn"]:
-            month = self._lookup(g["mn"] or g["mn2"], self.months)
-            day = int(g["d4"] or g["d5"])
-            y = g["y4"] or g["y5"]
-            year = int(y) if y else None
-        elif g["num"]:
-            day = int(g["d6"] or g["d7"] or g["d8"])
-            month = int(g["m6"] or g["m7"] or g["m8"])
-            y = g["y9"] or g["y10"]
-            year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else None
-            if not 1 <= month <= 12:
-                return None, None, "day"
-        elif g["cd"]:
-            if ref is None:
-                return None, None, "day"
-            day = int(g["d3"])
-            if not 1 <= day <= 31:
-                return None, None, "day"
-            month_ref = ref if day <= ref.day + 1 else ref.replace(day=1) - timedelta(days=1)
-            try:
-                value = month_ref.replace(day=day)
-            except ValueError:
-                return None, None, "day"
-            return value, (ref - value).days, "day"
-        elif g["wdn"]:
-            wanted = self._lookup(g["wdn"], self.weekdays)
-            if ref is None or wanted is None:
-                return None, None, "day"
-            back = (ref.weekday() - wanted) % 7
-            return ref - timedelta(days=back), back, "day"
-        elif g.get("reln"):
-            days = self._lookup(g["reln"], self.relative)
-            if ref is None or days is None:
-                return None, None, "day"
-            return ref - timedelta(days=days), days, "day"
-        elif g["mo"]:
-            month = self._lookup(g["mo"], self.months)
-            if ref is None or month is None:
-                return None, None, "month"
-            latest = ref.year if month <= ref.month else ref.year - 1
-            year = int(g["y8"]) if g["y8"] else latest
-            if (year, month) == (ref.year, ref.month):
-                return None, 0, "month"
-            end_of_month = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-            return None, (ref - end_of_month).days, "month"
-        else:
-            year = int(g["y6"] or g["y7"])
-            if ref is None:
-                return None, None, "year"
-            return None, max(0, (ref - date(year, 12, 31)).days), "year"
-        if month is None or day is None:
-            return None, None, "day"
-        resolved = _month_day(month, day, year, ref)
-        return resolved, (ref - resolved).days if resolved and ref else None, "day"
-
-
-# --- Times of day: "at 14:05 local time", "7:10 a.m.", "오전 7시 10분", "午後3時" ----------
-_TIME = re.compile(
-    r"(?P<hm>(?<![\d:.])(?P<h>[012]?\d):(?P<m>[0-5]\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
-    # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
-    r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
-    r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
-    # "3時間", "3시간", "3小時": a duration, not a time of day; "3時半" is half past three.
-    r"(?![間间간])(?:\s*(?P<m3>[0-5]?\d)\s*[分분]|(?P<halfpast>半|반))?)",
-    re.IGNORECASE,
-)
-# A time stated in a zone's name is not the local time unless it is the place's: any named
-# zone is passed over ("2210 GMT", "12:45 ET"); local times are stated plainly or as such.
-_UNIVERSAL = re.compile(r"\s*\(?\s*(?:GMT|UTC|Z\b|[ECMP][SD]?T\b|BST\b|CES?T\b)")
-_AFTERNOON = {"午後", "오후", "下午", "晚上", "晩"}
-
-
-def find_time(text: str, start: int, end: int) -> int | None:
-    """The first time of day stated in text[start:end], in minutes after midnight."""
-    for m in _TIME.finditer(text, start, end):
-        if _UNIVERSAL.match(text, m.end()):
-            continue  # "2210 GMT": not the local time the launch is dated by
-        if m["hm"]:
-            hour, minute, half = int(m["h"]), int(m["m"]), (m["ap"] or "").lower()
-        elif m["h2"]:
-            hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
-        else:
-            hour, minute = int(m["h3"]), 30 if m["halfpast"] else int(m["m3"] or 0)
-            half = "pm" if m["half"] in _AFTERNOON else ""
-        if half.startswith("p") and hour < 12:
-            hour += 12
-        elif half.startswith("a") and hour == 12:
-            hour = 0
-        if hour < 24:
-            return hour * 60 + minute
-    return None

@@ -17,14 +17,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from monitor.detect.calendars import Vocabulary
 from monitor.detect.dates import (
     DateMention,
     DayClue,
-    Vocabulary,
     bare_date,
     dates_reaction,
     find_dates,
-    find_time,
     publication_day,
     reference_day,
 )
@@ -42,6 +41,7 @@ from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
 from monitor.detect.language import identify
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
 from monitor.detect.text import Document, Sentence, document
+from monitor.detect.times import find_time
 from monitor.models import Article, Detection, Evidence, Role
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from monitor.detect.dates import DateWords
+from monitor.detect.calendars import DateWords
 from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD
 from monitor.errors import RulesError
 

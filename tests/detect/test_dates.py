@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from monitor.detect import analyse, load_rules
-from monitor.detect.dates import DateWords, Vocabulary, find_time, publication_day
+from monitor.detect.calendars import DateWords, Vocabulary
+from monitor.detect.dates import publication_day
 from monitor.detect.rules import RuleSet
+from monitor.detect.times import find_time
 from monitor.models import Article
 
 

@@ -1,0 +1,44 @@
+"""Times of day in news text: "at 14:05 local time", "7:10 a.m.", "오전 7시 10분", "午後3時".
+
+Two launches by one actor on one day whose stated local times are hours apart are two salvos;
+the time is read here, the grouping decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TIME = re.compile(
+    r"(?P<hm>(?<![\d:.])(?P<h>[012]?\d):(?P<m>[0-5]\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
+    # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
+    r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
+    r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
+    # "3時間", "3시간", "3小時": a duration, not a time of day; "3時半" is half past three.
+    r"(?![間间간])(?:\s*(?P<m3>[0-5]?\d)\s*[分분]|(?P<halfpast>半|반))?)",
+    re.IGNORECASE,
+)
+# A time stated in a zone's name is not the local time unless it is the place's: any named
+# zone is passed over ("2210 GMT", "12:45 ET"); local times are stated plainly or as such.
+_UNIVERSAL = re.compile(r"\s*\(?\s*(?:GMT|UTC|Z\b|[ECMP][SD]?T\b|BST\b|CES?T\b)")
+_AFTERNOON = {"午後", "오후", "下午", "晚上", "晩"}
+
+
+def find_time(text: str, start: int, end: int) -> int | None:
+    """The first time of day stated in text[start:end], in minutes after midnight."""
+    for m in _TIME.finditer(text, start, end):
+        if _UNIVERSAL.match(text, m.end()):
+            continue  # "2210 GMT": not the local time the launch is dated by
+        if m["hm"]:
+            hour, minute, half = int(m["h"]), int(m["m"]), (m["ap"] or "").lower()
+        elif m["h2"]:
+            hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
+        else:
+            hour, minute = int(m["h3"]), 30 if m["halfpast"] else int(m["m3"] or 0)
+            half = "pm" if m["half"] in _AFTERNOON else ""
+        if half.startswith("p") and hour < 12:
+            hour += 12
+        elif half.startswith("a") and hour == 12:
+            hour = 0
+        if hour < 24:
+            return hour * 60 + minute
+    return None
