@@ -1,8 +1,13 @@
 """Detection: does an article report an event of the kind a rules file describes, and why.
 
-load_rules(path) -> RuleSet          the rule language (rules.py, docs/rules.md)
+load_rules(path) -> RuleSet          the rule language and its language packs (rules.py,
+                                     docs/rules.md)
 prefilter(title_and_summary, rules)  cheap, loose check before downloading a page
-analyse(article, rules) -> Analysis  score, detection or None, explanation lines
+analyse(article, rules) -> Analysis  language, score, detection or None, explanation lines
+
+language.py identifies the language; context.py reads an article once; engine.py matches and
+scores; entities.py (actors, weapons, roles), dates.py (English), calendars.py (other
+languages) and times.py read what the words name; locale.py is what CLDR knows.
 detect(article, rules) -> Detection | None
 """
 

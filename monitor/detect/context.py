@@ -1,0 +1,307 @@
+"""What detection reads in one article, once: its sentences, the terms of every group, the
+actors and weapons, how its language writes dates; and the windows rules are tried on.
+
+Rules are matched against windows in `engine`; what the article says of the day of a launch
+beyond one window (the lead's date, day clues on an undated page) and who else it names
+(sources, targets) is read here.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from monitor.detect.calendars import Vocabulary
+from monitor.detect.dates import (
+    DateMention,
+    DayClue,
+    bare_date,
+    dates_reaction,
+    find_dates,
+    reference_day,
+)
+from monitor.detect.entities import (
+    Mention,
+    actor_timezone,
+    find_actors,
+    find_weapons,
+    launcher_score,
+    role_of,
+)
+from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
+from monitor.detect.rules import KeywordGroup, Rule, RuleSet
+from monitor.detect.text import Document, Sentence, document
+from monitor.models import Article, Evidence
+
+
+@dataclass(slots=True)
+class Window:
+    rule: Rule
+    start: int
+    end: int
+    position: str
+    score: float = 0.0
+    actor: str | None = None
+    actor_text: str | None = None
+    subtype: str | None = None
+    weapon: str | None = None
+    event_date: date | None = None
+    date_text: str | None = None
+    date_is_reaction: bool = False  # the date is a reaction's: the launch came on or before it
+    time_of_day: int | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+_NOT_LAUNCHER = ("source", "target", "maker")
+
+
+@lru_cache(maxsize=64)
+def _vocabulary(rules: RuleSet) -> Vocabulary | None:
+    """How the rules' language writes dates; None for English, which has its own grammar."""
+    if rules.language == "en":
+        return None
+    return Vocabulary(rules.language, rules.matching, rules.date_words)
+
+
+class Context:
+    """Everything found once per article and shared by all rules and windows."""
+
+    def __init__(self, article: Article, rules: RuleSet) -> None:
+        self.article = article
+        self.rules = rules
+        self.doc: Document = document(article.title, article.text)
+        text = self.doc.text
+        soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
+        self.vocabulary = _vocabulary(rules)
+        # A pack's own reaction and report words ("밝혔다", "報じた"), when it has them.
+        own = rules.groups.get("reaction") if rules.language != "en" else None
+        self.reaction_words = own.pattern if own is not None else None
+        self.terms: dict[str, list[Mention]] = {
+            "@actor": find_actors(text, rules, soviet),
+        }
+        weapons = find_weapons(text, rules)
+        self.terms["@weapon"] = [m for m, _ in weapons]
+        self.terms["@system"] = [m for m, rank in weapons if rank == 3]
+        self.weapon_rank = {m.start: rank for m, rank in weapons}
+        for name, group in rules.groups.items():
+            self.terms[name] = [
+                Mention(m.start(), m.end(), m.group(), name) for m in group.pattern.finditer(text)
+            ]
+        for name, group in rules.groups.items():
+            if group.unless_after or group.unless_before:
+                self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
+        self._refs: dict[str | None, date | None] = {}
+        self._starts: dict[str, list[int]] = {}
+        self.bare_date = article.published is not None and bare_date(article.published)
+        self.lead_end = max(
+            (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
+        )
+
+    def _cancelled(self, m: Mention, group: KeywordGroup) -> bool:
+        """Whether a word of another group stands close enough before (after) `m`, in the
+        same sentence, to cancel it."""
+        word = self.doc.word_index(m.start)
+        last_word = self.doc.word_index(max(m.end - 1, m.start))
+        sentence = self.doc.sentence_at(m.start)
+        for name, gap in group.unless_after:
+            for x in self.terms.get(name, []):
+                if (
+                    sentence.start <= x.start
+                    and x.end <= m.start
+                    and word - self.doc.word_index(x.end - 1) - 1 <= gap
+                ):
+                    return True
+        for name, gap in group.unless_before:
+            for x in self.terms.get(name, []):
+                if (
+                    x.start >= m.end
+                    and x.end <= sentence.end
+                    and self.doc.word_index(x.start) - last_word - 1 <= gap
+                ):
+                    return True
+        return False
+
+    def within(self, name: str, start: int, end: int) -> list[Mention]:
+        """The mentions of a group or entity inside text[start:end] (each list is in text
+        order, so a binary search finds the first)."""
+        found = self.terms.get(name)
+        if not found:
+            return []
+        starts = self._starts.get(name)
+        if starts is None:
+            starts = self._starts[name] = [m.start for m in found]
+        out = []
+        for m in found[bisect_left(starts, start) :]:
+            if m.start >= end:
+                break
+            if m.end <= end:
+                out.append(m)
+        return out
+
+    def timezone(self, actor: str | None) -> str | None:
+        return self.rules.timezones.get(actor or "") or actor_timezone(actor)
+
+    def reference(self, actor: str | None) -> date | None:
+        if actor not in self._refs:
+            self._refs[actor] = reference_day(self.article.published, self.timezone(actor))
+        return self._refs[actor]
+
+    def dates(
+        self, start: int, end: int, ref: date | None, actor: str | None = None
+    ) -> list[DateMention]:
+        """Date expressions in text[start:end]; those inside a pack's `not_dates` are not.
+
+        A publication dated without a time (a bare date) may come out where the actor's day
+        has already turned: a weekday one day ahead is that next day, not six days back
+        ("on Saturday" in a Friday-dated European report of a Korean Saturday morning), where
+        the actor's day runs ahead of UTC."""
+        found = find_dates(self.doc.text, start, end, ref, self.vocabulary)
+        blocked = self.rules.not_dates
+        if blocked is not None:
+            spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, end)]
+            found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
+        if self.bare_date and self._ahead_of_utc(actor):
+            found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]
+        return found
+
+    def _ahead_of_utc(self, actor: str | None) -> bool:
+        zone = self.timezone(actor)
+        if zone is None or self.article.published is None:
+            return False
+        offset = self.article.published.astimezone(ZoneInfo(zone)).utcoffset()
+        return offset is not None and offset > timedelta(0)
+
+    def act_in(self, s: Sentence) -> int:
+        """Where the sentence's act ("fired", "발사") is, else its end."""
+        acts = self.within("launch", s.start, s.end)
+        return acts[0].start if acts else s.end
+
+    def role(self, m: Mention, floor: int = 0) -> str:
+        return role_of(self.doc.text, m, self.rules.roles, floor)
+
+    def windows(self, rule: Rule) -> list[Window]:
+        sentences = self.doc.sentences
+        if rule.within == "sentence":
+            return [Window(rule, s.start, s.end, s.position) for s in sentences]
+        if rule.within == "lead":
+            lead = [s for s in sentences if s.position == "lead"]
+            if not lead or not all(self.within(n, 0, self.doc.title_end) for n in rule.in_title):
+                return []
+            # A headline that names the act carries the news; the sentence after the lead may
+            # still be where the missiles are named ("Houthis attack ship again. ... The
+            # rebels fired two anti-ship missiles").
+            end = lead[-1].end
+            if rule.in_title and lead[-1].index + 1 < len(sentences):
+                end = sentences[lead[-1].index + 1].end
+            return [Window(rule, lead[0].start, end, "lead")]
+        width = int(rule.within)
+        out = []
+        for m in self.terms.get(rule.all[0], ()):
+            word = self.doc.word_index(m.start)
+            start = self.doc.word_offset(word - width)
+            end = self.doc.word_offset(word + width + 1)
+            end = len(self.doc.text) if end <= m.start else end
+            out.append(Window(rule, start, end, self.doc.sentence_at(m.start).position))
+        return out
+
+    def context_actor(self) -> Mention | None:
+        """The launcher when the window names none: the title's actor, else the commonest."""
+        text = self.doc.text
+        for s in self.doc.sentences[:2]:
+            found = [m for m in self.within("@actor", s.start, s.end)]
+            roles = self.rules.roles
+            scored = [(launcher_score(text, m, s.end, s.end, s.start, roles), m) for m in found]
+            scored = [x for x in scored if x[0] > 0]
+            if scored:
+                return max(scored, key=lambda x: x[0])[1]
+        # Else the actor named most often, not counting names that report or are hit.
+        plain = [m for m in self.terms["@actor"] if self.role(m) not in _NOT_LAUNCHER]
+        counts = Counter(m.value for m in plain)
+        if counts:
+            top = counts.most_common(1)[0][0]
+            return next(m for m in plain if m.value == top)
+        return None
+
+
+def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
+    """What the headline, lead or best window say of the launch's day when no day can be
+    resolved (the article has no publication time): "14日", "on Tuesday", "October 5". The
+    first sentence that names the act and says something of its day decides; what it says in
+    several ways is taken together ("on Wednesday (02/11)")."""
+    sentences = [s for s in ctx.doc.sentences if s.end <= ctx.lead_end]
+    sentences += [s for s in ctx.doc.sentences if s.start < best.end and best.start < s.end]
+    for s in sentences:
+        act = ctx.act_in(s)
+        if act == s.end:
+            continue  # no act here: its dates are another story's (a drill, a meeting)
+        clue: DayClue | None = None
+        first: DateMention | None = None
+        for d in ctx.dates(s.start, s.end, None):
+            if d.clue is None:
+                continue
+            if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+                continue
+            if clue is None:
+                clue, first = d.clue, d
+            elif clue.fits(d.clue):
+                clue = clue.merge(d.clue)
+        if clue is not None and first is not None:
+            return clue, first.text, first.start
+    return None
+
+
+def after_publication(ctx: Context, w: Window) -> bool:
+    ref = ctx.reference(w.actor)
+    return w.event_date is not None and ref is not None and w.event_date > ref
+
+
+def _next_weekday(d: DateMention) -> bool:
+    """A bare weekday that resolved to six days back ("on Saturday", not "last Saturday")."""
+    bare = d.clue is not None and d.clue.weekday is not None and d.clue.day is None
+    return bare and d.age_days == 6 and not d.text.lower().startswith(("last", "past"))
+
+
+def _one_day_ahead(d: DateMention) -> DateMention:
+    assert d.value is not None
+    return replace(d, value=d.value + timedelta(days=7), age_days=-1)
+
+
+def lead_day(ctx: Context, actor: str | None) -> DateMention | None:
+    """The first recent day the lead states, unless it dates a reaction or a report."""
+    ref = ctx.reference(actor)
+    for s in ctx.doc.sentences:
+        if s.position != "lead":
+            continue
+        for d in ctx.dates(s.start, s.end, ref, actor):
+            fresh = d.value and -ctx.rules.max_future_days <= (d.age_days or 0)
+            if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
+                continue
+            if not dates_reaction(
+                ctx.doc.text, d, ctx.act_in(s), s.start, s.end, ctx.reaction_words
+            ):
+                return d
+    return None
+
+
+def others_named(
+    ctx: Context, best: Window, windows: list[Window]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors in the headline, the lead and the windows that report the launch, that reported
+    it or were hit."""
+    spans = [(0, ctx.lead_end), *((w.start, w.end) for w in windows)]
+    sources: dict[str, None] = {}
+    targets: dict[str, None] = {}
+    for start, end in spans:
+        for m in ctx.within("@actor", start, end):
+            if m.value == best.actor:
+                continue
+            role = ctx.role(m)
+            if role == "source":
+                sources[m.value] = None
+            elif role == "target":
+                targets[m.value] = None
+    return tuple(sources), tuple(targets)
