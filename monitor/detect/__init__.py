@@ -4,11 +4,12 @@ load_rules(path) -> RuleSet          the rule language and its language packs (r
                                      docs/rules.md)
 prefilter(title_and_summary, rules)  cheap, loose check before downloading a page
 analyse(article, rules) -> Analysis  language, score, detection or None, explanation lines
+detect(article, rules) -> Detection | None
 
 language.py identifies the language; context.py reads an article once; engine.py matches and
 scores; entities.py (actors, weapons, roles), dates.py (English), calendars.py (other
-languages) and times.py read what the words name; locale.py is what CLDR knows.
-detect(article, rules) -> Detection | None
+languages) and times.py read what the words name; locale.py is what CLDR knows; rules.py and
+rulefile.py are the rule language and its checks.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The rule language: loading and validating a rules file into a compiled RuleSet.
+"""The rule language: a compiled RuleSet, its terms, and loading a rules file with the language
+packs beside it. The checks that build a RuleSet from YAML are in rulefile.py.
 
 The language is documented in docs/rules.md. Every error names the file, the rule and the key,
 and says how to fix it.
@@ -13,8 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -22,63 +22,16 @@ from monitor.detect.calendars import DateWords
 from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD
 from monitor.errors import RulesError
 
+if TYPE_CHECKING:
+    from monitor.detect.rulefile import Builder
+
 ENTITY_TYPES = ("@actor", "@weapon", "@system", "@date", "@count")
 Scope = Literal["window", "title", "item"]
-_TOP_KEYS = {
-    "event_type",
-    "description",
-    "threshold",
-    "recency",
-    "positions",
-    "support",
-    "trigger",
-    "prefilter_also",
-    "actors",
-    "keywords",
-    "rules",
-    "adjust",
-    "language",
-    "matching",
-    "weapons",
-    "systems",
-    "dates",
-    "roles",
-    "timezones",
-    "not_actors",
-    "not_dates",
-}
-# Keys only a language pack may set, and the ones it may not.
-_PACK_ONLY = {"language"}
-_ROLE_KEYS = (
-    "source_after",
-    "source_before",
-    "target_after",
-    "target_before",
-    "agent_after",
-    "agent_before",
-    "maker_after",
-    "maker_before",
-)
 Matching = Literal["words", "prefix", "substring"]
-_MATCHING = ("words", "prefix", "substring")
-_INHERITED = "__inherited_groups__"
+INHERITED = "__inherited_groups__"
 # libyaml's loader where PyYAML was built with it: rule packs are long lists of terms.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PACK_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})\.ya?ml$")
-_RULE_KEYS = {
-    "name",
-    "within",
-    "in_title",
-    "all",
-    "any",
-    "none",
-    "score",
-    "subtypes",
-    "actors",
-    "note",
-}
-_ADJUST_KEYS = {"name", "scope", "any", "all", "score", "note"}
-_GROUP_KEYS = {"terms", "unless_after", "unless_before", "gap", "case_sensitive"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +129,12 @@ class RuleSet:
         return self.packs.get(language, self)
 
 
+def _builder(source: str) -> Builder:
+    from monitor.detect.rulefile import Builder  # the checks need these types first
+
+    return Builder(source)
+
+
 def default_rules_path() -> Path:
     """The shipped rules (config/rules/missile_launch.yaml is the user-facing copy)."""
     return Path(str(resources.files("monitor") / "data" / "rules" / "missile_launch.yaml"))
@@ -196,7 +155,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             f"Hint: name {base_file} instead; its packs load with it"
         )
     base = _read_yaml(file)
-    ruleset = _Builder(str(file)).build(dict(base) if isinstance(base, dict) else base)
+    ruleset = _builder(str(file)).build(dict(base) if isinstance(base, dict) else base)
     packs: dict[str, RuleSet] = {}
     for pack_file in sorted(file.parent.glob(f"{glob.escape(file.stem)}.*{file.suffix}")):
         match = _PACK_NAME.match(pack_file.name)
@@ -204,7 +163,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             continue
         pack = _read_yaml(pack_file)
         merged = _merge(base, pack, str(pack_file), match["lang"])
-        pack_rules = _Builder(str(pack_file)).build(merged)
+        pack_rules = _builder(str(pack_file)).build(merged)
         packs[pack_rules.language] = pack_rules
     if ruleset.language in packs:
         raise RulesError(
@@ -243,7 +202,7 @@ def _merge(base: Any, pack: Any, source: str, language: str) -> dict[str, Any]:
     merged.update({k: v for k, v in pack.items() if k not in ("keywords", "actors")})
     merged["keywords"] = {**(base.get("keywords") or {}), **(pack.get("keywords") or {})}
     # Groups the pack does not name keep their base language's matching.
-    merged[_INHERITED] = {n for n in merged["keywords"] if n not in (pack.get("keywords") or {})}
+    merged[INHERITED] = {n for n in merged["keywords"] if n not in (pack.get("keywords") or {})}
     actors: dict[str, list[Any]] = {}
     for source_actors in (base.get("actors") or {}, pack.get("actors") or {}):
         if isinstance(source_actors, dict):
@@ -262,7 +221,7 @@ def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RulesError(f"{source}: not valid YAML: {exc}") from exc
-    return _Builder(source).build(data)
+    return _builder(source).build(data)
 
 
 def term_regex(term: str) -> str:
@@ -321,405 +280,3 @@ def _compile_terms(terms: tuple[str, ...], case_sensitive: bool, matching: str) 
     if matching == "prefix":
         return re.compile(NOT_AFTER_WORD + body, flags)
     return re.compile(NOT_AFTER_WORD + body + NOT_BEFORE_WORD, flags)
-
-
-class _Builder:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, key: str, problem: str, hint: str) -> RulesError:
-        return RulesError(f"{self.source}: {where}, key '{key}': {problem}. Hint: {hint}")
-
-    def _keys(self, mapping: Any, allowed: set[str], where: str) -> dict[str, Any]:
-        if not isinstance(mapping, dict):
-            raise self.fail(where, "-", "expected a mapping", "write `key: value` lines")
-        for key in mapping:
-            if key not in allowed:
-                raise self.fail(
-                    where, str(key), "unknown key", f"allowed keys are {', '.join(sorted(allowed))}"
-                )
-        return mapping
-
-    def _number(self, value: Any, where: str, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(where, key, f"expected a number, got {value!r}", "e.g. `1.0`")
-        return float(value)
-
-    def _names(self, value: Any, where: str, key: str, known: set[str]) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(where, key, "expected a list of names", "e.g. `[launch, '@weapon']`")
-        for name in value:
-            if name not in known:
-                raise self.fail(
-                    where,
-                    key,
-                    f"'{name}' is neither a keyword group nor an entity type",
-                    f"define it under `keywords:` or use one of {', '.join(ENTITY_TYPES)}",
-                )
-        return tuple(value)
-
-    def _gapped(self, value: Any, where: str, key: str, gap: int) -> tuple[tuple[str, int], ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(
-                where,
-                key,
-                "expected a list of group names",
-                "e.g. `[irrealis, infinitive:0]` (name:gap overrides `gap`)",
-            )
-        out = []
-        for item in value:
-            name, _, own = item.partition(":")
-            if own and not own.isdigit():
-                raise self.fail(where, key, f"bad gap in {item!r}", "write `group:N`, N words")
-            out.append((name, int(own) if own else gap))
-        return tuple(out)
-
-    def _group(self, name: str, spec: Any) -> tuple[list[str], dict[str, Any]]:
-        where = f"keyword group '{name}'"
-        if isinstance(spec, list):
-            spec = {"terms": spec}
-        spec = self._keys(spec, _GROUP_KEYS, where)
-        terms = spec.get("terms")
-        for term in terms if isinstance(terms, list) else ():
-            if not isinstance(term, str):
-                raise self.fail(
-                    where,
-                    "terms",
-                    f"term {term!r} is not text",
-                    "quote words YAML reads as booleans or numbers: 'no', 'on', '2'",
-                )
-        if not isinstance(terms, list) or not terms:
-            raise self.fail(
-                where,
-                "terms",
-                "expected a non-empty list of words or phrases",
-                "e.g. `[fired, launched, test-fired]`",
-            )
-        try:
-            compile_terms(terms)
-        except re.error:
-            for term in terms:  # only now, to name the culprit
-                try:
-                    re.compile(term_regex(term))
-                except re.error as exc:
-                    raise self.fail(
-                        where,
-                        "terms",
-                        f"bad pattern {term!r}: {exc}",
-                        "escape special characters or drop the `re:` prefix",
-                    ) from exc
-            raise
-        return terms, spec
-
-    def build(self, data: Any) -> RuleSet:
-        inherited: set[str] = data.pop(_INHERITED, set()) if isinstance(data, dict) else set()
-        data = self._keys(data, _TOP_KEYS, "top level")
-        language = data.get("language", "en")
-        if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}", language):
-            raise self.fail("top level", "language", f"bad value {language!r}", "an ISO 639-1 code")
-        matching = data.get("matching", "words")
-        if matching not in _MATCHING:
-            raise self.fail(
-                "top level", "matching", f"bad value {matching!r}", f"use one of {_MATCHING}"
-            )
-        for key in ("event_type", "keywords", "rules"):
-            if key not in data:
-                raise self.fail("top level", key, "missing", "see docs/rules.md for a full example")
-        event_type = data["event_type"]
-        if not isinstance(event_type, str) or not event_type:
-            raise self.fail("top level", "event_type", "expected a name", "e.g. `missile_launch`")
-        raw_groups = data["keywords"]
-        if not isinstance(raw_groups, dict) or not raw_groups:
-            raise self.fail(
-                "top level",
-                "keywords",
-                "expected a mapping of groups",
-                "e.g. `launch: [fired, launched]`",
-            )
-        parsed = {str(n): self._group(str(n), s) for n, s in raw_groups.items()}
-        known = set(parsed) | set(ENTITY_TYPES)
-        groups: dict[str, KeywordGroup] = {}
-        for name, (terms, spec) in parsed.items():
-            where = f"keyword group '{name}'"
-            gap = int(self._number(spec.get("gap", 2), where, "gap"))
-            groups[name] = KeywordGroup(
-                name=name,
-                pattern=compile_terms(
-                    terms,
-                    bool(spec.get("case_sensitive", False)),
-                    "words" if name in inherited else matching,
-                ),
-                unless_after=self._gapped(spec.get("unless_after"), where, "unless_after", gap),
-                unless_before=self._gapped(spec.get("unless_before"), where, "unless_before", gap),
-            )
-        for name, group in groups.items():
-            for other, _ in (*group.unless_after, *group.unless_before):
-                if other not in groups:
-                    raise self.fail(
-                        f"keyword group '{name}'",
-                        "unless_after/unless_before",
-                        f"'{other}' is not a keyword group",
-                        "name a group defined under `keywords:`",
-                    )
-        rules = self._rules(data["rules"], known)
-        adjust = self._adjust(data.get("adjust") or [], known)
-        trigger_names = self._names(data.get("trigger", ["@weapon"]), "top level", "trigger", known)
-        for rule in rules:
-            if not set(rule.all) & set(trigger_names):
-                raise self.fail(
-                    f"rule '{rule.name}'",
-                    "all",
-                    "no trigger term among its required terms",
-                    f"add one of {', '.join(trigger_names)} to `all`, or add a group of `all` "
-                    "to the top-level `trigger` list (the prefilter relies on it)",
-                )
-        also = self._names(data.get("prefilter_also"), "top level", "prefilter_also", known)
-        from monitor.detect.entities import entity_regex  # entities imports nothing from here
-
-        weapons = self._weapons(data.get("weapons"), "weapons", 0, matching)
-        weapons += self._weapons(data.get("systems"), "systems", 3, matching)
-
-        def union(names: tuple[str, ...]) -> re.Pattern[str]:
-            parts = [groups[n].pattern.pattern if n in groups else entity_regex(n) for n in names]
-            if {"@weapon", "@system"} & set(names):
-                parts += [w.pattern.pattern for w in weapons]
-            unique = [re.sub(r"\(\?P<\w+>", "(?:", p) for p in dict.fromkeys(parts)]
-            return re.compile("|".join(f"(?:{p})" for p in unique), re.IGNORECASE)
-
-        recency = self._keys(
-            data.get("recency") or {}, {"max_age_days", "max_future_days", "dated_bonus"}, "recency"
-        )
-        positions = self._keys(data.get("positions") or {}, {"title", "lead", "body"}, "positions")
-        return RuleSet(
-            source=self.source,
-            event_type=event_type,
-            threshold=self._number(data.get("threshold", 1.0), "top level", "threshold"),
-            max_age_days=int(
-                self._number(recency.get("max_age_days", 7), "recency", "max_age_days")
-            ),
-            max_future_days=int(
-                self._number(recency.get("max_future_days", 1), "recency", "max_future_days")
-            ),
-            positions={
-                k: self._number(positions.get(k, d), "positions", k)
-                for k, d in (("title", 1.0), ("lead", 1.0), ("body", 0.6))
-            },
-            dated_bonus=self._number(recency.get("dated_bonus", 0.0), "recency", "dated_bonus"),
-            support=self._number(data.get("support", 0.5), "top level", "support"),
-            trigger=union(trigger_names),
-            prefilter_pattern=union(trigger_names + also),
-            groups=groups,
-            rules=rules,
-            adjust=adjust,
-            extra_actors=self._actors(data.get("actors") or {}),
-            language=language,
-            matching=matching,
-            weapons=tuple(weapons),
-            date_words=self._dates(data.get("dates")),
-            not_actors=self._not_actors(data.get("not_actors"), matching),
-            not_dates=self._not_actors(data.get("not_dates"), matching, "not_dates"),
-            roles=self._roles(data.get("roles")),
-            timezones=self._timezones(data.get("timezones")),
-        )
-
-    def _weapons(self, raw: Any, key: str, rank: int, matching: Matching) -> list[WeaponTerms]:
-        """`weapons:`/`systems:` -- a list of terms, or a mapping English name -> terms."""
-        if raw is None:
-            return []
-        if isinstance(raw, list):
-            raw = {"missile" if rank == 0 else "": raw}
-        if not isinstance(raw, dict):
-            raise self.fail(
-                "top level", key, "expected a list of terms or a mapping", "e.g. `[미사일]`"
-            )
-        out = []
-        for value, terms in raw.items():
-            terms = terms if isinstance(terms, list) else [terms]
-            if not terms or not all(isinstance(t, str) for t in terms):
-                raise self.fail(key, str(value), "expected a list of terms", "e.g. `[미사일]`")
-            try:
-                pattern = compile_terms(terms, False, matching)
-            except re.error as exc:
-                raise self.fail(key, str(value), f"bad pattern: {exc}", "check `re:` terms") from (
-                    exc
-                )
-            own_rank = rank if rank or value == "missile" else 1
-            out.append(WeaponTerms(pattern, str(value), own_rank))
-        return out
-
-    def _dates(self, raw: Any) -> DateWords:
-        if raw is None:
-            return DateWords()
-        raw = self._keys(raw, {"relative", "weekdays", "months"}, "dates")
-        tables = {}
-        for key, low, high, hint in (
-            ("relative", 0, 3660, "`{yesterday: 1, today: 0}` (days before publication)"),
-            ("weekdays", 0, 6, "`{пятницу: 4}` (0 is Monday)"),
-            ("months", 1, 12, "`{январе: 1}`"),
-        ):
-            table = raw.get(key) or {}
-            if not isinstance(table, dict) or not all(
-                isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
-                for v in table.values()
-            ):
-                raise self.fail(
-                    "dates", key, f"expected a mapping of word to {low}..{high}", f"e.g. {hint}"
-                )
-            tables[key] = tuple((str(k).lower(), int(v)) for k, v in table.items())
-        return DateWords(**tables)
-
-    def _not_actors(
-        self, raw: Any, matching: Matching, key: str = "not_actors"
-    ) -> re.Pattern[str] | None:
-        if raw is None:
-            return None
-        terms = self._plain_list(raw, "top level", key)
-        return compile_terms(terms, False, matching) if terms else None
-
-    def _roles(self, raw: Any) -> Roles:
-        if raw is None:
-            return Roles()
-        raw = self._keys(raw, set(_ROLE_KEYS), "roles")
-        compiled: dict[str, re.Pattern[str]] = {}
-        for key, patterns in raw.items():
-            patterns = patterns if isinstance(patterns, list) else [patterns]
-            if patterns == []:
-                continue
-            if not all(isinstance(p, str) for p in patterns):
-                raise self.fail("roles", key, "expected a list of regexes", r"e.g. `['^\s+said']`")
-            try:
-                compiled[key] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-            except re.error as exc:
-                raise self.fail("roles", key, f"bad regex: {exc}", "fix the pattern") from exc
-        return Roles(**compiled)
-
-    def _timezones(self, raw: Any) -> dict[str, str]:
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-            raise self.fail(
-                "top level", "timezones", "expected actor: Area/City", "e.g. `houthis: Asia/Aden`"
-            )
-        for actor, zone in raw.items():
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise self.fail(
-                    "timezones",
-                    str(actor),
-                    f"unknown time zone {zone!r}",
-                    "use an IANA name such as Asia/Aden or Europe/Kyiv",
-                ) from exc
-        return {str(k): v for k, v in raw.items()}
-
-    def _rules(self, raw: Any, known: set[str]) -> tuple[Rule, ...]:
-        if not isinstance(raw, list) or not raw:
-            raise self.fail(
-                "top level",
-                "rules",
-                "expected a non-empty list of rules",
-                "start each rule with `- name: ...`",
-            )
-        rules = []
-        for i, spec in enumerate(raw):
-            name = spec.get("name") if isinstance(spec, dict) else None
-            where = f"rule '{name}'" if name else f"rule #{i + 1}"
-            spec = self._keys(spec, _RULE_KEYS, where)
-            if not isinstance(name, str):
-                raise self.fail(where, "name", "missing", "give every rule a unique `name`")
-            within = spec.get("within", "sentence")
-            if within not in ("sentence", "lead") and not (isinstance(within, int) and within > 0):
-                raise self.fail(
-                    where,
-                    "within",
-                    f"bad value {within!r}",
-                    "use `sentence`, `lead` or a number of words",
-                )
-            all_ = self._names(spec.get("all"), where, "all", known)
-            in_title = self._names(spec.get("in_title"), where, "in_title", known)
-            if in_title and within != "lead":
-                raise self.fail(
-                    where,
-                    "in_title",
-                    "only meaningful with `within: lead`",
-                    "set `within: lead` or drop `in_title`",
-                )
-            if not all_:
-                raise self.fail(where, "all", "missing", "a rule needs at least one required term")
-            subtypes = spec.get("subtypes") or {}
-            if not isinstance(subtypes, dict):
-                raise self.fail(
-                    where,
-                    "subtypes",
-                    "expected a mapping",
-                    "e.g. `{satellite: [satellite], test: []}`",
-                )
-            actors = spec.get("actors")
-            rules.append(
-                Rule(
-                    name=name,
-                    within=within,
-                    in_title=in_title,
-                    all=all_,
-                    any=self._names(spec.get("any"), where, "any", known),
-                    none=self._names(spec.get("none"), where, "none", known),
-                    score=self._number(spec.get("score", 1.0), where, "score"),
-                    subtypes=tuple(
-                        (str(k), self._names(v, where, "subtypes", known))
-                        for k, v in subtypes.items()
-                    ),
-                    actors=frozenset(self._plain_list(actors, where, "actors")) if actors else None,
-                )
-            )
-        if len({r.name for r in rules}) != len(rules):
-            raise self.fail("top level", "rules", "two rules share a name", "rename one of them")
-        return tuple(rules)
-
-    def _adjust(self, raw: Any, known: set[str]) -> tuple[Adjustment, ...]:
-        if not isinstance(raw, list):
-            raise self.fail("top level", "adjust", "expected a list", "start each with `- name:`")
-        out = []
-        for i, spec in enumerate(raw):
-            where = f"adjustment #{i + 1}"
-            spec = self._keys(spec, _ADJUST_KEYS, where)
-            name = spec.get("name")
-            if not isinstance(name, str):
-                raise self.fail(where, "name", "missing", "give every adjustment a `name`")
-            where = f"adjustment '{name}'"
-            scope = spec.get("scope", "window")
-            if scope not in ("window", "title", "item"):
-                raise self.fail(
-                    where, "scope", f"bad value {scope!r}", "use `window`, `title` or `item`"
-                )
-            any_ = self._names(spec.get("any"), where, "any", known)
-            if not any_:
-                raise self.fail(where, "any", "missing", "list the groups that trigger it")
-            all_ = self._names(spec.get("all"), where, "all", known)
-            score = self._number(spec.get("score"), where, "score")
-            out.append(Adjustment(name, scope, any_, score, all_))
-        return tuple(out)
-
-    def _plain_list(self, value: Any, where: str, key: str) -> list[str]:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(where, key, "expected a list of strings", "e.g. `[north-korea, iran]`")
-        return value
-
-    def _actors(self, raw: Any) -> dict[str, tuple[str, ...]]:
-        if not isinstance(raw, dict):
-            raise self.fail(
-                "top level",
-                "actors",
-                "expected a mapping of actor id to aliases",
-                "e.g. `north-korea: [Hermit Kingdom]`",
-            )
-        return {str(k): tuple(self._plain_list(v, "actors", str(k))) for k, v in raw.items()}
