@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from monitor.detect.dates import DateMention, DayClue, Precision, month_day
+from monitor.detect.dates import DateMention, DayClue, Precision, day_of_month, month_day
 from monitor.detect.locale import month_names, weekday_names
 from monitor.detect.text import NOT_AFTER_WORD, NOT_BEFORE_WORD
 
@@ -192,15 +192,8 @@ class Vocabulary:
         elif g["cd"]:
             if ref is None:
                 return None, None, "day"
-            day = int(g["d3"])
-            if not 1 <= day <= 31:
-                return None, None, "day"
-            month_ref = ref if day <= ref.day + 1 else ref.replace(day=1) - timedelta(days=1)
-            try:
-                value = month_ref.replace(day=day)
-            except ValueError:
-                return None, None, "day"
-            return value, (ref - value).days, "day"
+            value = day_of_month(int(g["d3"]), ref)
+            return value, (ref - value).days if value else None, "day"
         elif g["wdn"]:
             wanted = self._lookup(g["wdn"], self.weekdays)
             if ref is None or wanted is None:

@@ -253,6 +253,17 @@ def dates_reaction(
     return _REACTION_BEFORE.search(lead_in) is not None
 
 
+def day_of_month(day: int, ref: date) -> date | None:
+    """The latest such day of a month up to a day after `ref` ("on the 14th", "14日")."""
+    if not 1 <= day <= 31:
+        return None
+    month_ref = ref if day <= ref.day + 1 else ref.replace(day=1) - timedelta(days=1)
+    try:
+        return month_ref.replace(day=day)
+    except ValueError:
+        return None
+
+
 def month_day(month: int, day: int, year: int | None, ref: date | None) -> date | None:
     if year is None:
         if ref is None:
@@ -313,13 +324,8 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | Non
         # "on the 14th": the latest 14th up to a day ahead of the reference day
         if ref is None:
             return None, None, "day"
-        day = int(g["day3"])
-        month_ref = ref if day <= ref.day + 1 else ref.replace(day=1) - timedelta(days=1)
-        try:
-            value = month_ref.replace(day=day)
-        except ValueError:
-            return None, None, "day"
-        return value, (ref - value).days, "day"
+        value = day_of_month(int(g["day3"]), ref)
+        return value, (ref - value).days if value else None, "day"
     year = int(g["y"])
     if ref is None:
         return None, None, "year"
