@@ -170,6 +170,10 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     ):
         w.subtype = "strike"
     w.score = rule.score * ctx.rules.positions.get(w.position, 1.0)
+    if w.position == "body" and day is None and ref is None:
+        # A page without a publication time cannot resolve "on Sunday": that the window
+        # names the day at all still says it is one launch, as a resolved recent day would.
+        day = next((d for d in dates if d.clue is not None and d.precision == "day"), None)
     if w.position == "body" and day is not None and ctx.rules.dated_bonus:
         w.score += ctx.rules.dated_bonus
         w.evidence.append(
