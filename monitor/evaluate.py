@@ -29,7 +29,7 @@ from typing import Any
 
 from monitor.config import EventsConfig
 from monitor.detect import RuleSet
-from monitor.replay import InputError, ReplayResult, read_items, replay
+from monitor.replay import InputError, ReplayResult, read_corpus, replay
 
 # The baseline: any item with "missile" and a launch verb anywhere in it.
 _BASELINE_MISSILE = re.compile(r"\bmissiles?\b", re.IGNORECASE)
@@ -136,18 +136,6 @@ def item_split(item_id: str, labels: dict[str, Label]) -> Split:
     return split_of(label.event_id if label is not None and label.event_id else item_id)
 
 
-def read_languages(paths: Iterable[str | Path]) -> dict[str, str]:
-    """The `lang` field of each corpus item, by id (items without one are left out)."""
-    out = {}
-    for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                if isinstance(item, dict) and isinstance(item.get("lang"), str):
-                    out[str(item.get("id"))] = item["lang"]
-    return out
-
-
 def baseline_detects(title: str, text: str) -> bool:
     full = f"{title}\n{text}"
     return bool(_BASELINE_MISSILE.search(full) and _BASELINE_VERB.search(full))
@@ -178,17 +166,15 @@ def evaluate(
     results: Sequence[ReplayResult],
     labels: dict[str, Label],
     languages: dict[str, str] | None = None,
-    sections: bool = True,
 ) -> Report:
-    """Figures over `results`; with `sections`, also for each half and each language."""
-    report = _figures(results, labels, languages or {})
-    if not sections:
-        return report
+    """Figures over `results`, and the same for each half and each language (`languages`:
+    item id -> the items' `lang` field)."""
+    known = languages or {}
+    report = _figures(results, labels, known)
     for half in SPLITS:
         part = [r for r in results if item_split(r.article.id, labels) == half]
         if part and len(part) < len(results):
-            report.halves[half] = _figures(part, labels, languages or {})
-    known = languages or {}
+            report.halves[half] = _figures(part, labels, known)
     for language in sorted({known[r.article.id] for r in results if r.article.id in known}):
         part = [r for r in results if known.get(r.article.id) == language]
         report.languages[language] = _figures(part, labels, known)
@@ -278,9 +264,10 @@ def run(
     """Replay the items (only one half's, or one language's, when asked) and measure."""
     # `DEV/*.jsonl` names the labels file too: it is the labels, not items.
     paths = [p for p in paths if Path(p).resolve() != Path(labels_path).resolve()]
-    articles = [a for p in paths for a in read_items(p)]
+    items = [item for p in paths for item in read_corpus(p)]
+    articles = [article for article, _ in items]
+    languages = {article.id: lang for article, lang in items if lang}
     labels = read_labels(labels_path)
-    languages = read_languages(paths)
     if split is not None:
         articles = [a for a in articles if item_split(a.id, labels) == split]
     if language is not None:

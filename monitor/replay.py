@@ -76,6 +76,12 @@ def _parse_time(value: Any, where: str) -> datetime | None:
 
 def read_items(path: str | Path) -> list[Article]:
     """Corpus items from a JSONL file, with errors naming the file and line."""
+    return [article for article, _ in read_corpus(path)]
+
+
+def read_corpus(path: str | Path) -> list[tuple[Article, str | None]]:
+    """Corpus items with the language their `lang` field states, when it states one. The
+    field is the label's, for measuring: detection identifies the language itself."""
     file = Path(path)
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
@@ -83,7 +89,7 @@ def read_items(path: str | Path) -> list[Article]:
         raise InputError(f"{file}: cannot read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-    articles = []
+    articles: list[tuple[Article, str | None]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -100,16 +106,16 @@ def read_items(path: str | Path) -> list[Article]:
                 f"{where}: missing or non-text field(s) {', '.join(missing)}; "
                 f"each line needs {', '.join(_FIELDS)}"
             )
-        articles.append(
-            Article(
-                id=item["id"],
-                outlet=str(item.get("source") or file.stem),
-                title=item["title"],
-                text=item["text"],
-                url=item.get("url"),
-                published=_parse_time(item.get("published"), where),
-            )
+        article = Article(
+            id=item["id"],
+            outlet=str(item.get("source") or file.stem),
+            title=item["title"],
+            text=item["text"],
+            url=item.get("url"),
+            published=_parse_time(item.get("published"), where),
         )
+        lang = item.get("lang")
+        articles.append((article, lang if isinstance(lang, str) else None))
     return articles
 
 

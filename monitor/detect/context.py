@@ -96,6 +96,7 @@ class Context:
                 self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
         self._refs: dict[str | None, date | None] = {}
         self._starts: dict[str, list[int]] = {}
+        self._context_actor: tuple[Mention | None] | None = None
         self.bare_date = article.published is not None and bare_date(article.published)
         self.lead_end = max(
             (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
@@ -209,7 +210,13 @@ class Context:
         return out
 
     def context_actor(self) -> Mention | None:
-        """The launcher when the window names none: the title's actor, else the commonest."""
+        """The launcher when the window names none: the title's actor, else the commonest.
+        The same for every window, so found once."""
+        if self._context_actor is None:
+            self._context_actor = (self._find_context_actor(),)
+        return self._context_actor[0]
+
+    def _find_context_actor(self) -> Mention | None:
         text = self.doc.text
         for s in self.doc.sentences[:2]:
             found = [m for m in self.within("@actor", s.start, s.end)]

@@ -122,10 +122,15 @@ def actor_timezone(actor: str | None) -> str | None:
     return _TIMEZONES.get(actor) if actor else None
 
 
+@lru_cache(maxsize=64)
+def _rules_actor_table(rules: RuleSet) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The actor table of one rule set (rule sets are compared by identity): built once, not
+    keyed anew by every article."""
+    return _actor_table(rules.language, rules.matching, tuple(sorted(rules.extra_actors.items())))
+
+
 def find_actors(text: str, rules: RuleSet, soviet_era: bool = False) -> list[Mention]:
-    pattern, groups = _actor_table(
-        rules.language, rules.matching, tuple(sorted(rules.extra_actors.items()))
-    )
+    pattern, groups = _rules_actor_table(rules)
     blocked = (
         [(b.start(), b.end()) for b in rules.not_actors.finditer(text)] if rules.not_actors else []
     )
