@@ -100,6 +100,9 @@ class Detection:
     # When no day can be resolved (no publication time), what the text still says of it:
     # (month, day of month, weekday 0 = Monday), each None when not said.
     day_clue: tuple[int | None, int | None, int | None] | None = None
+    # The numbers the headline and lead give (how many missiles, how far, how high): what
+    # tells one launch from another when neither report's day is known.
+    figures: tuple[int, ...] = ()
 
     def explain(self) -> list[str]:
         """Human-readable reasons, one line each."""

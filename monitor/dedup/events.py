@@ -29,11 +29,14 @@ Two reports of one actor and date that state local times of launch `SALVO_GAP` o
 are two salvos, two events (the second gets the id `...#2`). A report without a time joins the
 salvo it fits best.
 
-A report whose day cannot be resolved (a page without a publication time) joins the event of
-its actor reported most recently, unless what its text still says of the day ("on the 14th",
-"on Tuesday": a day clue) rules that event's day out; else it opens a floating event (fact
-`date: unknown`, and `day` with the clue) that the next report of the actor with a day that
-fits the clue confirms, when no event of the actor was reported in between.
+A report whose day cannot be resolved (a page without a publication time) joins the one of its
+actor's latest events that most speaks for it: a near-duplicate text, the same day of the
+month, a figure in common (how many missiles, how far: numbers read the same in every
+language), or its last report just before this one; never one that what the text still says
+of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out. With none, it
+opens a floating event (fact `date: unknown`, and `day` with the clue) that the next report of
+the actor with a day that fits the clue confirms, when no event of the actor was reported in
+between.
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: `place` returns
@@ -44,28 +47,36 @@ same actor within the window takes the parked reports into it (silently: they we
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from monitor.dedup.evidence import (
+    BOUND_FACT,
+    BOUND_LOOKBACK,
+    CLUE_FACT,
+    DATE_FACT,
+    FIGURES_FACT,
+    JUST_BEFORE,
+    RECENT_EVENTS,
+    UNKNOWN,
+    clue_agrees,
+    clue_fits,
+    clue_of,
+    date_bound,
+    date_stated,
+    facts_of,
+    figures_of,
+    is_bounded,
+    is_floating,
+    latest_first,
+    rank,
+    same_salvo,
+    with_figures,
+)
 from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection, Event
 from monitor.store.events import EventRepo, EventRow
-
-# A report's launch is within roughly the last week before it (LABELS.md), so a reaction dated
-# some day reacts to a launch at most this long before.
-BOUND_LOOKBACK = timedelta(days=7)
-# The fact a provisional event opened by a reaction keeps until a report states the date.
-BOUND_FACT = "launched on or before"
-# Launches by one actor on one day stated this far apart (local time) are separate salvos.
-SALVO_GAP = timedelta(hours=3)
-TIME_FACT = "time"
-# The fact of an event opened by a report that gave no clue to its day.
-DATE_FACT = "date"
-UNKNOWN = "unknown"
-CLUE_FACT = "day"
-# Pages without a day arriving among the last this many reports may still be one story.
-JUST_BEFORE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,19 +84,6 @@ class Placement:
     event: EventRow
     new_event: bool
     new_facts: dict[str, str]
-
-
-def facts_of(detection: Detection) -> dict[str, str]:
-    """The facts a detection states, as the strings an alert shows."""
-    minutes = detection.time_of_day
-    facts = {
-        "subtype": detection.subtype,
-        "weapon": detection.weapon,
-        "count": str(detection.count) if detection.count is not None else None,
-        "place": detection.place,
-        TIME_FACT: f"{minutes // 60:02d}:{minutes % 60:02d}" if minutes is not None else None,
-    }
-    return {k: v for k, v in facts.items() if v}
 
 
 def to_event(row: EventRow) -> Event:
@@ -98,116 +96,7 @@ def to_event(row: EventRow) -> Event:
         weapon=row.weapon,
         first_article=row.first_article,
         outlets=row.outlets,
-        facts=dict(row.facts),
-    )
-
-
-def date_stated(detection: Detection) -> bool:
-    """Whether the text states the event's date; the detector marks a stand-in date
-    (publication day in the actor's time zone) with the evidence part "date:publication", and
-    the date of a reaction, which only bounds the launch, with "date:reaction"."""
-    if detection.event_date is None:
-        return False
-    return not any(e.part in ("date:publication", "date:reaction") for e in detection.evidence)
-
-
-def date_bound(detection: Detection) -> date | None:
-    """The day of a reaction to the launch, when that is the only date the text gives."""
-    if detection.event_date is None:
-        return None
-    if any(e.part == "date:reaction" for e in detection.evidence):
-        return detection.event_date
-    return None
-
-
-def _floating(event: EventRow) -> bool:
-    return not event.date_certain and event.facts.get(DATE_FACT) == UNKNOWN
-
-
-def _clue_of(detection: Detection) -> DayClue | None:
-    return DayClue(*detection.day_clue) if detection.day_clue else None
-
-
-def _clue_fits(event: EventRow, clue: DayClue | None) -> bool:
-    """Whether a day clue allows the event's day (its date, or the clue it was opened with)."""
-    if clue is None:
-        return True
-    if not _floating(event):
-        return clue.fits(event.event_date)
-    known = event.facts.get(CLUE_FACT)
-    return known is None or clue.fits(DayClue.parse(known))
-
-
-def _clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
-    """Whether the clue names the event's day of the month (not merely does not conflict)."""
-    if clue is None:
-        return False
-    if not _floating(event):
-        known = DayClue.from_date(event.event_date)
-    elif event.facts.get(CLUE_FACT):
-        known = DayClue.parse(event.facts[CLUE_FACT])
-    else:
-        return False
-    # The day of the month says much (one in thirty); a weekday alone, one in seven, too little.
-    return clue.day is not None and clue.day == known.day and clue.fits(known)
-
-
-def _bounded(event: EventRow) -> bool:
-    return not event.date_certain and BOUND_FACT in event.facts
-
-
-def _minutes(event: EventRow) -> int | None:
-    value = event.facts.get(TIME_FACT)
-    if not value:
-        return None
-    hours, _, minutes = value.partition(":")
-    return int(hours) * 60 + int(minutes or 0)
-
-
-def same_salvo(event: EventRow, detection: Detection) -> bool:
-    """Whether the stated times of launch (when both state one) allow one salvo."""
-    a, b = _minutes(event), detection.time_of_day
-    return a is None or b is None or abs(a - b) < SALVO_GAP.total_seconds() // 60
-
-
-def _same_weapon(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.casefold() == b.casefold()
-
-
-def rank(
-    candidates: Sequence[EventRow],
-    day: date,
-    weapon: str | None,
-    dup_events: Mapping[str, float],
-) -> list[EventRow]:
-    """Candidate events, best first, by the evidence described in the module docstring."""
-    return sorted(
-        candidates,
-        key=lambda e: (
-            -dup_events.get(e.id, 0.0),
-            abs((e.event_date - day).days),
-            not _same_weapon(e.weapon, weapon),
-            not e.date_certain,
-            e.event_date,
-            e.id,
-        ),
-    )
-
-
-def latest_first(
-    candidates: Sequence[EventRow], bound: date, dup_events: Mapping[str, float]
-) -> list[EventRow]:
-    """Candidates for a report a reaction dates, best first: a near-duplicate, then the latest
-    event on or before the reaction, then those after it (time-zone slack)."""
-    return sorted(
-        candidates,
-        key=lambda e: (
-            -dup_events.get(e.id, 0.0),
-            e.event_date > bound,
-            -e.event_date.toordinal(),
-            not e.date_certain,
-            e.id,
-        ),
+        facts={k: v for k, v in row.facts.items() if k != FIGURES_FACT},
     )
 
 
@@ -237,15 +126,10 @@ class EventGrouper:
         clueless = detection.event_date is None
         day = detection.event_date or self._published_day(article)
         if detection.actor is not None and clueless:
-            clue = _clue_of(detection)
-            latest = self._events.latest(detection.event_type, detection.actor)
-            if (
-                latest is not None
-                and _clue_fits(latest, clue)
-                and same_salvo(latest, detection)
-                and (self._just_reported(latest) or _clue_agrees(latest, clue))
-            ):
-                return self._join(latest, article, detection, confirm=None, clue=clue)
+            clue = clue_of(detection)
+            match = self._undated_match(detection, clue, dup_events)
+            if match is not None:
+                return self._join(match, article, detection, confirm=None, clue=clue)
             event_id = self._free_id(f"{detection.event_type}:{detection.actor}:~unknown")
             return self._open(
                 event_id, article, detection, day, certain=False, floating=True, clue=clue
@@ -276,7 +160,9 @@ class EventGrouper:
             ranked = rank(provisional, day, detection.weapon, dup_events)
             if ranked:
                 return self._join(ranked[0], article, detection, confirm=day)
-            floating = self._floating_latest(detection)
+            floating = self._undated_match(
+                detection, DayClue.from_date(day), dup_events, only_floating=True
+            )
             if floating is not None:
                 return self._join(floating, article, detection, confirm=day)
             event_id = self._free_id(_event_id(detection.event_type, actor, day))
@@ -304,7 +190,7 @@ class EventGrouper:
     # grouping of two reports does not depend on which came first.
     def _fits(self, event: EventRow, day: date) -> bool:
         """A provisional event a report stating `day` may confirm."""
-        if _bounded(event):
+        if is_bounded(event):
             return event.event_date - BOUND_LOOKBACK <= day <= event.event_date + self._window
         return abs(event.event_date - day) <= self._window
 
@@ -313,14 +199,14 @@ class EventGrouper:
         near = abs(event.event_date - day) <= self._window
         if event.date_certain:
             return near
-        if _bounded(event) and self._fits(event, day):
+        if is_bounded(event) and self._fits(event, day):
             return True
         # Two guesses: the same day, or the same text a time zone apart.
         return event.event_date == day or (near and dup_events.get(event.id, 0.0) > 0)
 
     def _fits_bound(self, event: EventRow, bound: date) -> bool:
         """An event a report whose launch came on or before `bound` may join."""
-        if _bounded(event):
+        if is_bounded(event):
             return abs(event.event_date - bound) <= BOUND_LOOKBACK
         return bound - BOUND_LOOKBACK <= event.event_date <= bound + self._window
 
@@ -333,17 +219,36 @@ class EventGrouper:
             return event.updated_at >= self._last_timestamp - JUST_BEFORE
         return event.updated_at >= now - int(self._window.total_seconds())
 
-    def _floating_latest(self, detection: Detection) -> EventRow | None:
-        """The actor's floating event, when it is the actor's latest: a report with a day may
-        date it."""
-        if detection.actor is None:
-            return None
-        latest = self._events.latest(detection.event_type, detection.actor)
-        if latest is None or not _floating(latest) or detection.event_date is None:
-            return None
-        if not same_salvo(latest, detection):
-            return None
-        return latest if _clue_fits(latest, DayClue.from_date(detection.event_date)) else None
+    def _undated_match(
+        self,
+        detection: Detection,
+        clue: DayClue | None,
+        dup_events: Mapping[str, float],
+        only_floating: bool = False,
+    ) -> EventRow | None:
+        """The event among the actor's latest that most speaks for this report when one of the
+        two has no known day: a near-duplicate text, the same day of the month, a figure in
+        common, or its last report just before (the actor's latest); never one the day clue or
+        the stated time rules out; the later on a tie. None when nothing speaks for any.
+        `only_floating`: the report has a day, so only events without one are candidates."""
+        assert detection.actor is not None
+        recent = self._events.latest_of_actor(detection.event_type, detection.actor, RECENT_EVENTS)
+        best: tuple[int, int, EventRow] | None = None
+        for position, event in enumerate(recent):
+            if only_floating and not is_floating(event):
+                continue
+            if not (clue_fits(event, clue) and same_salvo(event, detection)):
+                continue
+            latest = position == 0 and (only_floating or self._just_reported(event))
+            strength = (
+                4 * (dup_events.get(event.id, 0.0) > 0)
+                + 2 * clue_agrees(event, clue)
+                + 2 * bool(figures_of(event) & set(detection.figures))
+                + latest
+            )
+            if strength and (best is None or (strength, -position) > best[:2]):
+                best = (strength, -position, event)
+        return best[2] if best is not None else None
 
     # -- helpers ------------------------------------------------------------------------------
     def _nearby(self, detection: Detection, actor: str, day: date) -> list[EventRow]:
@@ -391,7 +296,7 @@ class EventGrouper:
                     article.id, detection.event_type, detection.actor, day, article.outlet, now
                 )
             return None
-        facts = facts_of(detection)
+        facts = with_figures(facts_of(detection), detection)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
         if floating:
@@ -415,7 +320,7 @@ class EventGrouper:
         self._events.create(row)
         self._events.add_report(event_id, article.id, article.outlet, certain, now)
         row = self._adopt_parked(row, now)
-        return Placement(row, True, facts)
+        return Placement(row, True, {k: v for k, v in facts.items() if k != FIGURES_FACT})
 
     def _adopt_parked(self, row: EventRow, now: int) -> EventRow:
         """Take into a new event the background reports parked for its actor and days."""
@@ -454,23 +359,24 @@ class EventGrouper:
         new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
         changes: dict[str, object] = {}
         facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
+        facts = with_figures(facts, detection)
         if confirm is not None:
             new_facts[DATE_FACT] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)
             facts.pop(BOUND_FACT, None)
             facts.pop(DATE_FACT, None)
             facts.pop(CLUE_FACT, None)
-        elif _floating(row) and guess is not None:
+        elif is_floating(row) and guess is not None:
             changes.update(event_date=guess)
             facts.pop(DATE_FACT, None)
             facts.pop(CLUE_FACT, None)
-        elif _floating(row) and clue is not None:
+        elif is_floating(row) and clue is not None:
             known = facts.get(CLUE_FACT)
             facts[CLUE_FACT] = str(DayClue.parse(known).merge(clue) if known else clue)
-        elif _bounded(row) and guess is not None:
+        elif is_bounded(row) and guess is not None:
             changes.update(event_date=guess)
             facts.pop(BOUND_FACT, None)
-        elif _bounded(row) and bound is not None and bound < row.event_date:
+        elif is_bounded(row) and bound is not None and bound < row.event_date:
             changes.update(event_date=bound)
             facts[BOUND_FACT] = bound.isoformat()
         outlets = row.outlets

@@ -83,6 +83,27 @@ class DateWords:
     months: tuple[tuple[str, int], ...] = ()  # inflected forms -> 1 .. 12
 
 
+# Chinese news writes the day of the month in Han numerals too ("当地时间十六日"). Not 一日:
+# "one day" as often as "the 1st".
+_HAN_DIGITS = "一二三四五六七八九十廿卅"
+_HAN_DAY = (
+    "(?:[二三四五六七八九]|十[一二三四五六七八九]?|二十[一二三四五六七八九]?"
+    "|廿[一二三四五六七八九]?|三十一?|卅一?)"
+)
+_HAN_VALUES = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def _day_number(text: str) -> int:
+    """A day of the month in Arabic digits or Han numerals: "16", "十六", "二十一", "廿一"."""
+    if text.isdigit():
+        return int(text)
+    text = text.replace("廿", "二十").replace("卅", "三十")
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return _HAN_VALUES[text]
+    return (_HAN_VALUES.get(tens, 1) if tens else 1) * 10 + _HAN_VALUES.get(units, 0)
+
+
 class Vocabulary:
     """How one language writes dates: CLDR's month and weekday names (abbreviations only next
     to a day number, or in scripts without spaces), numeric forms (5月5日, 5일, 28/2,
@@ -121,7 +142,8 @@ class Vocabulary:
             rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
             # "5일", "5日" a day of the month; not "3日連続" (three days running), "5일 만에",
             # "2日前", "3日後"
-            r"(?P<cd>(?<![\d.:/])(?P<d3>\d{1,2})\s*[日일号號](?![间間간째本連连前後后内ぶ])"
+            rf"(?P<cd>(?<![\d.:/{_HAN_DIGITS}])(?P<d3>\d{{1,2}}|{_HAN_DAY})\s*[日일号號]"
+            r"(?![间間간째本連连前後后内ぶ])"
             r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
             rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
         ]
@@ -153,7 +175,7 @@ class Vocabulary:
         if g["num"]:
             return DayClue(int(g["m6"] or g["m7"] or g["m8"]), int(g["d6"] or g["d7"] or g["d8"]))
         if g["cd"]:
-            return DayClue(day=int(g["d3"]))
+            return DayClue(day=_day_number(g["d3"]))
         if g["wdn"]:
             return DayClue(weekday=self._lookup(g["wdn"], self.weekdays))
         return None
@@ -192,7 +214,7 @@ class Vocabulary:
         elif g["cd"]:
             if ref is None:
                 return None, None, "day"
-            value = day_of_month(int(g["d3"]), ref)
+            value = day_of_month(_day_number(g["d3"]), ref)
             return value, (ref - value).days if value else None, "day"
         elif g["wdn"]:
             wanted = self._lookup(g["wdn"], self.weekdays)

@@ -234,12 +234,18 @@ class Context:
         return None
 
 
+# Sentences after the lead that may still say the launch's day.
+CLUE_SENTENCES = 2
+
+
 def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
     """What the headline, lead or best window say of the launch's day when no day can be
     resolved (the article has no publication time): "14日", "on Tuesday", "October 5". The
     first sentence that names the act and says something of its day decides; what it says in
     several ways is taken together ("on Wednesday (02/11)")."""
     sentences = [s for s in ctx.doc.sentences if s.end <= ctx.lead_end]
+    # A short lead often leaves the day to the next sentences ("... announced on the 5th").
+    sentences += [s for s in ctx.doc.sentences if s.start >= ctx.lead_end][:CLUE_SENTENCES]
     sentences += [s for s in ctx.doc.sentences if s.start < best.end and best.start < s.end]
     for s in sentences:
         act = ctx.act_in(s)

@@ -32,6 +32,7 @@ from monitor.detect.entities import (
     find_count,
     find_place,
     launcher_score,
+    salient_figures,
 )
 from monitor.detect.language import identify
 from monitor.detect.rules import RuleSet
@@ -388,6 +389,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         targets=targets,
         time_of_day=time_of_day,
         day_clue=(clue[0].month, clue[0].day, clue[0].weekday) if clue else None,
+        figures=salient_figures(ctx.doc.text[: ctx.lead_end]),
     )
     return Analysis(score, rules.threshold, detection, tuple(lines), language)
 

@@ -8,6 +8,7 @@ russia; "missiles launched by Pakistan" -> pakistan; "Iranian missiles fired at 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -177,6 +178,32 @@ def find_count(text: str, start: int, end: int) -> int | None:
         return None
     n = m.group("n").lower()
     return int(n) if n.isdigit() else NUMBER_WORDS.get(n)
+
+
+# A number written in any script's digits, with thousands grouped by a comma, dot, space or
+# the Arabic separator; not part of a time ("14:05"), a decimal, a date ("5/1") or a name
+# ("KN-23": a weapon names itself).
+_FIGURE = re.compile(
+    r"(?<![\d:.,/\-])(\d{1,3}(?:[,.\u00a0\u202f \u066c]\d{3})+|\d+)(?![\d:/]|[.,]\d)"
+)
+# Figures below this may be a day of the month, an hour or a small count: too common to tell
+# two launches apart; years say when a story looks back, not which launch it is.
+_SMALLEST_FIGURE = 32
+_YEARS = range(1900, 2101)
+
+
+def salient_figures(text: str) -> tuple[int, ...]:
+    """The numbers a report gives that tell one launch from another of the same actor (how
+    many missiles, how far they flew, how high), in any script's digits, sorted."""
+    found: set[int] = set()
+    for m in _FIGURE.finditer(text):
+        digits = [unicodedata.digit(c, -1) for c in m.group(1) if c.isdigit()]
+        if any(d < 0 for d in digits):
+            continue
+        n = int("".join(map(str, digits)))
+        if n >= _SMALLEST_FIGURE and n not in _YEARS:
+            found.add(n)
+    return tuple(sorted(found))
 
 
 def find_place(text: str, start: int, end: int) -> str | None:

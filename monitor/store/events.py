@@ -159,12 +159,17 @@ class EventRepo:
 
     def latest(self, event_type: str, actor: str) -> EventRow | None:
         """The actor's event with the latest report."""
-        r = self.db.one(
+        rows = self.latest_of_actor(event_type, actor, 1)
+        return rows[0] if rows else None
+
+    def latest_of_actor(self, event_type: str, actor: str, limit: int) -> list[EventRow]:
+        """The actor's events with the latest reports, latest first, at most `limit`."""
+        rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM dedup_events WHERE event_type = ? AND actor = ? "
-            "ORDER BY updated_at DESC, id DESC LIMIT 1",
-            (event_type, actor),
+            "ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (event_type, actor, limit),
         )
-        return _row(r) if r else None
+        return [_row(r) for r in rows]
 
     def of_articles(self, event_type: str, article_ids: Sequence[str]) -> dict[str, EventRow]:
         """The event of `event_type` each of these articles reports, by article id.

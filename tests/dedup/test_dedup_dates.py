@@ -19,7 +19,7 @@ from dedup_helpers import (
 )
 
 from monitor.dedup import Deduplicator
-from monitor.dedup.events import BOUND_FACT
+from monitor.dedup.evidence import BOUND_FACT
 from monitor.models import Article, Detection
 
 NK = "north-korea"

@@ -104,3 +104,53 @@ def test_a_parked_report_joins_once_its_event_learns_its_day(dedup: Deduplicator
     )
     assert confirmed is not None and confirmed.event.id == guessed.event.id
     assert confirmed.event.event_date == MAR_5 and "Oil" in confirmed.outlets
+
+
+def test_undated_pages_find_their_launch_by_the_figures_they_give(dedup: Deduplicator) -> None:
+    """Pages without a day, in several languages, of two launches by one actor arriving
+    interleaved: a figure in common (how many missiles, how far) puts a report with its launch
+    even when another launch of the actor was reported in between; no figure, no day and no
+    recent report of the actor: a new floating event."""
+
+    def report(figures: tuple[int, ...], day: int | None = None) -> Detection:
+        return replace(undated("iran", (None, day, None) if day else None), figures=figures)
+
+    big = dedup.assign(article("Es:1", "el día 1, casi 200 misiles", None), report((200,), 1))
+    other = dedup.assign(article("Ja:1", "13日、無人機", None), report((), 13))
+    small = dedup.assign(article("Fr:1", "une douzaine", None), report(()))
+    back = dedup.assign(article("Hi:1", "200 मिसाइलें, 350 किमी", None), report((200, 350)))
+    far = dedup.assign(article("Tr:1", "350 km", None), report((350,)))
+    assert big is not None and other is not None and small is not None
+    assert back is not None and far is not None
+    assert big.new_event and other.new_event  # another day of the month: another launch
+    assert small.event.id == other.event.id and not small.new_event  # just reported
+    assert back.event.id == big.event.id and not back.new_event  # 200 in common
+    assert far.event.id == big.event.id  # 350, which the Hindi report brought to the event
+    assert "figures" not in big.new_facts  # grouping's own record, not a fact an alert shows
+    assert "figures" not in far.event.facts
+
+
+def test_a_figure_in_common_does_not_override_the_day(dedup: Deduplicator) -> None:
+    on_3rd = dedup.assign(
+        article("A:1", "3日 180発", None), replace(undated("iran", (None, 3, None)), figures=(180,))
+    )
+    on_9th = dedup.assign(
+        article("B:1", "9日 180発", None), replace(undated("iran", (None, 9, None)), figures=(180,))
+    )
+    assert on_3rd is not None and on_9th is not None
+    assert on_9th.new_event and on_9th.event.id != on_3rd.event.id
+
+
+def test_a_dated_report_confirms_the_floating_event_its_day_agrees_with(
+    dedup: Deduplicator,
+) -> None:
+    """Two floating events of one actor (pages without a time: "on the 1st", "on the 13th");
+    a report dated the 1st confirms the first though the second was reported after it."""
+    first = dedup.assign(article("Hi:1", "1 अक्टूबर", None), undated("iran", (None, 1, None)))
+    other = dedup.assign(article("Ja:1", "13日", None), undated("iran", (None, 13, None)))
+    oct_1 = date(2024, 10, 1)
+    dated = dedup.assign(article("Pt:1", "1º de outubro", at(oct_1, 20)), detection("iran", oct_1))
+    assert first is not None and other is not None and dated is not None
+    assert first.new_event and other.new_event and first.event.id != other.event.id
+    assert dated.event.id == first.event.id and not dated.new_event
+    assert dated.event.event_date == oct_1

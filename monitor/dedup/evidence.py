@@ -1,0 +1,167 @@
+"""What a report and an event say of each other, for grouping: the day stated, guessed or
+bounded, what an undated page still says of its day, the stated time of launch (salvos), and
+the figures given. Pure functions of a detection and a stored event row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from monitor.detect.dates import DayClue
+from monitor.models import Detection
+from monitor.store.events import EventRow
+
+# A report's launch is within roughly the last week before it (LABELS.md), so a reaction dated
+# some day reacts to a launch at most this long before.
+BOUND_LOOKBACK = timedelta(days=7)
+# The fact a provisional event opened by a reaction keeps until a report states the date.
+BOUND_FACT = "launched on or before"
+# Launches by one actor on one day stated this far apart (local time) are separate salvos.
+SALVO_GAP = timedelta(hours=3)
+TIME_FACT = "time"
+# The fact of an event opened by a report that gave no clue to its day.
+DATE_FACT = "date"
+UNKNOWN = "unknown"
+CLUE_FACT = "day"
+# Pages without a day arriving among the last this many reports may still be one story.
+JUST_BEFORE = 2
+# A report whose day is unknown looks for its launch among the actor's events reported last.
+RECENT_EVENTS = 8
+# The figures an event's reports gave (grouping's own record; alerts do not show it), at most
+# this many.
+FIGURES_FACT = "figures"
+MAX_FIGURES = 24
+
+
+def facts_of(detection: Detection) -> dict[str, str]:
+    """The facts a detection states, as the strings an alert shows."""
+    minutes = detection.time_of_day
+    facts = {
+        "subtype": detection.subtype,
+        "weapon": detection.weapon,
+        "count": str(detection.count) if detection.count is not None else None,
+        "place": detection.place,
+        TIME_FACT: f"{minutes // 60:02d}:{minutes % 60:02d}" if minutes is not None else None,
+    }
+    return {k: v for k, v in facts.items() if v}
+
+
+def date_stated(detection: Detection) -> bool:
+    """Whether the text states the event's date; the detector marks a stand-in date
+    (publication day in the actor's time zone) with the evidence part "date:publication", and
+    the date of a reaction, which only bounds the launch, with "date:reaction"."""
+    if detection.event_date is None:
+        return False
+    return not any(e.part in ("date:publication", "date:reaction") for e in detection.evidence)
+
+
+def date_bound(detection: Detection) -> date | None:
+    """The day of a reaction to the launch, when that is the only date the text gives."""
+    if detection.event_date is None:
+        return None
+    if any(e.part == "date:reaction" for e in detection.evidence):
+        return detection.event_date
+    return None
+
+
+def is_floating(event: EventRow) -> bool:
+    return not event.date_certain and event.facts.get(DATE_FACT) == UNKNOWN
+
+
+def clue_of(detection: Detection) -> DayClue | None:
+    return DayClue(*detection.day_clue) if detection.day_clue else None
+
+
+def clue_fits(event: EventRow, clue: DayClue | None) -> bool:
+    """Whether a day clue allows the event's day (its date, or the clue it was opened with)."""
+    if clue is None:
+        return True
+    if not is_floating(event):
+        return clue.fits(event.event_date)
+    known = event.facts.get(CLUE_FACT)
+    return known is None or clue.fits(DayClue.parse(known))
+
+
+def clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
+    """Whether the clue names the event's day of the month (not merely does not conflict)."""
+    if clue is None:
+        return False
+    if not is_floating(event):
+        known = DayClue.from_date(event.event_date)
+    elif event.facts.get(CLUE_FACT):
+        known = DayClue.parse(event.facts[CLUE_FACT])
+    else:
+        return False
+    # The day of the month says much (one in thirty); a weekday alone, one in seven, too little.
+    return clue.day is not None and clue.day == known.day and clue.fits(known)
+
+
+def figures_of(event: EventRow) -> set[int]:
+    return {int(x) for x in event.facts.get(FIGURES_FACT, "").split()}
+
+
+def with_figures(facts: dict[str, str], detection: Detection) -> dict[str, str]:
+    known = {int(x) for x in facts.get(FIGURES_FACT, "").split()} | set(detection.figures)
+    if not known:
+        return facts
+    kept = sorted(known)[:MAX_FIGURES]
+    return {**facts, FIGURES_FACT: " ".join(str(n) for n in kept)}
+
+
+def is_bounded(event: EventRow) -> bool:
+    return not event.date_certain and BOUND_FACT in event.facts
+
+
+def minutes(event: EventRow) -> int | None:
+    value = event.facts.get(TIME_FACT)
+    if not value:
+        return None
+    hours, _, minutes = value.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def same_salvo(event: EventRow, detection: Detection) -> bool:
+    """Whether the stated times of launch (when both state one) allow one salvo."""
+    a, b = minutes(event), detection.time_of_day
+    return a is None or b is None or abs(a - b) < SALVO_GAP.total_seconds() // 60
+
+
+def same_weapon(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.casefold() == b.casefold()
+
+
+def rank(
+    candidates: Sequence[EventRow],
+    day: date,
+    weapon: str | None,
+    dup_events: Mapping[str, float],
+) -> list[EventRow]:
+    """Candidate events, best first, by the evidence described in the module docstring."""
+    return sorted(
+        candidates,
+        key=lambda e: (
+            -dup_events.get(e.id, 0.0),
+            abs((e.event_date - day).days),
+            not same_weapon(e.weapon, weapon),
+            not e.date_certain,
+            e.event_date,
+            e.id,
+        ),
+    )
+
+
+def latest_first(
+    candidates: Sequence[EventRow], bound: date, dup_events: Mapping[str, float]
+) -> list[EventRow]:
+    """Candidates for a report a reaction dates, best first: a near-duplicate, then the latest
+    event on or before the reaction, then those after it (time-zone slack)."""
+    return sorted(
+        candidates,
+        key=lambda e: (
+            -dup_events.get(e.id, 0.0),
+            e.event_date > bound,
+            -e.event_date.toordinal(),
+            not e.date_certain,
+            e.id,
+        ),
+    )

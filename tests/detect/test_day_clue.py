@@ -1,0 +1,66 @@
+"""What a page without a publication time still says of the launch's day (a day clue): read in
+the headline, the lead and the sentences right after a short lead, in Arabic digits and in Han
+numerals, and never from a span of days or a figure that only looks like a date."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.detect.engine import analyse
+from monitor.detect.rules import RuleSet, load_rules
+from monitor.models import Article
+
+Clue = tuple[int | None, int | None, int | None]  # (month, day of month, weekday 0 = Monday)
+
+CLUES = [
+    (
+        "ja: the day in the sentence after a one-line lead",
+        "北朝鮮が弾道ミサイルを発射",
+        "政府は北朝鮮が弾道ミサイルを発射したと発表した。防衛省によると、9日朝に北朝鮮西岸"
+        "付近から弾道ミサイル1発が発射され、日本海に落下したとみられる。",
+        (None, 9, None),
+    ),
+    (
+        "zh: a day of the month in Han numerals",
+        "伊朗向以色列发射大批弹道导弹",
+        "据报道，当地时间十六日凌晨，伊朗向以色列发射了大批弹道导弹，以方启动防空系统拦截。",
+        (None, 16, None),
+    ),
+    (
+        "zh: twenty-one in Han numerals",
+        "朝鲜发射一枚弹道导弹",
+        "韩国军方称，朝鲜二十一日上午向东部海域发射了一枚弹道导弹。",
+        (None, 21, None),
+    ),
+    (
+        "hi: the weekday two sentences after the lead",
+        "भारत ने सुपरसोनिक क्रूज मिसाइल का सफल परीक्षण किया",
+        "नई दिल्ली। भारत की नौसेना ने एक और परीक्षण पूरा किया। यह मिसाइल एक युद्धपोत से दागी गई। "
+        "शुक्रवार को हुए इस परीक्षण में मिसाइल ने लक्ष्य को सटीक निशाना बनाया।",
+        (None, None, 4),
+    ),
+    (
+        "zh: three days running is not the 3rd",
+        "朝鲜连续发射弹道导弹",
+        "朝鲜三日间连续向东部海域发射弹道导弹，韩国军方表示将加强警戒。",
+        None,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules(None)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "clue"), [c[1:] for c in CLUES], ids=[c[0] for c in CLUES]
+)
+def test_day_clue_of_an_undated_page(rules: RuleSet, title: str, text: str, clue: Clue) -> None:
+    page = Article(
+        id="p:1", url="https://news.example/p/1", title=title, text=text, published=None, outlet="X"
+    )
+    detection = analyse(page, rules).detection
+    assert detection is not None
+    assert detection.event_date is None
+    assert detection.day_clue == clue
