@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup run demo test lint check bench rules clean
+.PHONY: setup run demo test test-container lint check bench rules clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "monitor needs Python 3.11 or newer; set PYTHON=python3.11" or 0)'
@@ -23,6 +23,11 @@ demo: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# Builds deploy/Dockerfile with podman on a local Debian base and runs the image (DEVELOPERS.md).
+test-container: setup
+	bash tests/container/base-image.sh
+	MONITOR_CONTAINER_TESTS=required $(BIN)/pytest -q -m container tests/container
 
 lint: setup
 	$(BIN)/ruff format --check monitor tests bench

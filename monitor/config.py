@@ -3,7 +3,9 @@
 `load(text, source)` is pure; `load_file(path)` reads the file. Unknown keys, wrong types and bad
 URLs are errors naming the file, the line and the key, with a hint. Secrets are never written in
 the file itself: a destination names the environment variable (`*_env`) or file (`*_file`) that
-holds each one, and `resolve_secret` reads it when the destination is built.
+holds each one, and `resolve_secret` reads it when the destination is built. Relative file
+paths (store.url's SQLite file, store.marker, detection.rules, each `*_file`) are resolved
+against the config file's folder as the file is loaded (`monitor.config_paths`).
 """
 
 from __future__ import annotations
@@ -21,14 +23,27 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from monitor.config_paths import (
+    ConfigPath,
+    base_dir,
+    context_base,
+    feed_url_key,
+    resolve_path,
+    resolve_store_url,
+)
+from monitor.config_yaml import duplicate_keys
 from monitor.errors import ConfigError
 from monitor.logs import register_secret
 from monitor.models import Feed
+from monitor.netpolicy import IPNetwork, NetworkPolicy, parse_network
 
 DEFAULT_PATH = Path("config/monitor.yaml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -64,12 +79,52 @@ def check_http_url(value: str) -> str:
 HttpURL = Annotated[str, BeforeValidator(lambda v: check_http_url(v) if isinstance(v, str) else v)]
 
 
+class LocatedError(ValueError):
+    """A whole-config check's error that knows which key it is about, for the line number."""
+
+    def __init__(self, message: str, loc: tuple[Any, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def check_network(value: Any) -> IPNetwork:
+    return parse_network(value if isinstance(value, str) else repr(value))
+
+
+Network = Annotated[IPNetwork, BeforeValidator(check_network)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
 class StoreConfig(Strict):
-    url: str = "sqlite:///data/monitor.sqlite3"
+    # SQLite (relative to the config file's folder) or PostgreSQL; see monitor.config_paths.
+    url: str = Field(default="sqlite:///data/monitor.sqlite3", validate_default=True)
+    # Records which store this config uses (monitor.store.marker); null: .monitor-store beside
+    # the config file. Keep it outside the store's folder.
+    marker: ConfigPath | None = None
+    check_interval: Duration = Field(default=5.0, gt=0)  # store health: look and probe-write
+    _url_as_written: str = PrivateAttr(default="")
+
+    @field_validator("url")
+    @classmethod
+    def _store_url(cls, value: str, info: ValidationInfo) -> str:
+        return resolve_store_url(value, context_base(info))
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_url(cls, data: Any, handler: ModelWrapValidatorHandler[StoreConfig]) -> Any:
+        store = handler(data)
+        written = data.get("url") if isinstance(data, dict) else None
+        default = cls.model_fields["url"].default
+        store._url_as_written = written if isinstance(written, str) else str(default)
+        return store
+
+    @property
+    def url_as_written(self) -> str:
+        """store.url as the file says it, before a relative path was resolved."""
+        return self._url_as_written or self.url
 
 
 class FeedConfig(Strict):
@@ -82,6 +137,8 @@ class FeedConfig(Strict):
     headers: dict[str, str] = {}
     # The feed's language (ISO 639-1), when all its items are in one: no identification then.
     language: str | None = None
+    # Non-public networks this feed and its articles may be fetched from (network.allow too).
+    allow_networks: list[Network] = []
 
     @field_validator("language")
     @classmethod
@@ -105,6 +162,22 @@ class PollingConfig(Strict):
     concurrency: int = Field(default=16, ge=1)
     user_agent: str = "monitor/0.1 (news alerting; +https://github.com/monitor-alerts/monitor)"
     failure_alert_after: int = Field(default=5, ge=1)
+    # One feed poll's limits, so that no feed can stall the service or aim it at a site:
+    max_items: int = Field(default=500, ge=1)  # entries kept per poll, the newest
+    max_articles: int = Field(default=50, ge=1)  # article pages fetched per poll; rest wait
+    # Then article fetches stop, and those items wait too.
+    poll_deadline: Duration = Field(default=120.0, validate_default=True)
+
+    @field_validator("poll_deadline")
+    @classmethod
+    def _deadline_after_timeout(cls, value: float, info: ValidationInfo) -> float:
+        timeout = info.data.get("timeout")
+        if timeout is not None and value <= timeout:
+            raise ValueError(
+                f"{value:g} s is not longer than polling.timeout ({timeout:g} s): a poll needs "
+                "time for its feed and at least one article; raise poll_deadline or lower timeout"
+            )
+        return value
 
     @model_validator(mode="after")
     def _bounds(self) -> PollingConfig:
@@ -114,7 +187,7 @@ class PollingConfig(Strict):
 
 
 class DetectionConfig(Strict):
-    rules: list[str] = []  # rule files; empty means the shipped missile_launch rules
+    rules: list[ConfigPath] = []  # rule files; empty means the shipped missile_launch rules
 
 
 class EventsConfig(Strict):
@@ -130,7 +203,7 @@ class SlackDestination(Strict):
     type: Literal["slack"]
     channel: str = Field(min_length=1)
     token_env: str | None = "SLACK_BOT_TOKEN"
-    token_file: str | None = None
+    token_file: ConfigPath | None = None
     base_url: HttpURL | None = None  # for Slack-compatible servers; default is Slack's own
     timeout: Duration = 30.0
 
@@ -138,7 +211,7 @@ class SlackDestination(Strict):
 class SlackWebhookDestination(Strict):
     type: Literal["slack_webhook"]
     url_env: str | None = "SLACK_WEBHOOK_URL"
-    url_file: str | None = None
+    url_file: ConfigPath | None = None
     followups: Literal["digest", "suppress"] = "digest"
     digest_interval: Duration = 900.0
     timeout: Duration = 30.0
@@ -151,12 +224,12 @@ class EmailDestination(Strict):
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = None
-    password_file: str | None = None
+    password_file: ConfigPath | None = None
     sender: str = Field(alias="from", min_length=3)
     to: list[str] = Field(min_length=1)
     update_at_outlets: list[int] = []  # send a threaded update email at these outlet counts
     timeout: Duration = 30.0
-    ca_file: str | None = None  # extra CA certificates to trust (a private mail server)
+    ca_file: ConfigPath | None = None  # extra CA certificates to trust (a private mail server)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -165,7 +238,7 @@ class WebhookDestination(Strict):
     type: Literal["webhook"]
     url: HttpURL
     secret_env: str | None = None
-    secret_file: str | None = None
+    secret_file: ConfigPath | None = None
     timeout: Duration = 30.0
 
 
@@ -247,13 +320,23 @@ class HttpConfig(Strict):
         return v
 
 
+class NetworkConfig(Strict):
+    # Only public addresses are fetched (no SSRF to loopback, private, link-local...) except in
+    # these networks, for every feed; a feed's allow_networks adds its own.
+    allow: list[Network] = []
+
+    def policy(self) -> NetworkPolicy:
+        return NetworkPolicy(tuple(self.allow))
+
+
 class LoggingConfig(Strict):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "text"] = "auto"
 
 
 class Config(Strict):
-    store: StoreConfig = StoreConfig()
+    # Validated from {} when absent, so that the default SQLite path is resolved like one written.
+    store: StoreConfig = Field(default={}, validate_default=True)
     feeds: list[FeedConfig] = []
     polling: PollingConfig = PollingConfig()
     detection: DetectionConfig = DetectionConfig()
@@ -261,15 +344,28 @@ class Config(Strict):
     notify: NotifyConfig = NotifyConfig()
     http: HttpConfig = HttpConfig()
     logging: LoggingConfig = LoggingConfig()
+    network: NetworkConfig = NetworkConfig()
     source: str = Field(default="<config>", exclude=True)
 
     @model_validator(mode="after")
     def _unique_feeds(self) -> Config:
-        seen: set[str] = set()
-        for f in self.feeds:
-            if f.name in seen:
-                raise ValueError(f"feed name {f.name!r} is used twice; give each feed its own name")
-            seen.add(f.name)
+        names: set[str] = set()
+        urls: dict[str, FeedConfig] = {}
+        for i, f in enumerate(self.feeds):
+            if f.name in names:
+                raise LocatedError(
+                    f"feed name {f.name!r} is used twice; give each feed its own name",
+                    ("feeds", i, "name"),
+                )
+            names.add(f.name)
+            first = urls.setdefault(feed_url_key(f.url), f)
+            if first is not f:
+                raise LocatedError(
+                    f"feeds {first.name!r} and {f.name!r} have the same URL ({f.url}): each "
+                    "article would count as two outlets and send a follow-up to its own alert; "
+                    "remove one of them",
+                    ("feeds", i, "url"),
+                )
         return self
 
     def feed_objects(self) -> list[Feed]:
@@ -283,13 +379,16 @@ class Config(Strict):
                 full_text=f.full_text,
                 headers=tuple(sorted(f.headers.items())),
                 language=f.language,
+                # Per feed, so that a reload changes them: the client itself allows none.
+                allow_networks=tuple(dict.fromkeys([*self.network.allow, *f.allow_networks])),
             )
             for f in self.feeds
         ]
 
     def rule_paths(self) -> list[Path]:
-        base = Path(self.source).parent if self.source != "<config>" else Path(".")
-        return [p if p.is_absolute() else base / p for p in map(Path, self.detection.rules)]
+        """The rule files; relative to the config file's folder (already resolved by `load`)."""
+        base = base_dir(self.source)
+        return [Path(resolve_path(p, base)) for p in self.detection.rules]
 
 
 # -- loading -----------------------------------------------------------------------------
@@ -309,9 +408,18 @@ def load(text: str, source: str = "<config>") -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}:1: the config must be a mapping of sections (store, feeds...)")
+    twice = duplicate_keys(node) if node is not None else []
+    if twice:
+        raise ConfigError(
+            "\n".join(
+                f"{source}:{d.second}: {d.key}: written twice, on lines {d.first} and "
+                f"{d.second}; YAML would silently keep only the second: remove or merge one"
+                for d in twice
+            )
+        )
     lines = _key_lines(node) if node is not None else {}
     try:
-        cfg = Config.model_validate({**data, "source": source})
+        cfg = Config.model_validate({**data, "source": source}, context={"base": base_dir(source)})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source, lines, data)) from None
     return cfg
@@ -374,6 +482,9 @@ def _describe(
     messages = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        located = (err.get("ctx") or {}).get("error")
+        if isinstance(located, LocatedError):
+            loc = located.loc
         line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), 1)
         key = ".".join(str(p) for p in loc) or "(top level)"
         msg = str(err["msg"]).removeprefix("Value error, ")

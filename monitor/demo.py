@@ -52,6 +52,8 @@ def load_stories() -> tuple[dict[str, dict[str, str]], list[Story]]:
 class DemoServer:
     """Serves /<outlet>/rss.xml and /<outlet>/<slug>.html until stopped."""
 
+    HOST = "127.0.0.1"  # the demo's config allows exactly this address (network.allow)
+
     def __init__(self, delay_scale: float = 1.0) -> None:
         self.outlets, self.stories = load_stories()
         self.delay_scale = delay_scale
@@ -70,7 +72,7 @@ class DemoServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer((self.HOST, 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property

@@ -22,7 +22,15 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from monitor.config import Config, FeedConfig, check_http_url, load, load_file, parse_duration
+from monitor.config import (
+    Config,
+    FeedConfig,
+    check_http_url,
+    load,
+    load_file,
+    parse_duration,
+)
+from monitor.config_paths import feed_url_key
 from monitor.errors import ConfigError
 from monitor.opml import OpmlFeed, export_opml, parse_opml
 
@@ -33,25 +41,43 @@ def list_feeds(path: str | Path) -> list[FeedConfig]:
     return list(load_file(path).feeds)
 
 
+def check_feed_url(url: str) -> str:
+    """`url` when it is an http(s) URL; else a ConfigError saying what is accepted."""
+    try:
+        return check_http_url(url)
+    except ValueError:
+        raise ConfigError(
+            f"{url!r} is not a feed URL monitor can poll: give the feed's http:// or https:// "
+            "address, e.g. https://example.com/feed.xml"
+        ) from None
+
+
+def check_new_feed(path: str | Path, url: str) -> None:
+    """Refuse a URL that is not http(s) or whose feed is already configured in `path`."""
+    check_feed_url(url)
+    _refuse_known_url(_Doc(path).feeds(), url, path)
+
+
 def add_feed(
     path: str | Path,
     url: str,
     *,
     name: str | None = None,
+    title: str | None = None,
     interval: str | float | None = None,
     tags: Iterable[str] = (),
     enabled: bool = True,
     full_text: bool | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> FeedConfig:
-    """Append a feed to the config file and return it as validated."""
-    check_http_url(url) if isinstance(url, str) else None
+    """Append a feed to the config file and return it as validated. Its name is `name`, else
+    the feed's own `title`, else the site's host name (both made unique)."""
+    check_feed_url(url)
     doc = _Doc(path)
     existing = doc.feeds()
-    for item in existing:
-        if item.get("url") == url:
-            raise ConfigError(f"{url} is already in {path} as feed {item.get('name')!r}")
-    chosen = name or _unique_name(_name_from_url(url), {str(i.get("name")) for i in existing})
+    _refuse_known_url(existing, url, path)
+    base = (title or "").strip() or _name_from_url(url)
+    chosen = name or _unique_name(base, {str(i.get("name")) for i in existing})
     if any(item.get("name") == chosen for item in existing):
         raise ConfigError(f"feed name {chosen!r} is already used in {path}; pass another --name")
     entry = CommentedMap(name=chosen, url=url)
@@ -59,6 +85,12 @@ def add_feed(
     _append(existing, entry)
     cfg = doc.save()
     return _find(cfg, chosen)
+
+
+def _refuse_known_url(feeds: Any, url: str, path: str | Path) -> None:
+    for item in feeds:
+        if feed_url_key(str(item.get("url"))) == feed_url_key(url):
+            raise ConfigError(f"{url} is already in {path} as feed {item.get('name')!r}")
 
 
 def update_feed(
@@ -99,7 +131,7 @@ def import_opml(
     """Add every feed of an OPML document not already configured: (added, skipped)."""
     doc = _Doc(path)
     feeds = doc.feeds()
-    urls = {str(i.get("url")) for i in feeds}
+    urls = {feed_url_key(str(i.get("url"))) for i in feeds}
     names = {str(i.get("name")) for i in feeds}
     added_names: list[str] = []
     skipped: list[OpmlFeed] = []
@@ -109,7 +141,7 @@ def import_opml(
         except ValueError:
             skipped.append(feed)
             continue
-        if feed.url in urls:
+        if feed_url_key(feed.url) in urls:
             skipped.append(feed)
             continue
         name = _unique_name(feed.name.strip() or _name_from_url(feed.url), names)
@@ -117,7 +149,7 @@ def import_opml(
         if feed.tags:
             entry["tags"] = _flow(feed.tags)
         _append(feeds, entry)
-        urls.add(feed.url)
+        urls.add(feed_url_key(feed.url))
         names.add(name)
         added_names.append(name)
     cfg = doc.save() if added_names else load(doc.text, str(path))

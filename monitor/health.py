@@ -1,7 +1,8 @@
 """The health and metrics listener: a tiny asyncio HTTP/1.1 server, GET only.
 
     /healthz   200 while the process runs its event loop (liveness)
-    /readyz    200 when every readiness check passes, else 503 naming the failing ones
+    /readyz    200 when every readiness check passes, else 503 naming the failing ones, each
+               on its own line with the reason its check gave ("store: ...")
     /metrics   Prometheus text format
 
 Each request gets one answer and the connection closes; a scraper or a container health check
@@ -14,6 +15,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry
 
@@ -21,7 +23,21 @@ from monitor.metrics import CONTENT_TYPE, REGISTRY, render
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[], bool | Awaitable[bool]]
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A readiness check's answer with its reason, shown in the 503 body."""
+
+    ready: bool
+    reason: str = ""
+
+    @classmethod
+    def unless(cls, problem: str | None) -> Verdict:
+        """Ready when there is no problem; else not, saying why."""
+        return cls(problem is None, problem or "")
+
+
+Check = Callable[[], bool | Verdict | Awaitable[bool | Verdict]]
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
 _REASONS |= {500: "Internal Server Error", 503: "Service Unavailable"}
 
@@ -107,9 +123,12 @@ class HealthServer:
         if path == "/healthz":
             return 200, "text/plain", b"ok\n"
         if path == "/readyz":
-            failing = [name for name, check in self._checks.items() if not await _passes(check)]
+            verdicts = {name: await _verdict(check) for name, check in self._checks.items()}
+            failing = {name: v.reason for name, v in verdicts.items() if not v.ready}
             if failing:
-                return 503, "text/plain", f"not ready: {', '.join(failing)}\n".encode()
+                body = f"not ready: {', '.join(failing)}\n"
+                body += "".join(f"{name}: {why}\n" for name, why in failing.items() if why)
+                return 503, "text/plain", body.encode()
             return 200, "text/plain", b"ready\n"
         if path == "/metrics":
             try:
@@ -128,12 +147,12 @@ def _request_line(head: bytes) -> tuple[str, str]:
     return parts[0].upper(), parts[1]
 
 
-async def _passes(check: Check) -> bool:
+async def _verdict(check: Check) -> Verdict:
     try:
         result = check()
         if inspect.isawaitable(result):
             result = await result
-        return bool(result)
     except Exception as exc:
         log.warning("readiness check failed: %s", exc, extra={"stage": "health"})
-        return False
+        return Verdict(False, f"the check failed: {exc}")
+    return result if isinstance(result, Verdict) else Verdict(bool(result))

@@ -12,8 +12,25 @@ tests and embedding processes see only ours). `/metrics` serves `render()`.
     FEEDS_IN_ERROR                  monitor_feeds_in_error: feeds whose last poll failed
     PUBLISH_TO_ALERT                monitor_publish_to_alert_seconds: item date -> alert sent
     MISSED_ITEMS{feed}              monitor_possibly_missed_items_total: polls where all were new
+    ITEMS_CAPPED{feed}              monitor_items_capped_total: entries past polling.max_items
+    ARTICLES_CAPPED{feed}           monitor_articles_capped_total: article fetches past
+                                    polling.max_articles, left for a later poll
+    POLL_DEADLINE_HIT{feed}         monitor_poll_deadline_hit_total: polls that stopped fetching
+                                    articles at polling.poll_deadline
+    INVALID_BYTES{feed,kind}        monitor_invalid_bytes_total: nul (removed), utf8 (invalid
+                                    sequences replaced) in feed bodies
+    DOCTYPE_REFUSED{feed}           monitor_doctype_refused_total: feed bodies whose DOCTYPE
+                                    declared entities (refused, references removed)
     CONFIG_RELOADS{result}          monitor_config_reloads_total: ok, invalid, failed
+    CONFIG_REFUSALS{reason}         monitor_config_refusals_total: reloads refused (invalid, empty,
+                                    no_feeds, pending_alerts, not_applicable) and the file going
+                                    missing or unreadable (missing, unreadable)
+    STORE_FAULTS{kind}              monitor_store_faults_total: the store stopped taking writes
+                                    (full, read_only, io, locked, corrupt, deleted, replaced, ...)
+    STORE_WRITABLE                  monitor_store_writable: 1 while the store takes writes
     SCHEDULER_RUNNING               monitor_scheduler_running: 1 while polling
+    SSRF_BLOCKED{address_class}     monitor_ssrf_blocked_total: connections the network policy
+                                    refused: loopback, private, link_local, multicast, ...
 """
 
 from __future__ import annotations
@@ -72,11 +89,64 @@ MISSED_ITEMS = Counter(
     ["feed"],
     registry=REGISTRY,
 )
+ITEMS_CAPPED = Counter(
+    "monitor_items_capped",
+    "Feed entries left out because a poll keeps only the newest polling.max_items",
+    ["feed"],
+    registry=REGISTRY,
+)
+ARTICLES_CAPPED = Counter(
+    "monitor_articles_capped",
+    "Article fetches past polling.max_articles in one poll; their items wait for a later poll",
+    ["feed"],
+    registry=REGISTRY,
+)
+POLL_DEADLINE_HIT = Counter(
+    "monitor_poll_deadline_hit",
+    "Polls that reached polling.poll_deadline with article fetches left; those items wait",
+    ["feed"],
+    registry=REGISTRY,
+)
+INVALID_BYTES = Counter(
+    "monitor_invalid_bytes",
+    "Invalid bytes in feed bodies by kind: nul (removed), utf8 (sequences replaced by U+FFFD)",
+    ["feed", "kind"],
+    registry=REGISTRY,
+)
+DOCTYPE_REFUSED = Counter(
+    "monitor_doctype_refused",
+    "Feed bodies whose DOCTYPE declared entities: refused, and references to them removed",
+    ["feed"],
+    registry=REGISTRY,
+)
 CONFIG_RELOADS = Counter(
     "monitor_config_reloads", "Config reloads by result", ["result"], registry=REGISTRY
 )
 SCHEDULER_RUNNING = Gauge(
     "monitor_scheduler_running", "1 while the scheduler is polling", registry=REGISTRY
+)
+CONFIG_REFUSALS = Counter(
+    "monitor_config_refusals",
+    "Config changes not applied, by reason: invalid, empty, no_feeds, pending_alerts, "
+    "not_applicable, missing, unreadable",
+    ["reason"],
+    registry=REGISTRY,
+)
+STORE_FAULTS = Counter(
+    "monitor_store_faults",
+    "Times the store stopped taking writes, by kind: full, read_only, io, locked, corrupt, "
+    "unreachable, deleted, replaced, error",
+    ["kind"],
+    registry=REGISTRY,
+)
+STORE_WRITABLE = Gauge(
+    "monitor_store_writable", "1 while the store takes the service's writes", registry=REGISTRY
+)
+SSRF_BLOCKED = Counter(
+    "monitor_ssrf_blocked",
+    "Feed, article and redirect fetches refused because they lead to a non-public address",
+    ["address_class"],
+    registry=REGISTRY,
 )
 
 

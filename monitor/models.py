@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from ipaddress import IPv4Network, IPv6Network
 from typing import Literal
 
 
@@ -25,6 +26,9 @@ class Feed:
     full_text: bool = True  # fetch and extract each article page, not only the summary
     headers: tuple[tuple[str, str], ...] = ()
     language: str | None = None  # ISO 639-1, when the config says all items are in one
+    # non-public networks this feed and its articles may be fetched from: network.allow and
+    # the feed's own allow_networks (monitor.netpolicy)
+    allow_networks: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @property
     def outlet(self) -> str:
@@ -127,7 +131,7 @@ class Event:
 
 
 AlertKind = Literal["new", "followup"]
-AlertStatus = Literal["pending", "sent", "failed", "unknown"]
+AlertStatus = Literal["pending", "sent", "failed", "unknown", "dropped"]  # dropped: by hand
 
 
 @dataclass(frozen=True, slots=True)

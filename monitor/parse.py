@@ -2,14 +2,15 @@
 
 feedparser reads RSS 0.9x-2.0, RSS 1.0 (RDF), Atom and JSON Feed, and recovers what it can from
 ill-formed XML. A body it cannot read as a feed at all raises ParseError naming the URL and,
-when the body is an HTML page that advertises its feed, the feed's address.
+when the body is an HTML page that advertises its feed, the feed's address. NUL bytes, invalid
+UTF-8 and entity-declaring DOCTYPEs are dealt with first (monitor.feedtext), and reported.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.errors import ParseError
+from monitor.feedtext import Hygiene, clean
 from monitor.models import Entry
 
 _BLOCK_TAGS = frozenset(
@@ -39,12 +41,14 @@ class ParsedFeed:
     entries: list[Entry]
     ttl: float | None  # RSS <ttl>, in seconds
     ill_formed: str | None = None  # what was wrong when the feed parsed only partly
+    hygiene: Hygiene = field(default_factory=Hygiene)  # what was removed or replaced first
 
 
 def parse(body: bytes, base_url: str, feed_name: str) -> ParsedFeed:
     """Read a feed body fetched from `base_url`. Raises ParseError when it is not a feed."""
     if not body.strip():
         raise ParseError(f"{base_url}: not a feed: the server sent an empty body")
+    original, (body, hygiene) = body, clean(body)
     # A BytesIO, never the bytes themselves: feedparser would fetch a string that looks
     # like a URL, and we own the network edge.
     doc: Any = feedparser.parse(
@@ -59,12 +63,16 @@ def parse(body: bytes, base_url: str, feed_name: str) -> ParsedFeed:
     title = _plain(meta.get("title", ""))
     entries = [e for e in (_entry(raw, base_url, feed_name) for raw in doc.entries) if e]
     if not entries and not title and (doc.bozo or not doc.version):
-        raise ParseError(f"{base_url}: not a feed: {_why_not(body, doc, base_url)}")
+        raise ParseError(f"{base_url}: not a feed: {_why_not(original, doc, base_url)}")
     problem = str(doc.get("bozo_exception", "")) if doc.bozo else ""
     if "content-type" in problem.lower():
         problem = ""  # we pass no HTTP headers; not a fault of the feed
     return ParsedFeed(
-        title=title, entries=entries, ttl=_ttl(meta.get("ttl")), ill_formed=problem or None
+        title=title,
+        entries=entries,
+        ttl=_ttl(meta.get("ttl")),
+        ill_formed=problem or None,
+        hygiene=hygiene,
     )
 
 

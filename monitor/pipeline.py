@@ -1,12 +1,17 @@
 """The one place that sequences the stages for a feed:
 
-    fetch feed -> parse -> seen? -> prefilter -> fetch page -> extract -> detect
-        -> dedup (event) -> outbox
+    fetch feed -> parse (each item once, the newest max_items) -> seen? -> prefilter
+        -> fetch page -> extract -> detect -> dedup (event) -> outbox
 
 Cheap before expensive: entries already seen, or whose title and summary cannot be a report,
-never cost a page download. Detection results and their alerts are written in one transaction,
-so an event is never recorded without its alerts. Delivery happens elsewhere (notify.deliver):
-polling never waits on it.
+never cost a page download. Parse and extract run in worker processes (monitor.workers), so the
+event loop keeps answering health checks and polling other feeds meanwhile. A poll fetches at
+most `polling.max_articles` pages and stops at `polling.poll_deadline` (monitor.limits); an
+item whose page it did not fetch is not marked seen, and waits for the next poll.
+
+Detection results and their alerts are written in one transaction, so an event is never
+recorded without its alerts. Delivery happens elsewhere (notify.deliver): polling never waits
+on it.
 """
 
 from __future__ import annotations
@@ -22,13 +27,13 @@ from monitor.config import Config
 from monitor.dedup import Deduplicator
 from monitor.detect import RuleSet, detect, prefilter
 from monitor.errors import ExtractError, FetchError, ParseError
-from monitor.extract import extract
 from monitor.fetch import PAGE_ACCEPT, Fetcher, FetchResult, outcome_of
+from monitor.limits import ArticleBudget, report_deferred, report_intake
 from monitor.models import Article, Entry, Feed
 from monitor.notify.route import plan_alerts
-from monitor.parse import parse
 from monitor.store import Store
 from monitor.store.feeds import FeedState
+from monitor.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,7 @@ FeedHealthHook = Callable[[Feed, str, int, str | None], None]
 class PollResult:
     feed: str
     outcome: str  # "200", "304", "unchanged", or an error kind such as "timeout"
-    new_entries: int = 0
+    new_entries: int = 0  # new items processed and stored (not those left for a later poll)
     detections: int = 0
     new_events: int = 0
     error: str | None = None
@@ -54,6 +59,7 @@ class Pipeline:
         config: Config,
         store: Store,
         fetcher: Fetcher,
+        workers: Workers,
         rules: Sequence[RuleSet],
         dedup: Deduplicator,
         now: Callable[[], datetime],
@@ -63,6 +69,7 @@ class Pipeline:
         self.config = config
         self.store = store
         self.fetcher = fetcher
+        self.workers = workers  # parse and extract, off the event loop
         self.rules = list(rules)
         self.dedup = dedup
         self.now = now
@@ -73,12 +80,15 @@ class Pipeline:
         """Poll one feed and process its new entries. Never raises for one feed's failure."""
         state = self.store.feeds.get(feed.url)
         started = self.now()
+        polling = self.config.polling
+        budget = ArticleBudget.for_poll(polling, asyncio.get_running_loop().time())
         try:
             fetched = await self.fetcher.fetch(
                 feed.url,
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
                 headers=feed.headers,
+                allow_networks=feed.allow_networks,
             )
         except FetchError as exc:
             return self._failed(feed, state, exc)
@@ -90,48 +100,75 @@ class Pipeline:
         if state is not None and state.body_hash == body_hash:
             return self._succeeded(feed, state, "unchanged", fetched, body_hash, 0)
         try:
-            parsed = parse(fetched.body, fetched.url, feed.name)
+            intake = await self.workers.read_feed(
+                fetched.body, fetched.url, feed.name, polling.max_items
+            )
         except ParseError as exc:
             return self._failed(feed, state, exc)
+        report_intake(feed.name, intake)
 
-        new = [e for e in parsed.entries if not self.dedup.is_known(e)]
-        detections = events = 0
-        for entry in new:
-            d, e = await self.process(feed, entry)
-            detections += d
-            events += e
-        all_new = schedule.all_items_new(
-            len(new), len(parsed.entries), first_poll=state is None or state.last_success is None
-        )
+        new = stored = detections = events = 0
+        for entry in intake.entries:
+            # The store is synchronous: between entries, let health checks and other feeds in.
+            await asyncio.sleep(0)
+            if self.dedup.is_known(entry):
+                continue
+            new += 1
+            processed = await self.process(feed, entry, budget)
+            if processed is not None:
+                stored += 1
+                detections += processed[0]
+                events += processed[1]
+        report_deferred(feed.name, budget, polling)
+        if stored or budget.deferred:
+            log.info(
+                "feed %s: %d new items stored, %d left for the next poll",
+                feed.name,
+                stored,
+                budget.deferred,
+                extra={"feed": feed.name, "stage": "poll"},
+            )
+        # Without a body hash, the last poll left items waiting (or the feed was reset): their
+        # being new again says nothing about items scrolling off.
+        first_poll = state is None or state.last_success is None or state.body_hash is None
+        all_new = schedule.all_items_new(new, len(intake.entries), first_poll=first_poll)
         if all_new:
             metrics.MISSED_ITEMS.labels(feed=feed.name).inc()
             log.warning(
                 "all %d items are new since the last poll: items may have been missed; "
                 "polling this feed sooner",
-                len(new),
+                new,
                 extra={"feed": feed.name, "stage": "poll"},
             )
-        metrics.NEW_ENTRIES.labels(feed=feed.name).inc(len(new))
+        metrics.NEW_ENTRIES.labels(feed=feed.name).inc(stored)
         return self._succeeded(
             feed,
             state,
             "200",
             fetched,
             body_hash,
-            len(new),
-            ttl=parsed.ttl,
+            stored,
+            ttl=intake.feed.ttl,
             all_new=all_new,
-            item_count=len(parsed.entries),
+            item_count=intake.total,
             detections=detections,
             events=events,
+            # Items left waiting: the next poll must read the feed again, changed or not.
+            keep_validators=not budget.deferred,
         )
 
-    async def process(self, feed: Feed, entry: Entry) -> tuple[int, int]:
-        """Take one new entry through the stages; returns (detections, new events)."""
+    async def process(
+        self, feed: Feed, entry: Entry, budget: ArticleBudget
+    ) -> tuple[int, int] | None:
+        """Take one new entry through the stages; returns (detections, new events), or None
+        when its article page is left for a later poll (a limit of this poll was reached): the
+        entry is not marked seen then."""
         if not any(prefilter(f"{entry.title}\n{entry.summary}", r) for r in self.rules):
             self.dedup.remember(entry, None)
             return 0, 0
-        article = await self._article(feed, entry)
+        article = await self._article(feed, entry, budget)
+        if article is None:
+            return None
         found = [d for d in (detect(article, r) for r in self.rules) if d is not None]
         if not found:
             self.dedup.remember(entry, article)
@@ -176,15 +213,30 @@ class Pipeline:
         self.on_alerts()
         return len(found), new_events
 
-    async def _article(self, feed: Feed, entry: Entry) -> Article:
+    async def _article(self, feed: Feed, entry: Entry, budget: ArticleBudget) -> Article | None:
+        """The entry with its page's text; None when this poll may fetch no more pages."""
         text = entry.summary
         title = entry.title
         if feed.full_text and entry.url:
+            if not budget.take(asyncio.get_running_loop().time()):
+                return None
+            deadline = asyncio.timeout_at(budget.deadline)
             try:
-                page = await self.fetcher.fetch(entry.url, headers=feed.headers, accept=PAGE_ACCEPT)
-                extracted = await asyncio.to_thread(extract, page.body, page.url)
+                async with deadline:
+                    page = await self.fetcher.fetch(
+                        entry.url,
+                        headers=feed.headers,
+                        accept=PAGE_ACCEPT,
+                        allow_networks=feed.allow_networks,
+                    )
+                    extracted = await self.workers.extract(page.body, page.url)
                 text = extracted.text
                 title = title or extracted.title or ""
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+                budget.abandoned()
+                return None
             except (FetchError, ExtractError) as exc:
                 log.warning(
                     "article page unusable, detecting on the feed summary: %s",
@@ -218,24 +270,28 @@ class Pipeline:
         item_count: int | None = None,
         detections: int = 0,
         events: int = 0,
+        keep_validators: bool = True,
     ) -> PollResult:
         now = self.now()
         hints = schedule.CacheHints.from_fetch(fetched, ttl=ttl)
         nxt = schedule.next_poll(
             now, feed.interval, self.config.polling, hints=hints, all_new=all_new
         )
-        after = self.store.feeds.record_success(
-            feed.url,
-            now=now,
-            next_poll=nxt,
-            outcome=outcome,
-            name=feed.name,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            body_hash=body_hash,
-            item_count=item_count,
-            new_items=new,
-        )
+        with self.store.transaction():
+            after = self.store.feeds.record_success(
+                feed.url,
+                now=now,
+                next_poll=nxt,
+                outcome=outcome,
+                name=feed.name,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                body_hash=body_hash,
+                item_count=item_count,
+                new_items=new,
+            )
+            if not keep_validators:
+                self.store.feeds.forget_validators(feed.url)
         metrics.POLLS.labels(outcome=outcome).inc()
         self._health(feed, before, after)
         return PollResult(feed.name, outcome, new, detections, events, next_poll=nxt)

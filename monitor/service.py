@@ -18,13 +18,18 @@ from monitor import metrics
 from monitor.config import Config
 from monitor.dedup import Deduplicator
 from monitor.detect import RuleSet, load_rules
+from monitor.errors import StoreError
 from monitor.fetch import Fetcher, make_client
 from monitor.models import Feed
 from monitor.notify import build_notifiers
 from monitor.notify.deliver import Deliverer
 from monitor.notify.ops import plan_feed_health
 from monitor.pipeline import Pipeline, PollResult
-from monitor.store import Store, open_store
+from monitor.preflight import keep_waiting_destinations
+from monitor.store import Store
+from monitor.store.health import StoreHealth
+from monitor.store.marker import open_checked
+from monitor.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,8 @@ class Service:
     config: Config
     now: Callable[[], datetime] = utcnow
     store: Store | None = None
+    new_store: bool = False  # accept an empty store where the marker knows one (--new-store)
+    on_poll: Callable[[PollResult], None] | None = None  # each scheduled poll's result
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _scheduler: AsyncIOScheduler | None = None
     _pipeline: Pipeline | None = None
@@ -58,18 +65,28 @@ class Service:
         notifiers = build_notifiers(self.config.notify)
         rules = load_rule_sets(self.config)
         if self.store is None:
-            self.store = open_store(self.config.store.url)
+            self.store = open_checked(self.config, new_store=self.new_store)
+        self.store_health = StoreHealth(
+            self.store, interval=self.config.store.check_interval, now=self.now
+        )
         self._client = make_client(self.config.polling)
         fetcher = Fetcher(self._client, self.config.polling)
         dedup = Deduplicator(self.store.items, self.store.events, self.config.events, self.now)
         self._dedup = dedup
         self._deliverer = Deliverer(
-            self.store.outbox, notifiers, self.config.notify.delivery, self.now, asyncio.sleep
+            self.store.outbox,
+            notifiers,
+            self.config.notify.delivery,
+            self.now,
+            asyncio.sleep,
+            on_store_error=self.store_health.failed,
         )
+        self._workers = Workers()  # parse and extract processes, started on first use
         self._pipeline = Pipeline(
             config=self.config,
             store=self.store,
             fetcher=fetcher,
+            workers=self._workers,
             rules=rules,
             dedup=dedup,
             now=self.now,
@@ -82,18 +99,24 @@ class Service:
         )
 
     def _expire(self) -> None:
-        removed = self._dedup.expire()
+        try:
+            removed = self._dedup.expire()
+        except StoreError as exc:
+            self.store_health.failed(exc)  # logged once there
+            return
         if removed:
             log.info(
                 "forgot %d items and events past the horizon", removed, extra={"stage": "dedup"}
             )
 
     def _outbox_pending(self) -> int:
-        assert self.store is not None
+        if self.store is None or self.store.closed:  # scraped after close(): nothing to read
+            return 0
         return self.store.outbox.counts().get("pending", 0)
 
     def _feeds_in_error(self) -> int:
-        assert self.store is not None
+        if self.store is None or self.store.closed:
+            return 0
         return self.store.feeds.count_in_error()
 
     def _feed_health(self, feed: Feed, change: str, streak: int, error: str | None) -> None:
@@ -134,9 +157,14 @@ class Service:
         except asyncio.CancelledError:
             log.info("poll interrupted by shutdown", extra={"feed": feed.name, "stage": "poll"})
             return None
+        except StoreError as exc:  # nothing was recorded: its entries are new again next time
+            self.store_health.failed(exc)  # logged once there, and /readyz says why
+            return None
         finally:
             if task is not None:
                 self._inflight.discard(task)
+        if self.on_poll is not None:
+            self.on_poll(result)
         if self._scheduler is not None and result.next_poll is not None:
             job = self._scheduler.get_job(feed.name)
             if job is not None:
@@ -158,6 +186,7 @@ class Service:
 
     async def run(self) -> None:
         """Poll on schedule and deliver until stop() is called."""
+        self._workers.start()  # so the first polls do not wait for processes to start
         scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler = scheduler
         for feed in self.feeds():
@@ -167,17 +196,18 @@ class Service:
         metrics.SCHEDULER_RUNNING.set(1)
         log.info("watching %d feeds", len(self.feeds()), extra={"stage": "service"})
         delivery = asyncio.create_task(self.deliverer.run(self._stop), name="delivery")
+        watch = asyncio.create_task(self.store_health.watch(self._stop), name="store-health")
         try:
             await self._stop.wait()
         finally:
             scheduler.shutdown(wait=False)
             metrics.SCHEDULER_RUNNING.set(0)
-            await self._finish(delivery)
+            await self._finish(delivery, watch)
 
-    async def _finish(self, delivery: asyncio.Task[None]) -> None:
+    async def _finish(self, *workers: asyncio.Task[None]) -> None:
         """Let in-flight polls and deliveries end by themselves for a few seconds (the whole
         shutdown stays within 10 s of SIGTERM), then cut them short."""
-        pending = {delivery, *self._inflight}
+        pending = {*workers, *self._inflight}
         _, late = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
         for task in late:
             task.cancel()
@@ -187,9 +217,12 @@ class Service:
     def reconfigure(self, new: Config) -> None:
         """Apply a changed config without a restart and without losing state.
 
-        Everything that can fail (rules, secrets) is built before anything is swapped, so a
-        bad new config raises and leaves the running one untouched.
+        Everything that can fail (rules, secrets, a destination that still owes alerts) is
+        checked before anything is swapped, so a bad new config raises and leaves the running
+        one untouched.
         """
+        assert self.store is not None
+        keep_waiting_destinations(self.config, new, self.store.outbox.waiting_by_destination())
         if new.store.url != self.config.store.url:
             log.warning(
                 "store.url changed; that takes a restart, the running service keeps the old one",
@@ -237,6 +270,8 @@ class Service:
         return self._scheduler is not None and self._scheduler.running
 
     async def close(self) -> None:
+        if getattr(self, "_workers", None) is not None:
+            await self._workers.close()
         if getattr(self, "_client", None) is not None:
             await self._client.aclose()
         if self.store is not None:

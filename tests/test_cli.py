@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import loopback
 from tests.servers.http import FeedServer
 from tests.servers.news import AP_TITLE, UNRELATED, page
 
@@ -47,6 +48,32 @@ def test_check_config_rejects_a_broken_rules_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("", "the config file is empty", id="empty"),
+        pytest.param(
+            "# the desk config\n\n   \n# feeds: soon\n", "the config file is empty", id="comments"
+        ),
+        pytest.param("feeds: []\n", "no feeds: the service would watch nothing", id="no-feeds"),
+        pytest.param("http:\n  listen: null\n", "no feeds", id="feeds-left-out"),
+    ],
+)
+def test_check_config_fails_a_file_the_service_would_refuse(
+    tmp_path: Path, text: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.cli import main
+
+    path = tmp_path / "monitor.yaml"
+    path.write_text(text)
+    assert main(["check-config", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith(f"monitor: {path}: {expected}")
+    fix = "Was it truncated" if "empty" in expected else f"monitor feeds add URL -c {path}"
+    assert fix in err
+    assert "ok:" not in out
+
+
+@pytest.mark.parametrize(
     ("title", "text", "detected"),
     [
         pytest.param(
@@ -56,11 +83,21 @@ def test_check_config_rejects_a_broken_rules_file(tmp_path: Path) -> None:
         pytest.param(*UNRELATED["derby"], False, id="fans-threw-missiles"),
     ],
 )
-def test_scan_a_url_explains_the_verdict(title: str, text: str, detected: bool) -> None:
+def test_scan_a_url_explains_the_verdict(
+    tmp_path: Path, title: str, text: str, detected: bool
+) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(loopback.NETWORK_YAML)
     with FeedServer() as server:
         server.set("/a.html", page(title, "Outlet", text))
         result = monitor(
-            "scan", server.url("/a.html"), "--published", "2022-01-05T02:00:00Z", "--json"
+            "scan",
+            server.url("/a.html"),
+            "--published",
+            "2022-01-05T02:00:00Z",
+            "--json",
+            "-c",
+            str(config),
         )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
@@ -96,8 +133,13 @@ def test_feeds_add_list_test_remove_keep_the_users_comments(
 ) -> None:
     config = tmp_path / "monitor.yaml"
     config.write_text(
-        "# desk config\nstore:\n  url: sqlite:///" + str(tmp_path / "s.sqlite3") + "\n"
-        "feeds:\n  - name: AP  # the wire\n    url: " + outlets.url("/ap/rss.xml") + "\n"
+        "# desk config\nstore:\n  url: sqlite:///"
+        + str(tmp_path / "s.sqlite3")
+        + "\n"
+        + loopback.NETWORK_YAML
+        + "feeds:\n  - name: AP  # the wire\n    url: "
+        + outlets.url("/ap/rss.xml")
+        + "\n"
     )
     added = monitor(
         "feeds",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.servers import news
+from tests.servers import loopback, news
 from tests.servers.http import FeedServer
 from tests.servers.news import UNRELATED
 from tests.servers.slack import SlackServer
@@ -46,6 +46,7 @@ def write_config(
     doc = {
         "store": {"url": store_url},
         "http": {"listen": None},
+        "network": loopback.NETWORK,
         "feeds": [
             {"name": "AP", "url": outlets.url("/ap/rss.xml")},
             {"name": "Newsweek", "url": outlets.url("/nw/rss.xml")},
@@ -174,7 +175,12 @@ def test_refused_token_fails_visibly_and_retry_delivers_once(
     slack.fail("chat.postMessage", error="invalid_auth", times=2)
 
     first = monitor("once", "-c", str(config), env=env)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # an alert failed for good: `once` says so
+    assert "alerts: 1 sent, 0 pending, 2 failed" in first.stdout
+    assert f"to desk-slack failed: the Slack Web API at 127.0.0.1:{slack.port} answered" in (
+        first.stderr
+    )
+    assert "error invalid_auth" in first.stderr
     assert slack.messages() == []
     assert len(smtp.messages) == 1  # one destination's refusal does not hold up the others
 

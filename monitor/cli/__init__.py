@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ COMMANDS = (
     "run",
     "once",
     "check_config",
+    "test_alert",
     "scan",
     "demo",
     "replay",
@@ -21,6 +23,7 @@ COMMANDS = (
     "feeds",
     "status",
     "alerts",
+    "healthcheck",
 )
 
 
@@ -46,4 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`monitor replay ... | head`): that is how such output ends.
+        # Point stdout at nothing so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return code

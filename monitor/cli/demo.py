@@ -38,6 +38,8 @@ def demo_config(feeds: dict[str, str], store_path: Path, interval: float) -> Con
         "store": {"url": f"sqlite:///{store_path}"},
         "polling": {"interval": interval, "min_interval": min(interval, 1.0), "timeout": 5},
         "http": {"listen": None},
+        # The sample feeds are on this machine, which the service otherwise refuses to fetch.
+        "network": {"allow": [f"{DemoServer.HOST}/32"]},
         # Show the whole lifecycle within seconds: follow-ups would otherwise wait a minute.
         "notify": {"delivery": {"followup_cooldown": 2}},
         "logging": {"level": "warning"},

@@ -25,7 +25,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--labels", required=True, metavar="LABELS.jsonl", help="hand labels")
     parser.add_argument("--rules", help="rules file (default: the shipped missile-launch rules)")
     parser.add_argument(
-        "--config", help="service config: its rule file and event settings (window, threshold)"
+        "-c",
+        "--config",
+        metavar="PATH",
+        help="service config: its rule file and event settings (window, threshold)",
     )
     parser.add_argument(
         "--split",

@@ -1,25 +1,21 @@
 """`monitor feeds list|add|remove|enable|disable|set|test|import|export`: manage the feed list.
 
 Every change edits the config file (comments kept) after validating the result; a running
-service applies it through its config watcher.
+service applies it through its config watcher. `add` fetches the feed first (unless
+--no-check) and `test` shows what the service would make of one (`feeds_probe`).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor import feeds_admin
+from monitor.cli import feeds_probe
 from monitor.cli.common import add_config_option, config_path
-from monitor.config import PollingConfig, load_file
-from monitor.errors import ExtractError, MonitorError
-from monitor.extract import extract
-from monitor.fetch import PAGE_ACCEPT, Fetcher, make_client
-from monitor.models import Article
-from monitor.parse import parse
+from monitor.config import load_file
+from monitor.errors import FetchError, MonitorError, ParseError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,9 +28,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_config_option(ls, action=True)
     ls.set_defaults(func=cmd_list)
 
-    add = fsub.add_parser("add", help="add a feed to the config file")
-    add.add_argument("url")
-    add.add_argument("--name", help="feed name (default: the site's host name)")
+    add = fsub.add_parser(
+        "add", help="fetch a feed, check that it is one, and add it to the config file"
+    )
+    add.add_argument("url", help="the feed's http(s) URL")
+    add.add_argument(
+        "--name",
+        help="feed name, shown in alerts (default: the feed's own title, else the host name)",
+    )
+    add.add_argument(
+        "--no-check",
+        action="store_true",
+        help="add it without fetching it (the name then defaults to the host name)",
+    )
     _options(add)
     add_config_option(add, action=True)
     add.set_defaults(func=cmd_add)
@@ -58,9 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     test = fsub.add_parser(
         "test", help="fetch and parse a feed, extract one article, show what would match"
     )
-    test.add_argument("url")
+    test.add_argument("feed", help="a configured feed's name, or a feed URL")
     add_config_option(test, action=True)
-    test.set_defaults(func=cmd_test)
+    test.set_defaults(func=feeds_probe.cmd_test)
 
     imp = fsub.add_parser("import", help="add the feeds of an OPML file")
     imp.add_argument("opml", help="OPML file, or - for standard input")
@@ -118,14 +124,27 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    path = config_path(args)
+    feeds_admin.check_new_feed(path, args.url)
+    title, headers = None, _headers(args.header)
+    if not args.no_check:
+        try:
+            parsed = feeds_probe.fetch_feed(args.url, load_file(path), headers)
+        except (FetchError, ParseError) as exc:
+            raise MonitorError(
+                f"not added: {exc}. To add it without fetching it, pass --no-check"
+            ) from None
+        title = parsed.title
+        print(f"fetched {args.url}: feed {parsed.title!r}, {len(parsed.entries)} entries")
     feed = feeds_admin.add_feed(
-        config_path(args),
+        path,
         args.url,
         name=args.name,
+        title=title,
         interval=args.interval,
         tags=_tags(args.tags) or (),
         full_text=_full_text(args.full_text),
-        headers=_headers(args.header),
+        headers=headers,
     )
     print(f"added {feed.name!r} ({feed.url}) to {config_path(args)}")
     return 0
@@ -174,63 +193,3 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     sys.stdout.write(feeds_admin.export_feeds(config_path(args)))
     return 0
-
-
-def cmd_test(args: argparse.Namespace) -> int:
-    path = config_path(args)
-    cfg = load_file(path) if path.exists() else None
-    polling = cfg.polling if cfg else PollingConfig()
-    return asyncio.run(_test(args.url, polling, cfg.rule_paths() if cfg else []))
-
-
-async def _test(url: str, polling: PollingConfig, rule_paths: list[Path]) -> int:
-    async with make_client(polling) as client:
-        fetcher = Fetcher(client, polling)
-        fetched = await fetcher.fetch(url)
-        print(f"fetched {fetched.url}: {len(fetched.body):,} bytes in {fetched.elapsed:.2f} s")
-        feed = parse(fetched.body, fetched.url, "test")
-        note = f" (ill-formed: {feed.ill_formed})" if feed.ill_formed else ""
-        print(f"feed {feed.title!r}: {len(feed.entries)} entries{note}")
-        if feed.ttl:
-            print(f"  ttl {feed.ttl:g} s")
-        for entry in feed.entries[:5]:
-            when = entry.published.isoformat() if entry.published else "no date"
-            print(f"  - {entry.title}  [{when}]  {entry.url or ''}")
-        linked = next((e for e in feed.entries if e.url), None)
-        if linked is None or linked.url is None:
-            print("no entry has a link; nothing to extract")
-            return 0
-        entry = linked
-        page = await fetcher.fetch(linked.url, accept=PAGE_ACCEPT)
-    try:
-        extracted = extract(page.body, page.url)
-        text = extracted.text
-        print(f"extracted {len(text):,} characters from {page.url}:")
-        print("  " + text[:300].replace("\n", " ") + ("..." if len(text) > 300 else ""))
-    except ExtractError as exc:
-        print(f"extraction failed: {exc}")
-        text = entry.summary
-    article = Article(
-        id=f"test:{entry.key}",
-        outlet="test",
-        title=entry.title,
-        text=text,
-        url=entry.url,
-        published=entry.published or datetime.now(UTC),
-    )
-    _show_detection(article, rule_paths)
-    return 0
-
-
-def _show_detection(article: Article, rule_paths: list[Path]) -> None:
-    try:
-        from monitor.detect import analyse, load_rules
-    except ImportError:
-        print("detection: monitor.detect is not available")
-        return
-    for rules in [load_rules(p) for p in rule_paths] or [load_rules(None)]:
-        result = analyse(article, rules)
-        verdict = "MATCH" if result.detection is not None else "no match"
-        print(f"detection: {verdict} (score {result.score:.2f})")
-        for line in result.explanation:
-            print(f"  {line}")

@@ -22,7 +22,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("input", metavar="INPUT.jsonl", help="corpus items, one JSON per line")
     parser.add_argument("--rules", help="rules file (default: the shipped missile-launch rules)")
     parser.add_argument(
-        "--config", help="service config: its rule file and event settings (window, threshold)"
+        "-c",
+        "--config",
+        metavar="PATH",
+        help="service config: its rule file and event settings (window, threshold)",
     )
     parser.set_defaults(func=run)
 

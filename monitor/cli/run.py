@@ -1,4 +1,8 @@
-"""`monitor run`: the service. Polls on schedule until SIGTERM or Ctrl-C; SIGHUP reloads."""
+"""`monitor run`: the service. Polls on schedule until SIGTERM or Ctrl-C; SIGHUP reloads.
+
+Each time every enabled feed has been polled it logs one line on what that pass did (feeds
+polled and failed, new items, detections, events opened, alerts sent, pending and failed;
+monitor.summary), at warning level when an alert failed for good."""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ import signal
 
 from monitor.cli.common import add_config_option, config_path, load_config
 from monitor.config import Config
-from monitor.health import HealthServer
+from monitor.errors import StoreError
+from monitor.health import Check, HealthServer, Verdict
+from monitor.preflight import require_content
 from monitor.reload import ConfigWatcher
 from monitor.service import Service
+from monitor.summary import PassTracker
 
 log = logging.getLogger(__name__)
 
@@ -19,33 +26,46 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="run the service: poll feeds on schedule and send alerts")
     add_config_option(p)
+    add_new_store_option(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     cfg = load_config(args)
-    asyncio.run(serve(cfg, config_file=str(config_path(args))))
+    require_content(cfg)
+    if not cfg.feeds:
+        log.warning(
+            "%s has no feeds: watching nothing until some are added (the file is reloaded when "
+            "it changes)",
+            cfg.source,
+            extra={"stage": "service"},
+        )
+    asyncio.run(serve(cfg, config_file=str(config_path(args)), new_store=args.new_store))
     return 0
 
 
-async def serve(cfg: Config, *, config_file: str | None = None) -> None:
+async def serve(cfg: Config, *, config_file: str | None = None, new_store: bool = False) -> None:
     """Run until a stop signal; used by `run` and `demo`."""
     service = Service(cfg)
+    service.new_store = new_store
     service.build()
+    tracker = PassTracker(
+        feeds=lambda: [f.name for f in service.feeds()],
+        delivered=service.deliverer.tally.take,
+        pending=lambda: outbox_pending(service),
+    )
+    service.on_poll = tracker.record
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.stop)
-    health = None
-    if cfg.http.listen:
-        assert service.store is not None
-        store = service.store
-        health = HealthServer(cfg.http.listen, ready=lambda: store.ping() and service.running)
-        await health.start()
-    watcher = None
-    if config_file is not None:
-        watcher = ConfigWatcher(config_file, apply=lambda new: _apply(service, new))
-        watcher.start(loop)
+    watcher = health = None
     try:
+        if config_file is not None:
+            watcher = ConfigWatcher(config_file, apply=lambda new: _apply(service, new))
+            watcher.start(loop)
+        if cfg.http.listen:
+            health = HealthServer(cfg.http.listen, checks=readiness(service, watcher))
+            await health.start()
         await service.run()
     finally:
         if watcher is not None:
@@ -56,5 +76,40 @@ async def serve(cfg: Config, *, config_file: str | None = None) -> None:
         log.info("stopped", extra={"stage": "service"})
 
 
+def outbox_pending(service: Service) -> int | None:
+    """Alerts the outbox still owes (pending or in flight); None when the store cannot say."""
+    if service.store is None or service.store.closed:
+        return None
+    try:
+        counts = service.store.outbox.counts()
+    except StoreError:
+        return None  # the store's health check reports it
+    return counts.get("pending", 0) + counts.get("unknown", 0)
+
+
+def readiness(service: Service, watcher: ConfigWatcher | None) -> dict[str, Check]:
+    """/readyz: the store takes writes, the scheduler runs, the config file is what runs."""
+    store = service.store_health
+    checks: dict[str, Check] = {
+        "store": lambda: Verdict.unless(store.reason or None),
+        "scheduler": lambda: Verdict.unless(None if service.running else "not running"),
+    }
+    if watcher is not None:
+        config = watcher
+        checks["config"] = lambda: Verdict.unless(config.problem)
+    return checks
+
+
 def _apply(service: Service, new: Config) -> None:
     service.reconfigure(new)
+
+
+def add_new_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--new-store",
+        action="store_true",
+        help="accept an empty or different store at store.url where this config's store marker "
+        "(.monitor-store beside the config) records an earlier one; without it the command "
+        "refuses, so that a deleted store is not silently replaced by an empty one (which would "
+        "alert again on reports already sent). Nothing is deleted",
+    )

@@ -110,7 +110,7 @@ def _published(value: str | None) -> datetime | None:
 
 async def _read(target: str, cfg: Config) -> tuple[str, str, str | None]:
     if target.startswith(("http://", "https://")):
-        async with make_client(cfg.polling) as client:
+        async with make_client(cfg.polling, cfg.network.policy()) as client:
             page = await Fetcher(client, cfg.polling).fetch(target)
         ex = extract(page.body, page.url)
         return ex.title or "", ex.text, page.url

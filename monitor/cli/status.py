@@ -19,13 +19,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from monitor.store import open_store
+    from monitor.store.marker import open_existing  # never creates a store
 
     cfg = load_file(config_path(args))
-    store = open_store(cfg.store.url)
+    store = open_existing(cfg)
     try:
         now = datetime.now(UTC)
         states = {s.url: s for s in store.feeds.all()}
+        print(f"STORE  {store.db.where}\n")  # which one: relative paths follow the config
         print("FEEDS")
         for feed in cfg.feeds:
             print("  " + feed_line(feed.name, states.get(feed.url), now, enabled=feed.enabled))

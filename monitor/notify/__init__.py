@@ -3,6 +3,10 @@
 plan_alerts (route.py)   inside the event's transaction: which alerts, to whom -> outbox
 Deliverer (deliver.py)   outbox -> notifier, with retries, pacing and crash recovery
 Notifier (base.py)       slack.py, slack_webhook.py, email.py, webhook.py, console.py
+causes.py                why a destination could not be reached, in words (host, port, cause)
+tally.py                 what the worker sent, retried and failed, for the pass summaries
+checks.py                check-config: secret shapes; --online logins that send nothing
+sample_alert.py          `monitor test-alert`: the marked test alert, sent around the outbox
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ from typing import Protocol
 from monitor.models import Alert
 from monitor.store.outbox import RemoteRef
 
-__all__ = ["Notifier", "RemoteRef"]
+__all__ = ["TEST_ID_PREFIX", "Notifier", "RemoteRef"]
+
+TEST_ID_PREFIX = "test-"  # the ids of `monitor test-alert`'s alerts (notify.sample_alert)
 
 
 class Notifier(Protocol):

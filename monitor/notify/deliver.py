@@ -11,6 +11,11 @@ A crash anywhere leaves the alert "unknown" or "pending". Before sending an "unk
 again the worker asks the notifier to `find` it, so a message that did arrive is recorded
 instead of repeated. Each destination receives its alerts in order: while one backs off, the
 later ones wait. Sends to one pace key (a Slack channel) are spaced by the notifier's `pace`.
+
+An alert whose destination is not in the config (it was removed, or renamed) is never failed
+for that: it waits, and goes out when the destination is back, or when a person reroutes or
+drops it (`monitor alerts reroute|drop`). The worker says so once per destination. A store that
+refuses writes is reported to `on_store_error` (the service's store health), not logged here.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from datetime import datetime, timedelta
 
 from monitor import metrics
 from monitor.config import DeliveryConfig
-from monitor.errors import DeliveryError, FatalDelivery, RetryableDelivery
+from monitor.errors import DeliveryError, FatalDelivery, RetryableDelivery, StoreError
 from monitor.models import Alert
 from monitor.notify.base import Notifier
 from monitor.notify.retry import Backoff, classify_exception
+from monitor.notify.tally import DeliveryTally
 from monitor.store.outbox import OutboxRepo, OutboxRow, RemoteRef
 
 log = logging.getLogger(__name__)
@@ -43,6 +49,7 @@ class Deliverer:
         now: Clock,
         sleep: Sleep = asyncio.sleep,
         backoff: Backoff | None = None,
+        on_store_error: Callable[[StoreError], None] | None = None,
     ) -> None:
         self.outbox = outbox
         self.notifiers = notifiers
@@ -52,6 +59,9 @@ class Deliverer:
         self.backoff = backoff or Backoff(cfg)
         self._last_send: dict[str, datetime] = {}
         self._wake = asyncio.Event()
+        self.on_store_error = on_store_error
+        self._stranded: dict[str, int] = {}  # destinations not configured -> alerts waiting
+        self.tally = DeliveryTally()  # sent, retrying, failed: for the pass summaries
 
     def wake(self) -> None:
         """Tell the worker new alerts are waiting (the pipeline calls it after a commit)."""
@@ -62,6 +72,12 @@ class Deliverer:
         while not stop.is_set():
             try:
                 sent = await self.deliver_due()
+            except StoreError as exc:
+                if self.on_store_error is not None:
+                    self.on_store_error(exc)  # logged once there; try again next round
+                else:
+                    log.error("delivery round failed: %s", exc, extra={"stage": "notify"})
+                sent = 0
             except Exception:
                 log.exception("delivery round failed", extra={"stage": "notify"})
                 sent = 0
@@ -77,10 +93,11 @@ class Deliverer:
 
     async def deliver_due(self, limit: int = 100) -> int:
         """Recover interrupted sends, then send every due alert. Returns how many were sent."""
+        self._note_stranded()
         await self.recover()
         blocked: set[str] = set()
         sent = 0
-        for row in self.outbox.due(self.now(), limit):
+        for row in self.outbox.due(self.now(), limit, destinations=self.notifiers.keys()):
             alert = row.alert
             if alert.destination in blocked:
                 continue
@@ -92,12 +109,9 @@ class Deliverer:
 
     async def recover(self) -> None:
         """Settle alerts whose send was interrupted: found at the destination, or re-queued."""
-        for row in self.outbox.unknown(self.now()):
+        for row in self.outbox.unknown(self.now(), destinations=self.notifiers.keys()):
             alert = row.alert
-            notifier = self.notifiers.get(alert.destination)
-            if notifier is None:
-                self.outbox.mark_failed(alert.id, _unconfigured(alert.destination))
-                continue
+            notifier = self.notifiers[alert.destination]
             thread = self._parent_ref(alert)
             try:
                 ref = row.remote_ref or await notifier.find(alert, thread)
@@ -129,12 +143,13 @@ class Deliverer:
         alert = row.alert
         notifier = self.notifiers.get(alert.destination)
         if notifier is None:
-            self.outbox.mark_failed(alert.id, _unconfigured(alert.destination))
-            return False
+            return False  # not configured (any more): it waits, see _note_stranded
         parent = self.outbox.get(alert.parent) if alert.parent else None
-        if parent is not None and parent.alert.status not in ("sent", "failed"):
+        if parent is not None and parent.alert.status not in ("sent", "failed", "dropped"):
             return False  # its first alert is still on its way
         thread = parent.remote_ref if parent else None
+        if thread is not None and thread.destination != alert.destination:
+            thread = None  # rerouted by hand: its first alert went elsewhere
         await self._pace(notifier)
         self.outbox.mark_inflight(alert.id, self.now())
         try:
@@ -152,6 +167,7 @@ class Deliverer:
             self._failed(alert, classify_exception(alert.destination, exc))
             return False
         self.outbox.mark_sent(alert.id, ref, self.now())
+        self.tally.count_sent(alert)
         metrics.ALERTS.labels(destination=alert.destination, result="sent").inc()
         if alert.kind == "new" and alert.published is not None:
             delay = (self.now() - alert.published).total_seconds()
@@ -186,6 +202,7 @@ class Deliverer:
             delay = self.backoff.delay(attempts, exc.retry_after)
             if delay is not None:
                 self.outbox.mark_retry(alert.id, self.now() + timedelta(seconds=delay), exc.reason)
+                self.tally.count_retry(alert, exc.reason)
                 metrics.ALERTS.labels(destination=alert.destination, result="retried").inc()
                 log.warning(
                     "delivery failed, retrying in %.0fs: %s", delay, exc.reason, extra=extra
@@ -195,6 +212,7 @@ class Deliverer:
         else:
             reason = exc.reason
         self.outbox.mark_failed(alert.id, reason)
+        self.tally.count_failed(alert, reason)
         metrics.ALERTS.labels(destination=alert.destination, result="failed").inc()
         log.error("delivery failed: %s", reason, extra=extra)
 
@@ -207,11 +225,41 @@ class Deliverer:
             await self.sleep(wait)
 
     def _parent_ref(self, alert: Alert) -> RemoteRef | None:
-        return self.outbox.remote_ref(alert.parent) if alert.parent else None
+        ref = self.outbox.remote_ref(alert.parent) if alert.parent else None
+        return ref if ref is not None and ref.destination == alert.destination else None
+
+    def _note_stranded(self) -> None:
+        """Say once when alerts start waiting for a destination that is not configured, and
+        once when they stop (the destination is back, or they were rerouted or dropped)."""
+        owed = self.outbox.waiting_by_destination()
+        stranded = {d: n for d, n in owed.items() if d not in self.notifiers}
+        for name, count in stranded.items():
+            if name not in self._stranded:
+                log.warning(
+                    "%d alert%s for destination %r, which is not in the config: %s",
+                    count,
+                    "s wait" if count != 1 else " waits",
+                    name,
+                    waiting_hint(name),
+                    extra={"stage": "notify", "destination": name},
+                )
+        for name in self._stranded.keys() - stranded.keys():
+            back = name in self.notifiers
+            log.info(
+                "destination %r is %s",
+                name,
+                "back in the config; sending what it is owed"
+                if back
+                else "owed nothing any more (its alerts were rerouted or dropped)",
+                extra={"stage": "notify", "destination": name},
+            )
+        self._stranded = stranded
 
 
-def _unconfigured(destination: str) -> str:
+def waiting_hint(destination: str) -> str:
+    """What a person can do about alerts waiting for a destination that is not configured."""
     return (
-        f"destination {destination!r} is no longer in the config; add it back under "
-        "notify.destinations and run `monitor alerts retry`"
+        f"add {destination} back under notify.destinations, or move its alerts with "
+        f"`monitor alerts reroute --destination {destination} --to NAME`, or give them up with "
+        "`monitor alerts drop ID`"
     )

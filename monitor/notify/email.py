@@ -17,6 +17,7 @@ import aiosmtplib
 
 from monitor.config import EmailDestination
 from monitor.errors import DeliveryError
+from monitor.logs import redact
 from monitor.models import Alert
 from monitor.notify import render
 from monitor.notify.retry import classify, classify_exception
@@ -64,6 +65,8 @@ class EmailNotifier:
             if cfg.password_file
             else f"the variable {cfg.password_env}"
         )
+        security = {"starttls": "STARTTLS", "tls": "TLS", "none": "no TLS"}[cfg.security]
+        self.where = f"the SMTP server {cfg.host}:{cfg.port} ({security})"
 
     async def send(self, alert: Alert, thread: RemoteRef | None) -> RemoteRef:
         msg = build_message(alert, self.cfg)
@@ -80,23 +83,8 @@ class EmailNotifier:
                 cert_bundle=cfg.ca_file,
                 timeout=cfg.timeout,
             )
-        except aiosmtplib.SMTPAuthenticationError:
-            reason = (
-                f"the SMTP server {cfg.host} refused the login for {cfg.username!r}; "
-                f"check username and the password in {self._password_setting}"
-            )
-            raise _error(self.name, 401, reason) from None
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            bad = ", ".join(e.recipient for e in exc.recipients)
-            raise self._smtp_error(exc.recipients[0].code, f"recipients refused: {bad}") from None
-        except aiosmtplib.SMTPSenderRefused as exc:
-            raise self._smtp_error(exc.code, f"sender {cfg.sender!r} refused") from None
-        except aiosmtplib.SMTPResponseException as exc:
-            raise self._smtp_error(exc.code, f"SMTP error {exc.code}") from None
-        except aiosmtplib.SMTPException as exc:
-            raise classify_exception(self.name, ConnectionError(type(exc).__name__)) from None
         except Exception as exc:
-            raise classify_exception(self.name, exc) from None
+            raise self._failure(exc) from None
         if refused:
             log.warning(
                 "some recipients refused the alert",
@@ -104,12 +92,72 @@ class EmailNotifier:
             )
         return RemoteRef(self.name, message_id(alert.id, cfg.sender))
 
-    def _smtp_error(self, code: int, what: str) -> DeliveryError:
+    async def verify(self) -> str:
+        """Connect, secure the session as configured and log in, sending nothing."""
+        cfg = self.cfg
+        client = aiosmtplib.SMTP(
+            hostname=cfg.host,
+            port=cfg.port,
+            use_tls=cfg.security == "tls",
+            start_tls=cfg.security == "starttls",
+            cert_bundle=cfg.ca_file,
+            timeout=cfg.timeout,
+        )
+        try:
+            await client.connect()
+            if cfg.username and self._password:
+                await client.login(cfg.username, self._password)
+            await client.quit()
+        except Exception as exc:
+            client.close()
+            raise self._failure(exc) from None
+        if cfg.username and self._password:
+            return f"{self.where} accepted the login for {cfg.username!r}"
+        return f"{self.where} answered; no login configured (username and password_env)"
+
+    def _failure(self, exc: BaseException) -> DeliveryError:
+        cfg = self.cfg
+        if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+            return self._smtp_error(
+                exc.code,
+                exc.message,
+                f"refused the login for {cfg.username!r}",
+                f"check username and the password in {self._password_setting}",
+                auth=True,
+            )
+        if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+            first = exc.recipients[0]
+            bad = ", ".join(e.recipient for e in exc.recipients)
+            return self._smtp_error(
+                first.code,
+                first.message,
+                f"refused the recipients {bad}",
+                f"check notify.destinations.{self.name}.to",
+            )
+        if isinstance(exc, aiosmtplib.SMTPSenderRefused):
+            return self._smtp_error(
+                exc.code,
+                exc.message,
+                f"refused the sender {cfg.sender!r}",
+                f"check notify.destinations.{self.name}.from",
+            )
+        if isinstance(exc, aiosmtplib.SMTPResponseException):
+            return self._smtp_error(exc.code, exc.message, "refused the message", "")
+        if isinstance(exc, aiosmtplib.SMTPNotSupported):
+            reason = f"{self.where}: {redact(exc.message)}; check security and port"
+            return _error(self.name, 400, reason)
+        return classify_exception(self.name, exc, self.where)
+
+    def _smtp_error(
+        self, code: int, text: str, what: str, fix: str, auth: bool = False
+    ) -> DeliveryError:
         """SMTP 4xx is transient and 5xx permanent: map them onto the HTTP-like classifier."""
-        status = 503 if 400 <= code < 500 else 400
-        reason = f"{what} by {self.cfg.host} (SMTP {code})"
-        if status == 400:
-            reason += f"; check notify.destinations.{self.name}"
+        transient = 400 <= code < 500
+        status = 503 if transient else (401 if auth else 400)
+        reply = redact(render.one_line(text))[:200]
+        reason = f"{self.where} {what}: SMTP {code} {reply}".rstrip()
+        if not transient:
+            reason += f"; {fix or f'check notify.destinations.{self.name}'}"
         return _error(self.name, status, reason)
 
     async def update(self, first: RemoteRef, parent: Alert, latest: Alert) -> None:

@@ -13,13 +13,13 @@ again. Nothing here sleeps or reads the clock.
 from __future__ import annotations
 
 import random
-import socket
 import ssl
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from monitor.config import DeliveryConfig
 from monitor.errors import DeliveryError, FatalDelivery, RetryableDelivery
+from monitor.notify.causes import cause_in_words, wrapped
 
 
 def classify(
@@ -35,21 +35,22 @@ def classify(
     return FatalDelivery(destination, reason)
 
 
-def classify_exception(destination: str, exc: BaseException) -> DeliveryError:
+def classify_exception(
+    destination: str, exc: BaseException, where: str | None = None
+) -> DeliveryError:
     """Transport failures: no answer is retryable, a broken setup (bad certificate) is not.
 
-    The reason names only the kind of failure: exception text can carry URLs with secrets.
+    `where` names what was tried, with host and port ("the Slack Web API at slack.com:443").
+    The reason says that and the cause in words (`causes.cause_in_words`), never the
+    exception's own text, which can quote a URL with a secret in it.
     """
     if isinstance(exc, DeliveryError):
         return exc
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return FatalDelivery(destination, "TLS certificate verification failed; check the host")
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return RetryableDelivery(destination, "timed out")
-    if isinstance(exc, ConnectionError | OSError):
-        detail = getattr(exc, "strerror", None) or type(exc).__name__
-        return RetryableDelivery(destination, f"connection failed: {detail}")
-    return RetryableDelivery(destination, f"unexpected {type(exc).__name__}")
+    cause = cause_in_words(exc)
+    reason = f"cannot reach {where}: {cause}" if where else cause
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in wrapped(exc)):
+        return FatalDelivery(destination, reason)
+    return RetryableDelivery(destination, reason)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

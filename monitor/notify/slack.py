@@ -21,6 +21,7 @@ from monitor.config import SlackDestination
 from monitor.errors import DeliveryError
 from monitor.models import Alert
 from monitor.notify import render
+from monitor.notify.causes import endpoint
 from monitor.notify.retry import classify, classify_exception, parse_retry_after
 from monitor.store.outbox import RemoteRef
 
@@ -38,6 +39,7 @@ class SlackNotifier:
         self.pace = pace
         self.pace_key: str | None = f"slack:{cfg.channel}"
         base_url = (cfg.base_url or "https://slack.com/api/").rstrip("/") + "/"
+        self.where = f"the Slack Web API at {endpoint(base_url)}"
         self._client = WebClient(
             token=token, base_url=base_url, timeout=max(1, int(cfg.timeout)), retry_handlers=[]
         )
@@ -95,6 +97,35 @@ class SlackNotifier:
             if not cursor:
                 return None
 
+    async def verify(self) -> str:
+        """Check the token (auth.test) and that the bot can read its channel, as crash recovery
+        must (conversations.history), without posting anything."""
+        who = await self._call("auth_test")
+        await self._call("conversations_history", channel=self.cfg.channel, limit=1)
+        team, user = who.get("team") or "?", who.get("user") or "?"
+        return (
+            f"{self.where} accepted the token (workspace {team}, as {user}) and the bot can "
+            f"read channel {self.cfg.channel}"
+        )
+
+    async def permalink(self, ref: RemoteRef) -> str | None:
+        """A link to a sent message: chat.getPermalink; else built from the workspace's URL
+        (auth.test) and the message's ts, as Slack builds it; else None."""
+        channel = ref.channel or self.cfg.channel
+        try:
+            resp = await self._call("chat_getPermalink", channel=channel, message_ts=ref.id)
+            if resp.get("permalink"):
+                return str(resp["permalink"])
+        except DeliveryError:
+            pass
+        try:
+            workspace = str((await self._call("auth_test")).get("url") or "")
+        except DeliveryError:
+            return None
+        if not workspace:
+            return None
+        return f"{workspace.rstrip('/')}/archives/{channel}/p{ref.id.replace('.', '')}"
+
     async def aclose(self) -> None:
         return None
 
@@ -105,7 +136,7 @@ class SlackNotifier:
         except SlackApiError as exc:
             raise self._error(method, exc) from None
         except Exception as exc:
-            raise classify_exception(self.name, exc) from None
+            raise classify_exception(self.name, exc, self.where) from None
         data = resp.data
         return data if isinstance(data, dict) else {}
 
@@ -116,7 +147,8 @@ class SlackNotifier:
         retry_after = parse_retry_after(headers.get("retry-after"), datetime.now(UTC))
         data = resp.data if isinstance(resp.data, dict) else {}
         code = str(data.get("error") or f"HTTP {status}")
-        reason = f"Slack {method.replace('_', '.')} failed: {code}"
+        answer = f"error {code} (HTTP {status})" if data.get("error") else f"HTTP {status}"
+        reason = f"{self.where} answered {method.replace('_', '.')} with {answer}"
         if code == "ratelimited":
             status = 429
         elif code in _TRANSIENT:
@@ -127,8 +159,15 @@ class SlackNotifier:
         elif code in _CHANNEL:
             status = 404
             reason += (
-                f"; check notify.destinations.{self.name}.channel ({self.cfg.channel!r}) "
+                f"; check notify.destinations.{self.name}.channel ({self.cfg.channel!r}"
+                f"{'' if self.cfg.channel[:1] in 'CGD' else ', best given as its ID, C…'}) "
                 "and invite the bot to that channel"
+            )
+        elif code == "missing_scope":
+            status = 403
+            reason += (
+                f"; the token lacks the scope {data.get('needed') or '(not named)'}: add it "
+                "under OAuth & Permissions in the Slack app's settings and reinstall the app"
             )
         elif status == 200:
             status = 400

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from slack_sdk.webhook import WebhookClient
 
 from monitor.config import SlackWebhookDestination
+from monitor.logs import redact
 from monitor.models import Alert
 from monitor.notify import render
+from monitor.notify.causes import endpoint
 from monitor.notify.retry import classify, classify_exception, parse_retry_after
 from monitor.store.outbox import RemoteRef
 
@@ -35,6 +37,8 @@ class SlackWebhookNotifier:
         self.cfg = cfg
         self.pace = pace
         self.pace_key: str | None = f"slack-webhook:{name}"
+        # Host and port only: the URL's path is the secret.
+        self.where = f"the Slack incoming webhook at {endpoint(url)}"
         self._client = WebhookClient(
             url, timeout=max(1, int(cfg.timeout)), retry_handlers=[], logger=_SDK_LOG
         )
@@ -54,9 +58,9 @@ class SlackWebhookNotifier:
                 self._client.send, text=text, blocks=blocks, unfurl_links=False
             )
         except Exception as exc:
-            raise classify_exception(self.name, exc) from None
-        body = render.one_line(resp.body or "")[:60]
-        reason = f"the Slack webhook answered HTTP {resp.status_code} {body!r}"
+            raise classify_exception(self.name, exc, self.where) from None
+        body = redact(render.one_line(resp.body or ""))[:60]
+        reason = f"{self.where} answered HTTP {resp.status_code}" + (f": {body}" if body else "")
         if resp.status_code in (403, 404, 410) or body in _REFUSED:
             reason += f"; create a new incoming webhook and put its URL in {self._url_setting}"
         headers = {str(k).lower(): str(v) for k, v in (resp.headers or {}).items()}

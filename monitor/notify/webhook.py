@@ -18,12 +18,13 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from monitor.config import WebhookDestination
 from monitor.models import Alert
+from monitor.notify.base import TEST_ID_PREFIX
+from monitor.notify.causes import endpoint
 from monitor.notify.retry import classify, classify_exception, parse_retry_after
 from monitor.store.outbox import RemoteRef
 
@@ -40,6 +41,7 @@ def payload(alert: Alert) -> dict[str, Any]:
     e = alert.event
     return {
         "alert_id": alert.id,
+        "test": alert.id.startswith(TEST_ID_PREFIX),  # `monitor test-alert`: nothing happened
         "kind": alert.kind,
         "parent": alert.parent,
         "event": {
@@ -81,6 +83,8 @@ class WebhookNotifier:
         self._secret = secret
         self._now = now
         self._client = httpx.AsyncClient(timeout=cfg.timeout, transport=transport)
+        # Host and port only: the URL's path or query may hold a secret.
+        self.where = f"the webhook at {endpoint(cfg.url)}"
 
     async def send(self, alert: Alert, thread: RemoteRef | None) -> RemoteRef:
         body = json.dumps(payload(alert), ensure_ascii=False).encode()
@@ -94,12 +98,9 @@ class WebhookNotifier:
             headers[SIGNATURE_HEADER] = sign(self._secret, timestamp, body)
         try:
             resp = await self._client.post(self.cfg.url, content=body, headers=headers)
-        except httpx.TimeoutException:
-            raise classify_exception(self.name, TimeoutError()) from None
         except httpx.TransportError as exc:
-            raise classify_exception(self.name, ConnectionError(type(exc).__name__)) from None
-        host = urlsplit(self.cfg.url).hostname  # not the URL: its path or query may be secret
-        reason = f"the webhook at {host} answered HTTP {resp.status_code}"
+            raise classify_exception(self.name, exc, self.where) from None
+        reason = f"{self.where} answered HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
         if resp.status_code in (401, 403):
             reason += "; check that the receiver and this destination share the same secret"
         retry_after = parse_retry_after(resp.headers.get("retry-after"), self._now())

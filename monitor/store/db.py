@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from monitor.errors import StoreError
+from monitor.store.faults import open_hint
 
 Row = tuple[Any, ...]
 Dialect = Literal["sqlite", "postgres"]
@@ -36,6 +37,7 @@ class Database:
         self.where = where  # for error messages: a path or a URL without its password
         self._depth = 0
         self._lock = threading.RLock()
+        self.closed = False
 
     # -- statements ------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -49,7 +51,7 @@ class Database:
                 return list(rows)
             except (sqlite3.Error, _pg_error()) as exc:
                 if self._depth == 0:
-                    self._conn.rollback()
+                    self._rollback()
                 raise StoreError(f"database {self.where}: {exc}".strip()) from exc
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
@@ -76,7 +78,7 @@ class Database:
             except BaseException:
                 self._depth -= 1
                 if self._depth == 0:
-                    self._conn.rollback()
+                    self._rollback()
                 raise
             self._depth -= 1
             if self._depth == 0:
@@ -99,6 +101,14 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self.closed = True
+
+    def _rollback(self) -> None:
+        """Roll back after a failure; a connection too broken for that has nothing to undo."""
+        try:
+            self._conn.rollback()
+        except (sqlite3.Error, _pg_error()):
+            pass
 
     def _sql(self, sql: str) -> str:
         return _PLACEHOLDER.sub("%s", sql) if self.dialect == "postgres" else sql
@@ -110,13 +120,23 @@ def _pg_error() -> type[Exception]:
     return psycopg.Error
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite store.url names, as given (a config's relative path was already made
+    absolute against its folder by `monitor.config`); None for PostgreSQL and `:memory:`."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return None
+    path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+    return None if path == ":memory:" else Path(path).expanduser()
+
+
 def connect(url: str) -> Database:
     """Open `sqlite:///path/to/file`, a bare file path, `:memory:`, or `postgresql://...`."""
     if url.startswith(("postgresql://", "postgres://")):
         return _connect_postgres(url)
-    path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
-    if path != ":memory:":
-        parent = Path(path).expanduser().parent
+    file = sqlite_file(url)
+    path = str(file) if file is not None else ":memory:"
+    if file is not None:
+        parent = file.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -126,14 +146,16 @@ def connect(url: str) -> Database:
             ) from exc
     try:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(open_hint(exc, path)) from exc
+    try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
         conn.isolation_level = "DEFERRED"  # implicit BEGIN before writes; commit() ends it
     except sqlite3.Error as exc:
-        raise StoreError(
-            f"database {path}: {exc}; set store.url in the config to a writable path"
-        ) from exc
+        conn.close()
+        raise StoreError(open_hint(exc, path)) from exc
     return Database(conn, "sqlite", path)
 
 

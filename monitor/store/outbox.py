@@ -8,6 +8,10 @@ each row through
        ^                          |
        +------ mark_retry --------+--mark_failed--> failed --retry_failed--> pending
 
+and, by hand (`monitor alerts reroute|drop`, outbox_admin.py), pending, unknown or failed to
+pending at another destination, or to dropped. An alert whose destination is not in the config
+stays where it is and waits: a config change never fails it.
+
 "unknown" means a send was started and its outcome was not recorded: after a crash the worker
 looks such an alert up at the destination before sending it again. Times are stored as epoch
 seconds so that both SQLite and PostgreSQL compare them natively.
@@ -16,12 +20,13 @@ seconds so that both SQLite and PostgreSQL compare them natively.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import cast
 
-from monitor.models import Alert, AlertKind, AlertStatus, Event
+from monitor.models import Alert, AlertStatus
+from monitor.store.alert_json import decode_alert, encode_alert
 from monitor.store.db import Database, Row
 
 SCHEMA: list[tuple[str, str]] = [
@@ -189,32 +194,47 @@ class OutboxRepo:
         return len(found)
 
     # -- reading ----------------------------------------------------------------------------
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
-        """Pending alerts to send now, oldest first.
+    def due(
+        self, now: datetime, limit: int = 100, destinations: Collection[str] | None = None
+    ) -> list[OutboxRow]:
+        """Pending alerts to send now, oldest first; only to `destinations` when given, so
+        alerts waiting for a destination that is not configured never crowd out the others.
 
         An alert waits while an older alert to the same destination is backing off or has an
         unknown outcome, so each destination receives its alerts in order.
         """
         t = _ts(now)
+        only, names = _only(destinations, "a.destination")
         rows = self.db.execute(
             f"SELECT {_COLUMNS}, seq, route, role, next_at, remote_ref FROM outbox_alerts a"
-            " WHERE a.status = 'pending' AND a.next_at <= ? AND NOT EXISTS ("
+            f" WHERE a.status = 'pending' AND a.next_at <= ?{only} AND NOT EXISTS ("
             "  SELECT 1 FROM outbox_alerts b WHERE b.destination = a.destination"
             "  AND b.seq < a.seq AND (b.status = 'unknown'"
             "   OR (b.status = 'pending' AND b.attempts > 0 AND b.next_at > ?)))"
             " ORDER BY a.seq LIMIT ?",
-            (t, t, limit),
+            (t, *names, t, limit),
         )
         return [self._row(r) for r in rows]
 
-    def unknown(self, now: datetime) -> list[OutboxRow]:
+    def unknown(
+        self, now: datetime, destinations: Collection[str] | None = None
+    ) -> list[OutboxRow]:
         """Alerts whose last send was interrupted and that are due for a lookup."""
+        only, names = _only(destinations, "destination")
         rows = self.db.execute(
             f"SELECT {_COLUMNS}, seq, route, role, next_at, remote_ref FROM outbox_alerts"
-            " WHERE status = 'unknown' AND next_at <= ? ORDER BY seq",
-            (_ts(now),),
+            f" WHERE status = 'unknown' AND next_at <= ?{only} ORDER BY seq",
+            (_ts(now), *names),
         )
         return [self._row(r) for r in rows]
+
+    def waiting_by_destination(self) -> dict[str, int]:
+        """How many alerts each destination still owes (pending or unknown)."""
+        rows = self.db.execute(
+            "SELECT destination, COUNT(*) FROM outbox_alerts"
+            " WHERE status IN ('pending', 'unknown') GROUP BY destination"
+        )
+        return {str(d): int(n) for d, n in rows}
 
     def get(self, alert_id: str) -> OutboxRow | None:
         r = self.db.one(
@@ -281,13 +301,51 @@ class OutboxRepo:
         return [_alert(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        """Alerts by status, every status present (for `monitor status` and metrics)."""
+        """Alerts by status (for `monitor status` and metrics): the four working statuses
+        always, "dropped" when an alert was dropped by hand."""
         out = dict.fromkeys(("pending", "unknown", "sent", "failed"), 0)
         for status, n in self.db.execute(
             "SELECT status, COUNT(*) FROM outbox_alerts GROUP BY status"
         ):
             out[str(status)] = int(n)
         return out
+
+    def set_destination(
+        self, row: OutboxRow, destination: str, parent: str | None, now: datetime, note: str
+    ) -> None:
+        """Send a not yet delivered alert to another destination, from scratch."""
+        alert = replace(row.alert, destination=destination, parent=parent)
+        self.db.execute(
+            "UPDATE outbox_alerts SET destination = ?, parent = ?, status = 'pending',"
+            " attempts = 0, next_at = ?, remote_ref = NULL, last_error = ?, payload = ?"
+            " WHERE id = ? AND status IN ('pending', 'unknown', 'failed')",
+            (destination, parent, _ts(now), note, encode_alert(alert), alert.id),
+        )
+
+    def mark_dropped(self, alert_id: str, note: str) -> None:
+        self.db.execute(
+            "UPDATE outbox_alerts SET status = 'dropped', last_error = ? WHERE id = ?"
+            " AND status IN ('pending', 'unknown', 'failed')",
+            (note, alert_id),
+        )
+
+    def children(self, alert_id: str) -> list[OutboxRow]:
+        """Follow-ups threaded under an alert, oldest first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS}, seq, route, role, next_at, remote_ref FROM outbox_alerts"
+            " WHERE parent = ? ORDER BY seq",
+            (alert_id,),
+        )
+        return [self._row(r) for r in rows]
+
+    def owed_to(self, destination: str) -> list[OutboxRow]:
+        """Alerts to a destination not delivered (pending, unknown or failed), oldest first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS}, seq, route, role, next_at, remote_ref FROM outbox_alerts"
+            " WHERE destination = ? AND status IN ('pending', 'unknown', 'failed') ORDER BY seq",
+            (destination,),
+        )
+        return [self._row(r) for r in rows]
 
     def _row(self, r: Row) -> OutboxRow:
         return OutboxRow(
@@ -300,7 +358,14 @@ class OutboxRepo:
         )
 
 
-# -- (de)serialising alerts ----------------------------------------------------------------
+def _only(destinations: Collection[str] | None, column: str) -> tuple[str, tuple[str, ...]]:
+    """An `AND column IN (...)` clause and its parameters; nothing when not restricted."""
+    if destinations is None:
+        return "", ()
+    names = tuple(sorted(destinations))
+    if not names:
+        return " AND 1 = 0", ()
+    return f" AND {column} IN ({', '.join('?' for _ in names)})", names
 
 
 def _alert(r: Row) -> Alert:
@@ -311,69 +376,4 @@ def _alert(r: Row) -> Alert:
         attempts=int(r[2]),
         last_error=r[3],
         created_at=_dt(float(r[4])),
-    )
-
-
-def encode_alert(alert: Alert) -> str:
-    e = alert.event
-    return json.dumps(
-        {
-            "id": alert.id,
-            "event_id": alert.event_id,
-            "destination": alert.destination,
-            "kind": alert.kind,
-            "article_id": alert.article_id,
-            "headline": alert.headline,
-            "outlet": alert.outlet,
-            "url": alert.url,
-            "summary": alert.summary,
-            "published": alert.published.isoformat() if alert.published else None,
-            "explanation": list(alert.explanation),
-            "parent": alert.parent,
-            "language": alert.language,
-            "event": {
-                "id": e.id,
-                "event_type": e.event_type,
-                "subtype": e.subtype,
-                "actor": e.actor,
-                "event_date": e.event_date.isoformat() if e.event_date else None,
-                "weapon": e.weapon,
-                "first_article": e.first_article,
-                "outlets": list(e.outlets),
-                "facts": dict(e.facts),
-            },
-        },
-        ensure_ascii=False,
-    )
-
-
-def decode_alert(text: str) -> Alert:
-    d: dict[str, Any] = json.loads(text)
-    e = d["event"]
-    event = Event(
-        id=e["id"],
-        event_type=e["event_type"],
-        subtype=e["subtype"],
-        actor=e["actor"],
-        event_date=date.fromisoformat(e["event_date"]) if e["event_date"] else None,
-        weapon=e["weapon"],
-        first_article=e["first_article"],
-        outlets=tuple(e["outlets"]),
-        facts=dict(e["facts"]),
-    )
-    return Alert(
-        id=d["id"],
-        event_id=d["event_id"],
-        destination=d["destination"],
-        kind=cast(AlertKind, d["kind"]),
-        article_id=d["article_id"],
-        headline=d["headline"],
-        outlet=d["outlet"],
-        url=d["url"],
-        summary=d["summary"],
-        published=datetime.fromisoformat(d["published"]) if d["published"] else None,
-        explanation=tuple(d["explanation"]),
-        event=event,
-        parent=d["parent"],
-        language=d.get("language"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -12,6 +13,7 @@ import pytest
 from monitor.config import PollingConfig
 from monitor.errors import FetchError, FetchTimeout, HTTPStatusError
 from monitor.fetch import Fetcher, make_client, outcome_of, parse_retry_after
+from tests.servers import loopback
 from tests.servers.http import FeedServer, Reply
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
@@ -30,7 +32,7 @@ def cfg() -> PollingConfig:
 
 @pytest.fixture
 async def fetcher(cfg: PollingConfig) -> AsyncIterator[Fetcher]:
-    async with make_client(cfg) as client:
+    async with make_client(cfg, loopback.policy()) as client:
         yield Fetcher(client, cfg)
 
 
@@ -165,9 +167,40 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 async def test_per_host_concurrency_limit(server: FeedServer) -> None:
     cfg = PollingConfig(timeout=5.0, per_host_concurrency=1)
     server.set("/slow", FEED, delay=0.2)
-    async with make_client(cfg) as client:
+    async with make_client(cfg, loopback.policy()) as client:
         fetcher = Fetcher(client, cfg)
         await asyncio.gather(*(fetcher.fetch(server.url("/slow")) for _ in range(3)))
     times = sorted(r.time for r in server.requests_to("/slow"))
     # One at a time: each request arrives only after the previous answer (0.2 s later).
     assert all(b - a >= 0.15 for a, b in itertools.pairwise(times))
+
+
+async def test_per_host_limit_is_per_origin_so_another_port_is_not_held_up() -> None:
+    # Each server answers only once both requests have arrived: with one slot per host (not
+    # per host and port) the second request would wait for the first, which would time out.
+    cfg = PollingConfig(timeout=2.0, per_host_concurrency=1)
+    arrived: list[int] = []
+    both = asyncio.Event()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        arrived.append(1)
+        if len(arrived) == 2:
+            both.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both.wait(), timeout=3)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    servers = [await asyncio.start_server(answer, "127.0.0.1", 0) for _ in range(2)]
+    urls = [f"http://127.0.0.1:{s.sockets[0].getsockname()[1]}/feed" for s in servers]
+    try:
+        async with make_client(cfg, loopback.policy()) as client:
+            fetcher = Fetcher(client, cfg)
+            results = await asyncio.gather(*(fetcher.fetch(url) for url in urls))
+    finally:
+        for s in servers:
+            s.close()
+            await s.wait_closed()
+    assert [r.body for r in results] == [b"ok", b"ok"]

@@ -3,6 +3,7 @@ against a read-only config directory and a writable data directory (no Docker en
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -42,7 +43,7 @@ def test_image_is_non_root_with_healthcheck_and_volume() -> None:
     assert text.count("FROM ") == 2 and "AS build" in text
     user = next(s for s in text.splitlines() if s.startswith("USER "))
     assert user.split()[1].split(":")[0] not in ("0", "root")
-    assert 'VOLUME ["/data"]' in text and "/healthz" in text and "HEALTHCHECK" in text
+    assert 'VOLUME ["/data", "/state"]' in text and 'CMD ["monitor", "healthcheck"]' in text
 
 
 def _free_port() -> int:
@@ -116,14 +117,15 @@ def test_entrypoint_and_cmd_run_as_non_root(image_root: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        ready = 0
+        # Alive first (/healthz), then ready (/readyz: the store answers, the scheduler runs).
+        while time.monotonic() < deadline and proc.poll() is None and ready != 200:
+            with contextlib.suppress(httpx.TransportError):
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code
+            time.sleep(0.2)
         assert proc.poll() is None, proc.communicate()[1][-3000:]
-        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        assert ready == 200
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=10)

@@ -59,13 +59,23 @@ def test_add_disable_remove_keep_comments(config: Path) -> None:
         (lambda p: feeds_admin.add_feed(p, "https://x.example/", name="yonhap"), "already used"),
         (lambda p: feeds_admin.remove_feed(p, "nope"), "no feed named 'nope'"),
         (lambda p: feeds_admin.update_feed(p, "yonhap", interval="soon"), "not a duration"),
+        (lambda p: feeds_admin.add_feed(p, "HTTPS://EN.yna.co.kr/RSS/news.xml/"), "already in"),
+        (lambda p: feeds_admin.add_feed(p, "not-a-url"), "give the feed's http:// or https://"),
+        (lambda p: feeds_admin.add_feed(p, "ftp://x.example/f"), "not a feed URL monitor can"),
     ],
-    ids=["same-url", "same-name", "unknown", "bad-interval"],
+    ids=["same-url", "same-name", "unknown", "bad-interval", "same-url-spelt", "no-url", "ftp"],
 )
 def test_refused_edits_leave_the_file_alone(config: Path, action: object, words: str) -> None:
     with pytest.raises(ConfigError, match=words):
         action(config)  # type: ignore[operator]
     assert config.read_text() == CONFIG
+
+
+def test_a_feed_is_named_by_its_title_made_unique(config: Path) -> None:
+    titled = feeds_admin.add_feed(config, "https://a.example/rss", title="  yonhap ")
+    assert titled.name == "yonhap (2)"
+    untitled = feeds_admin.add_feed(config, "https://www.b.example/rss", title="")
+    assert untitled.name == "b.example"
 
 
 def test_opml_import_export_round_trip(config: Path) -> None:

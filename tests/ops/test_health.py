@@ -33,3 +33,27 @@ async def test_health_ready_and_metrics() -> None:
             assert (await client.get("/nope")).status_code == 404
     finally:
         await server.stop()
+
+
+async def test_readyz_gives_each_failing_checks_reason() -> None:
+    from monitor.health import Verdict
+
+    problem: dict[str, str | None] = {"store": "store file /data/m.sqlite3 was deleted"}
+    server = HealthServer(
+        "127.0.0.1:0",
+        checks={
+            "store": lambda: Verdict.unless(problem["store"]),
+            "scheduler": lambda: True,
+        },
+    )
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            down = await client.get("/readyz")
+            assert down.status_code == 503
+            assert down.text == "not ready: store\nstore: store file /data/m.sqlite3 was deleted\n"
+            problem["store"] = None
+            ok = await client.get("/readyz")
+            assert (ok.status_code, ok.text) == (200, "ready\n")
+    finally:
+        await server.stop()

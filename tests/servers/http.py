@@ -1,4 +1,4 @@
-"""A scriptable HTTP server on 127.0.0.1 for tests and demos.
+"""A scriptable HTTP server on loopback (127.0.0.1, or another 127.x address) for tests and demos.
 
     with FeedServer() as server:
         server.set("/feed.xml", body=feed_bytes, etag='"v1"')
@@ -11,6 +11,8 @@ repeats). A reply can carry an ETag and a Last-Modified date: the server then an
 matching If-None-Match / If-Modified-Since, as real feed servers do. Replies can be slow
 (`delay`), huge (`size`, streamed without holding it in memory), redirects, or a dropped
 connection (`drop`). Every request is recorded in `requests`.
+
+The service refuses loopback addresses unless its config allows them: see tests.servers.loopback.
 """
 
 from __future__ import annotations
@@ -57,13 +59,19 @@ class Request:
 
 
 class FeedServer:
-    """A threaded HTTP server on 127.0.0.1 (random free port) that serves scripted replies."""
+    """A threaded HTTP server on a loopback address (random free port) serving scripted replies.
 
-    def __init__(self, port: int = 0) -> None:
+    Other loopback addresses (127.0.0.2, 127.0.0.3...) are distinct hosts to a client.
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        if not host.startswith("127."):
+            raise ValueError(f"{host}: test servers listen on loopback only")
+        self.host = host
         self.requests: list[Request] = []
         self._routes: dict[str, list[Reply]] = {}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -74,7 +82,7 @@ class FeedServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path

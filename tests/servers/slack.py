@@ -9,9 +9,11 @@
         assert [m["text"] for m in slack.messages()] == [...]
         assert slack.alert_ids() == [...]                           # metadata alert ids, in order
 
-It implements auth.test, chat.postMessage (threads via thread_ts, message metadata),
-chat.update, conversations.history and conversations.replies (metadata returned only with
-include_all_metadata, cursor paging, oldest) and an incoming webhook at `webhook_url`.
+It implements auth.test (with the workspace `url`, as Slack answers), chat.postMessage (threads
+via thread_ts, message metadata), chat.update, chat.getPermalink (links under `url`, shaped as
+Slack's: /archives/<channel>/p<ts without its dot>), conversations.history and
+conversations.replies (metadata returned only with include_all_metadata, cursor paging,
+oldest) and an incoming webhook at `webhook_url`.
 Bodies may be JSON, form-encoded or query strings, as slack_sdk sends them. Channels are known
 by id or by name ("C0ALERTS", "alerts", "#alerts"). Every call is recorded in `calls`.
 """
@@ -116,6 +118,16 @@ class SlackServer:
     def url(self) -> str:
         """The Web API base URL (for WebClient(base_url=...) and SlackDestination.base_url)."""
         return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def workspace_url(self) -> str:
+        """What auth.test answers as the workspace's URL (https://<team>.slack.com/ on Slack)."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def permalink(self, ts: str, channel: str = "C0ALERTS") -> str:
+        """The link chat.getPermalink gives for a message."""
+        cid = self._channel_id(channel) or channel
+        return f"{self.workspace_url}archives/{cid}/p{ts.replace('.', '')}"
 
     @property
     def webhook_url(self) -> str:
@@ -248,12 +260,21 @@ class SlackServer:
 
     def _api(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "team": "Test", "user": "monitor", "bot_id": "B0TEST"}
+            return {
+                "ok": True,
+                "url": self.workspace_url,
+                "team": "Test",
+                "user": "monitor",
+                "team_id": "T0TEST",
+                "user_id": "U0TEST",
+                "bot_id": "B0TEST",
+            }
         if method == "api.test":
             return {"ok": True}
         handler = {
             "chat.postMessage": self._post,
             "chat.update": self._update,
+            "chat.getPermalink": self._permalink,
             "conversations.history": self._history,
             "conversations.replies": self._history,
         }.get(method)
@@ -295,6 +316,12 @@ class SlackServer:
                 m["edits"] += 1
                 return {"ok": True, "channel": cid, "ts": m["ts"], "text": m["text"]}
         return {"ok": False, "error": "message_not_found"}
+
+    def _permalink(self, cid: str, p: dict[str, Any], method: str) -> dict[str, Any]:
+        ts = str(p.get("message_ts") or "")
+        if not any(m["channel"] == cid and m["ts"] == ts for m in self._messages):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": cid, "permalink": self.permalink(ts, cid)}
 
     def _history(self, cid: str, p: dict[str, Any], method: str) -> dict[str, Any]:
         meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")

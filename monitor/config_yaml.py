@@ -1,0 +1,43 @@
+"""What the YAML parser lets through and a config must not: a key written twice in one mapping.
+
+PyYAML keeps the last of two equal keys without a word, so a second `store:` or `feeds:` block
+silently replaced the first. `duplicate_keys` finds them in the composed node tree, with both
+lines, for `monitor.config.load` to refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    path: tuple[Any, ...]  # the key's place, e.g. ("notify", "destinations", "desk")
+    first: int  # 1-based lines
+    second: int
+
+    @property
+    def key(self) -> str:
+        return ".".join(str(p) for p in self.path)
+
+
+def duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> list[DuplicateKey]:
+    """Every mapping key that appears again in the same mapping, in document order."""
+    found: list[DuplicateKey] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if key.value in seen:
+                    found.append(DuplicateKey((*path, key.value), seen[key.value], line))
+                else:
+                    seen[key.value] = line
+            found.extend(duplicate_keys(value, (*path, getattr(key, "value", "?"))))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            found.extend(duplicate_keys(value, (*path, i)))
+    return found
