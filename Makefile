@@ -40,6 +40,7 @@ check: lint test
 bench: setup
 	$(BIN)/python bench/bench_detect.py
 	$(BIN)/python bench/bench_dedup.py
+	$(BIN)/python bench/bench_poll.py
 
 # config/rules/ is the user-facing copy of the shipped rules and their language packs.
 rules:

@@ -1,5 +1,6 @@
-"""Output piped into a reader that stops early (`monitor replay ... | head`) ends quietly: exit
-0, no traceback."""
+"""Commands as a newcomer first types them: output piped into a reader that stops early
+(`monitor replay ... | head`) ends quietly; the README's eval command with a glob that also
+matches the labels file; `-c` on the offline commands; the demo's own article scanned."""
 
 from __future__ import annotations
 
@@ -55,3 +56,41 @@ def test_offline_commands_take_the_config_as_dash_c(tmp_path: Path) -> None:
         )
         assert result.returncode == 2, result.stderr
         assert str(tmp_path / "my-rules.yaml") in result.stderr
+
+
+def test_the_readme_eval_command_with_its_glob(tmp_path: Path) -> None:
+    """`monitor eval DEV/*.jsonl --labels DEV/labels.jsonl`: the glob names the labels too."""
+    report = {
+        "id": "wire-1",
+        "title": "North Korea fires a ballistic missile into the sea",
+        "text": "North Korea fired a ballistic missile into the sea off its east coast on "
+        "Tuesday, South Korea's military said.",
+        "published": "2024-03-05T03:00:00+00:00",
+    }
+    (tmp_path / "items.jsonl").write_text(json.dumps(report) + "\n")
+    (tmp_path / "labels.jsonl").write_text(
+        json.dumps({"id": "wire-1", "label": 1, "event_id": "nk-2024-03-05"}) + "\n"
+    )
+    result = subprocess.run(
+        f"{sys.executable} -m monitor eval {tmp_path}/*.jsonl --labels {tmp_path}/labels.jsonl",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "items 1, labelled positive 1" in result.stdout
+
+
+def test_scanning_the_demo_article_finds_the_launch() -> None:
+    demo = Path(__file__).parent.parent / "monitor" / "data" / "demo" / "ap-2022-01-05.txt"
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "scan", str(demo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DETECTED missile_launch" in result.stdout and "actor=north-korea" in result.stdout
