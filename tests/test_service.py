@@ -7,7 +7,6 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from monitor import metrics
 from monitor.cli.run import serve
 from monitor.config import Config, load
 from monitor.service import Service
+from tests.running import Parts, capture
 from tests.servers import loopback
 from tests.servers.http import FeedServer, Reply
 
@@ -48,37 +48,13 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None
         await asyncio.sleep(0.05)
 
 
-@dataclass
-class Built:
-    """What `serve` built, captured so the test can probe and stop it."""
-
-    services: list[Service] = field(default_factory=list)
-    health_urls: list[str] = field(default_factory=list)
-
-
 @pytest.fixture
-def built(monkeypatch: pytest.MonkeyPatch) -> Built:
-    import monitor.cli.run as run
-
-    parts = Built()
-    real_service, real_health = run.Service, run.HealthServer
-
-    def service(cfg: Config) -> Service:
-        parts.services.append(real_service(cfg))
-        return parts.services[-1]
-
-    class Health(real_health):  # type: ignore[misc, valid-type]
-        async def start(self) -> None:
-            await super().start()
-            parts.health_urls.append(self.url.rstrip("/"))
-
-    monkeypatch.setattr(run, "Service", service)
-    monkeypatch.setattr(run, "HealthServer", Health)
-    return parts
+def built(monkeypatch: pytest.MonkeyPatch) -> Parts:
+    return capture(monkeypatch)
 
 
 async def test_run_alerts_serves_health_and_metrics_and_stops_quickly(
-    tmp_path: Path, outlets: FeedServer, capsys: pytest.CaptureFixture[str], built: Built
+    tmp_path: Path, outlets: FeedServer, capsys: pytest.CaptureFixture[str], built: Parts
 ) -> None:
     cfg = config(
         tmp_path,

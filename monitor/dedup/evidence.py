@@ -96,12 +96,16 @@ def clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
     return clue.day is not None and clue.day == known.day and clue.fits(known)
 
 
+def _figures(facts: Mapping[str, str]) -> set[int]:
+    return {int(x) for x in facts.get(FIGURES_FACT, "").split()}
+
+
 def figures_of(event: EventRow) -> set[int]:
-    return {int(x) for x in event.facts.get(FIGURES_FACT, "").split()}
+    return _figures(event.facts)
 
 
 def with_figures(facts: dict[str, str], detection: Detection) -> dict[str, str]:
-    known = {int(x) for x in facts.get(FIGURES_FACT, "").split()} | set(detection.figures)
+    known = _figures(facts) | set(detection.figures)
     if not known:
         return facts
     kept = sorted(known)[:MAX_FIGURES]

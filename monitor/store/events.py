@@ -157,11 +157,6 @@ class EventRepo:
         )
         return [_row(r) for r in rows]
 
-    def latest(self, event_type: str, actor: str) -> EventRow | None:
-        """The actor's event with the latest report."""
-        rows = self.latest_of_actor(event_type, actor, 1)
-        return rows[0] if rows else None
-
     def latest_of_actor(self, event_type: str, actor: str, limit: int) -> list[EventRow]:
         """The actor's events with the latest reports, latest first, at most `limit`."""
         rows = self.db.execute(
