@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/bench_detect.py
 	$(BIN)/python bench/bench_dedup.py
 	$(BIN)/python bench/bench_poll.py
+	$(BIN)/python bench/bench_replicas.py
 
 # config/rules/ is the user-facing copy of the shipped rules and their language packs.
 rules:

@@ -4,14 +4,15 @@
 
 Fills a store (SQLite in a temporary file by default, or --db, e.g. a PostgreSQL URL with an
 empty schema) with synthetic news-like items, then times what the pipeline does for each new
-item: `is_known`, `remember` and `assign` in one transaction, for --probe new items, a tenth of
-them rewrites of stored items and all of them detections. Prints the mean and 95th percentile
+item: `is_known`, then `record` in one transaction, for --probe new items, a tenth of them
+rewrites of stored items and all of them detections. Prints the mean and 95th percentile
 per item at each size, and how many probes found their near-duplicate.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
 import sys
@@ -25,11 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from monitor.config import EventsConfig
 from monitor.dedup import Deduplicator
 from monitor.models import Article, Detection, Entry, Evidence
-from monitor.store.db import Database, connect
-from monitor.store.events import SCHEMA as EVENTS_SCHEMA
-from monitor.store.events import EventRepo
-from monitor.store.items import SCHEMA as ITEMS_SCHEMA
-from monitor.store.items import ItemRepo
+from monitor.store import Store, open_store
 
 ACTORS = ("north-korea", "iran", "russia", "ukraine", "israel", "india", "pakistan", "china")
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -74,13 +71,13 @@ def item(corpus: Corpus, n: int, text: str | None = None) -> tuple[Entry, Articl
     return entry, article, detection
 
 
-def process(dedup: Deduplicator, db: Database, e: Entry, a: Article, d: Detection) -> bool:
+async def process(dedup: Deduplicator, store: Store, e: Entry, a: Article, d: Detection) -> bool:
     """One new item as the pipeline handles it; returns whether a near-duplicate was found."""
-    if dedup.is_known(e):
+    if await dedup.is_known(e):
         return False
-    with db.transaction():
-        dedup.remember(e, a)
-        return dedup.assign(a, d).duplicate_of is not None
+    async with store.transaction():
+        [placed] = await dedup.record(e, a, [d])
+    return placed is not None and placed.duplicate_of is not None
 
 
 def main() -> int:
@@ -90,37 +87,41 @@ def main() -> int:
     parser.add_argument("--db", default=None, help="database URL; default a temporary SQLite")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-
     with tempfile.TemporaryDirectory() as tmp:
-        db = connect(args.db or str(Path(tmp) / "bench.sqlite3"))
-        db.migrate([*ITEMS_SCHEMA, *EVENTS_SCHEMA])
-        clock = [START]
-        dedup = Deduplicator(ItemRepo(db), EventRepo(db), EventsConfig(), lambda: clock[0])
-        corpus = Corpus()
-        texts: list[str] = []
-        n = 0
-        print(f"{'stored items':>12}  {'mean ms/item':>12}  {'p95 ms/item':>11}  near-dups found")
+        url = args.db or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        asyncio.run(run(url, sizes, args.probe))
+    return 0
+
+
+async def run(url: str, sizes: list[int], probe: int) -> None:
+    store = await open_store(url)
+    clock = [START]
+    dedup = Deduplicator(store, EventsConfig(), lambda: clock[0])
+    corpus = Corpus()
+    texts: list[str] = []
+    n = 0
+    print(f"{'stored items':>12}  {'mean ms/item':>12}  {'p95 ms/item':>11}  near-dups found")
+    try:
         for size in sizes:
             fill_started = time.perf_counter()
             while n < size:
-                with db.transaction():
+                async with store.transaction():
                     for _ in range(min(1000, size - n)):
                         e, a, d = item(corpus, n)
-                        dedup.remember(e, a)
-                        dedup.assign(a, d)
+                        await dedup.record(e, a, [d])
                         if len(texts) < 5000:
                             texts.append(a.text)
                         n += 1
             fill = time.perf_counter() - fill_started
             times: list[float] = []
             found = rewrites = 0
-            for i in range(args.probe):
+            for i in range(probe):
                 rewrite = i % 10 == 0
                 text = corpus.rewrite(corpus.rng.choice(texts)) if rewrite else None
                 e, a, d = item(corpus, n, text)
                 n += 1
                 started = time.perf_counter()
-                dup = process(dedup, db, e, a, d)
+                dup = await process(dedup, store, e, a, d)
                 times.append(time.perf_counter() - started)
                 rewrites += rewrite
                 found += dup and rewrite
@@ -128,11 +129,11 @@ def main() -> int:
             mean = statistics.fmean(times) * 1000
             p95 = times[int(len(times) * 0.95)] * 1000
             print(
-                f"{n - args.probe:>12,}  {mean:>12.2f}  {p95:>11.2f}  {found}/{rewrites} "
+                f"{n - probe:>12,}  {mean:>12.2f}  {p95:>11.2f}  {found}/{rewrites} "
                 f"(fill {fill:.0f}s)"
             )
-        db.close()
-    return 0
+    finally:
+        await store.close()
 
 
 if __name__ == "__main__":

@@ -105,6 +105,9 @@ class StoreConfig(Strict):
     # the config file. Keep it outside the store's folder.
     marker: ConfigPath | None = None
     check_interval: Duration = Field(default=5.0, gt=0)  # store health: look and probe-write
+    # Replicas on one PostgreSQL: a replica that stops beating for this long is gone, and the
+    # feeds it was polling and the alerts it was sending go to the others.
+    lease: Duration = Field(default=30.0, ge=2)
     _url_as_written: str = PrivateAttr(default="")
 
     @field_validator("url")

@@ -120,7 +120,7 @@ def setup_logging(level: str = "info", fmt: str = "auto", stream: TextIO | None 
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler", "htmldate", "trafilatura"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "htmldate", "trafilatura", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 

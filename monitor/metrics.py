@@ -159,3 +159,11 @@ def track(*, outbox_depth: Callable[[], float], feeds_in_error: Callable[[], flo
 def render(registry: CollectorRegistry = REGISTRY) -> bytes:
     """The Prometheus text exposition format, for GET /metrics."""
     return generate_latest(registry)
+
+
+LOOP_LAG = Histogram(
+    "monitor_event_loop_lag_seconds",
+    "How late the event loop ran a timer: time something held the loop (monitor.looplag)",
+    buckets=(0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0),
+    registry=REGISTRY,
+)

@@ -9,28 +9,33 @@ event loop keeps answering health checks and polling other feeds meanwhile. A po
 most `polling.max_articles` pages and stops at `polling.poll_deadline` (monitor.limits); an
 item whose page it did not fetch is not marked seen, and waits for the next poll.
 
-Detection results and their alerts are written in one transaction, so an event is never
-recorded without its alerts. Delivery happens elsewhere (notify.deliver): polling never waits
-on it.
+The stages decide and the store records: `settle` loads what grouping and routing need, calls
+them, and writes their decisions (the item, its event, the alerts it owes) in one transaction,
+so an event is never recorded without its alerts. Delivery happens elsewhere (notify.deliver):
+polling never waits on it.
+
+This is the only sequencer. `monitor replay` and `eval` run it against a clock and a file
+(monitor.replay), `monitor scan` and `monitor feeds test` ask it for the same verdicts
+(`screen`, `analyse`) without recording anything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor import metrics, schedule
 from monitor.config import Config
-from monitor.dedup import Deduplicator
-from monitor.detect import RuleSet, detect, prefilter
+from monitor.dedup import Assignment, Deduplicator
+from monitor.detect import Analysis, RuleSet, analyse, prefilter
 from monitor.errors import ExtractError, FetchError, ParseError
 from monitor.fetch import PAGE_ACCEPT, Fetcher, FetchResult, outcome_of
 from monitor.limits import ArticleBudget, report_deferred, report_intake
-from monitor.models import Article, Entry, Feed
-from monitor.notify.route import plan_alerts
+from monitor.models import Article, Detection, Entry, Feed
+from monitor.notify.route import route_alerts
 from monitor.store import Store
 from monitor.store.feeds import FeedState
 from monitor.workers import Workers
@@ -38,7 +43,37 @@ from monitor.workers import Workers
 log = logging.getLogger(__name__)
 
 # (feed, "failing" or "recovered", error streak, last error)
-FeedHealthHook = Callable[[Feed, str, int, str | None], None]
+FeedHealthHook = Callable[[Feed, str, int, str | None], Awaitable[None]]
+
+
+async def _no_health_hook(feed: Feed, change: str, streak: int, error: str | None) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What the stages made of one article: each rule set's analysis, and where each
+    detection went (None: a background report with no event to join)."""
+
+    analyses: tuple[Analysis, ...]
+    placed: tuple[tuple[Detection, Assignment | None], ...] = ()
+
+    @property
+    def detections(self) -> int:
+        return len(self.placed)
+
+    @property
+    def new_events(self) -> int:
+        return sum(1 for _, a in self.placed if a is not None and a.new_event)
+
+
+def screen(rules: Sequence[RuleSet], title: str, summary: str) -> bool:
+    """Whether an entry's title and summary could be a report: only then is its page fetched."""
+    return any(prefilter(f"{title}\n{summary}", r) for r in rules)
+
+
+def analyse_all(rules: Sequence[RuleSet], article: Article) -> tuple[Analysis, ...]:
+    return tuple(analyse(article, r) for r in rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,27 +93,28 @@ class Pipeline:
         *,
         config: Config,
         store: Store,
-        fetcher: Fetcher,
-        workers: Workers,
+        fetcher: Fetcher | None,
+        workers: Workers | None,
         rules: Sequence[RuleSet],
         dedup: Deduplicator,
         now: Callable[[], datetime],
         on_alerts: Callable[[], None] = lambda: None,
-        on_feed_health: FeedHealthHook = lambda feed, change, streak, error: None,
+        on_feed_health: FeedHealthHook = _no_health_hook,
     ) -> None:
         self.config = config
         self.store = store
-        self.fetcher = fetcher
-        self.workers = workers  # parse and extract, off the event loop
+        # Parse and extract run off the event loop. Replay has neither: its file holds the text.
+        self._fetcher = fetcher
+        self._workers = workers
         self.rules = list(rules)
         self.dedup = dedup
         self.now = now
         self.on_alerts = on_alerts  # wakes the delivery worker
         self.on_feed_health = on_feed_health  # tells the ops destinations a feed is down or back
 
-    async def poll(self, feed: Feed) -> PollResult:
-        """Poll one feed and process its new entries. Never raises for one feed's failure."""
-        state = self.store.feeds.get(feed.url)
+    async def poll(self, feed: Feed, state: FeedState | None) -> PollResult:
+        """Poll one feed and process its new entries. Never raises for one feed's failure.
+        `state` is the feed's state as its lease was taken (monitor.service)."""
         started = self.now()
         polling = self.config.polling
         budget = ArticleBudget.for_poll(polling, asyncio.get_running_loop().time())
@@ -91,27 +127,25 @@ class Pipeline:
                 allow_networks=feed.allow_networks,
             )
         except FetchError as exc:
-            return self._failed(feed, state, exc)
+            return await self._failed(feed, state, exc)
         metrics.FETCH_LATENCY.observe((self.now() - started).total_seconds())
 
         if fetched.status == 304:
-            return self._succeeded(feed, state, "304", fetched, None, 0)
+            return await self._succeeded(feed, state, "304", fetched, None, 0)
         body_hash = fetched.body_hash
         if state is not None and state.body_hash == body_hash:
-            return self._succeeded(feed, state, "unchanged", fetched, body_hash, 0)
+            return await self._succeeded(feed, state, "unchanged", fetched, body_hash, 0)
         try:
             intake = await self.workers.read_feed(
                 fetched.body, fetched.url, feed.name, polling.max_items
             )
         except ParseError as exc:
-            return self._failed(feed, state, exc)
+            return await self._failed(feed, state, exc)
         report_intake(feed.name, intake)
 
         new = stored = detections = events = 0
         for entry in intake.entries:
-            # The store is synchronous: between entries, let health checks and other feeds in.
-            await asyncio.sleep(0)
-            if self.dedup.is_known(entry):
+            if await self.dedup.is_known(entry):
                 continue
             new += 1
             processed = await self.process(feed, entry, budget)
@@ -141,7 +175,7 @@ class Pipeline:
                 extra={"feed": feed.name, "stage": "poll"},
             )
         metrics.NEW_ENTRIES.labels(feed=feed.name).inc(stored)
-        return self._succeeded(
+        return await self._succeeded(
             feed,
             state,
             "200",
@@ -163,55 +197,67 @@ class Pipeline:
         """Take one new entry through the stages; returns (detections, new events), or None
         when its article page is left for a later poll (a limit of this poll was reached): the
         entry is not marked seen then."""
-        if not any(prefilter(f"{entry.title}\n{entry.summary}", r) for r in self.rules):
-            self.dedup.remember(entry, None)
+        if not screen(self.rules, entry.title, entry.summary):
+            await self.dedup.remember(entry, None)
             return 0, 0
         article = await self._article(feed, entry, budget)
         if article is None:
             return None
-        found = [d for d in (detect(article, r) for r in self.rules) if d is not None]
+        settled = await self.settle(feed, entry, article)
+        return settled.detections, settled.new_events
+
+    async def settle(self, feed: Feed, entry: Entry, article: Article) -> Settled:
+        """Detect, then record the item, its events and the alerts they owe, in one
+        transaction. Detection decides before the transaction: it needs nothing stored."""
+        analyses = analyse_all(self.rules, article)
+        found = [a.detection for a in analyses if a.detection is not None]
         if not found:
-            self.dedup.remember(entry, article)
-            return 0, 0
-        new_events = 0
-        with self.store.transaction():
-            self.dedup.remember(entry, article)
-            for detection in found:
-                assignment = self.dedup.assign(article, detection)
-                if assignment is None:
-                    log.info(
-                        "background mention, no event to join: %s",
-                        article.title,
-                        extra={"feed": feed.name, "entry": article.id, "stage": "dedup"},
+            await self.dedup.remember(entry, article)
+            return Settled(analyses)
+        async with self.store.transaction():
+            assignments = await self.dedup.record(entry, article, found)
+            for detection, assignment in zip(found, assignments, strict=True):
+                if assignment is not None:
+                    await route_alerts(
+                        self.store.outbox,
+                        self.config.notify,
+                        assignment.event,
+                        replace(article, language=article.language or detection.language),
+                        detection,
+                        assignment.new_event,
+                        feed.tags,
+                        self.now(),
                     )
-                    continue
-                plan_alerts(
-                    self.store.outbox,
-                    self.config.notify,
-                    assignment.event,
-                    replace(article, language=article.language or detection.language),
-                    detection,
-                    assignment.new_event,
-                    feed.tags,
-                    self.now(),
-                )
-                new_events += assignment.new_event
-                metrics.DETECTIONS.labels(event_type=detection.event_type).inc()
-                if assignment.new_event:
-                    metrics.EVENTS.labels(event_type=detection.event_type).inc()
-                log.info(
-                    "%s report: %s",
-                    "new event" if assignment.new_event else "further",
-                    article.title,
-                    extra={
-                        "feed": feed.name,
-                        "entry": article.id,
-                        "event": assignment.event.id,
-                        "language": detection.language,
-                    },
-                )
+        placed = tuple(zip(found, assignments, strict=True))
+        for detection, assignment in placed:
+            self._log_placed(feed, article, detection, assignment)
         self.on_alerts()
-        return len(found), new_events
+        return Settled(analyses, placed)
+
+    def _log_placed(
+        self, feed: Feed, article: Article, detection: Detection, assignment: Assignment | None
+    ) -> None:
+        if assignment is None:
+            log.info(
+                "background mention, no event to join: %s",
+                article.title,
+                extra={"feed": feed.name, "entry": article.id, "stage": "dedup"},
+            )
+            return
+        metrics.DETECTIONS.labels(event_type=detection.event_type).inc()
+        if assignment.new_event:
+            metrics.EVENTS.labels(event_type=detection.event_type).inc()
+        log.info(
+            "%s report: %s",
+            "new event" if assignment.new_event else "further",
+            article.title,
+            extra={
+                "feed": feed.name,
+                "entry": article.id,
+                "event": assignment.event.id,
+                "language": detection.language,
+            },
+        )
 
     async def _article(self, feed: Feed, entry: Entry, budget: ArticleBudget) -> Article | None:
         """The entry with its page's text; None when this poll may fetch no more pages."""
@@ -256,7 +302,7 @@ class Pipeline:
             language=feed.language,
         )
 
-    def _succeeded(
+    async def _succeeded(
         self,
         feed: Feed,
         before: FeedState | None,
@@ -277,8 +323,8 @@ class Pipeline:
         nxt = schedule.next_poll(
             now, feed.interval, self.config.polling, hints=hints, all_new=all_new
         )
-        with self.store.transaction():
-            after = self.store.feeds.record_success(
+        async with self.store.transaction():
+            after = await self.store.feeds.record_success(
                 feed.url,
                 now=now,
                 next_poll=nxt,
@@ -291,12 +337,12 @@ class Pipeline:
                 new_items=new,
             )
             if not keep_validators:
-                self.store.feeds.forget_validators(feed.url)
+                await self.store.feeds.forget_validators(feed.url)
         metrics.POLLS.labels(outcome=outcome).inc()
-        self._health(feed, before, after)
+        await self._health(feed, before, after)
         return PollResult(feed.name, outcome, new, detections, events, next_poll=nxt)
 
-    def _failed(
+    async def _failed(
         self, feed: Feed, before: FeedState | None, exc: FetchError | ParseError
     ) -> PollResult:
         now = self.now()
@@ -309,7 +355,7 @@ class Pipeline:
             hints=schedule.CacheHints(retry_after=getattr(exc, "retry_after", None)),
             error_streak=streak,
         )
-        after = self.store.feeds.record_failure(
+        after = await self.store.feeds.record_failure(
             feed.url, now=now, outcome=kind, error=str(exc), next_poll=nxt, name=feed.name
         )
         metrics.POLLS.labels(outcome=kind).inc()
@@ -320,10 +366,20 @@ class Pipeline:
             nxt.isoformat(timespec="seconds"),
             extra={"feed": feed.name, "url": feed.url, "stage": "fetch"},
         )
-        self._health(feed, before, after)
+        await self._health(feed, before, after)
         return PollResult(feed.name, kind, error=str(exc), next_poll=nxt)
 
-    def _health(self, feed: Feed, before: FeedState | None, after: FeedState) -> None:
+    @property
+    def fetcher(self) -> Fetcher:
+        assert self._fetcher is not None, "this pipeline does not fetch (replay)"
+        return self._fetcher
+
+    @property
+    def workers(self) -> Workers:
+        assert self._workers is not None, "this pipeline does not fetch (replay)"
+        return self._workers
+
+    async def _health(self, feed: Feed, before: FeedState | None, after: FeedState) -> None:
         """Tell the ops destinations once when a feed goes down, and once when it is back."""
         streak_before = before.error_streak if before else 0
         change = schedule.health_change(
@@ -334,6 +390,6 @@ class Pipeline:
         )
         if change is None:
             return
-        self.store.feeds.set_health_alerted(feed.url, change == "failing")
+        await self.store.feeds.set_health_alerted(feed.url, change == "failing")
         streak = max(streak_before, after.error_streak)
-        self.on_feed_health(feed, change, streak, after.last_error)
+        await self.on_feed_health(feed, change, streak, after.last_error)

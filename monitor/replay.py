@@ -3,23 +3,28 @@
 Items arrive in order of publication; an item without a time keeps its place in the file
 (it arrives right after the timed item before it). Each item yields one ReplayResult.
 
-Event grouping is the service's own stage (monitor.dedup) on an in-memory store.
+Replay is the service's own sequencer (monitor.pipeline) run against a clock and a file: the
+same screen, detection, grouping and routing, on a throwaway in-memory store, with the clock set
+to each item's publication time. Only fetching differs: the file holds each article's text.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.config import EventsConfig
+from monitor.config import Config, EventsConfig, load
 from monitor.dedup import Deduplicator
-from monitor.detect import Analysis, RuleSet, analyse
+from monitor.detect import Analysis, RuleSet
+from monitor.detect.engine import language_of
 from monitor.errors import MonitorError
-from monitor.models import Article
+from monitor.models import Article, Entry, Feed
+from monitor.pipeline import Pipeline, screen
 from monitor.store import open_store
 
 _FIELDS = ("id", "source", "title", "text", "url", "published")
@@ -139,43 +144,88 @@ def replay(
     rules: RuleSet,
     events: EventsConfig | None = None,
     settle: bool = False,
-) -> Iterator[ReplayResult]:
+) -> list[ReplayResult]:
     """Detection and event grouping over the items in arrival order, one result per item.
 
-    Grouping is the service's own stage (monitor.dedup) on a throwaway in-memory store, with
-    the clock set to each item's publication time, so replay shows what the service would do.
-    With `settle`, results come at the end, each with the event its report sits in by then
-    (a background report parked on arrival joins the event opened after it).
-    """
-    store = open_store(":memory:")
+    With `settle`, each result has the event its report sits in at the end (a background
+    report parked on arrival joins the event opened after it)."""
+    return asyncio.run(_replay(list(articles), rules, events or EventsConfig(), settle))
+
+
+async def _replay(
+    articles: list[Article], rules: RuleSet, events: EventsConfig, settle: bool
+) -> list[ReplayResult]:
     clock = _ReplayClock()
-    dedup = Deduplicator(store.items, store.events, events or EventsConfig(), clock.now)
-    held: list[ReplayResult] = []
+    store = await open_store(":memory:")
+    config = _config(events)
+    pipeline = Pipeline(
+        config=config,
+        store=store,
+        fetcher=None,
+        workers=None,
+        rules=[rules],
+        dedup=Deduplicator(store, events, clock.now),
+        now=clock.now,
+    )
+    results: list[ReplayResult] = []
     try:
         for article in arrival_order(articles):
             if article.published is not None:
                 clock.at = article.published
-            analysis = analyse(article, rules)
-            event_id, new = None, False
-            if analysis.detection is not None:
-                with store.transaction():
-                    assignment = dedup.assign(article, analysis.detection)
-                if assignment is not None:
-                    event_id, new = assignment.event.id, assignment.new_event
-            result = ReplayResult(article, analysis, event_id, new)
-            if not settle:
-                yield result
-            else:
-                held.append(result)
-        for r in held:
+            results.append(await _one(pipeline, article))
+        if not settle:
+            return results
+        settled = []
+        for r in results:
             d = r.analysis.detection
             if d is not None and r.event_id is None:
-                found = store.events.of_articles(d.event_type, [r.article.id])
+                found = await store.events.of_articles(d.event_type, [r.article.id])
                 if r.article.id in found:
                     r = replace(r, event_id=found[r.article.id].id)
-            yield r
+            settled.append(r)
+        return settled
     finally:
-        store.close()
+        await store.close()
+
+
+async def _one(pipeline: Pipeline, article: Article) -> ReplayResult:
+    """One item through the service's stages: screen, then detect and record."""
+    feed = Feed(name=article.outlet, url=f"replay:{article.outlet}", full_text=False)
+    entry = Entry(
+        feed=feed.name,
+        guid=article.id,
+        url=article.url,
+        title=article.title,
+        summary=article.text,
+        published=article.published,
+    )
+    if not screen(pipeline.rules, entry.title, entry.summary):
+        await pipeline.dedup.remember(entry, article)
+        return ReplayResult(article, _screened_out(article, pipeline.rules[0]), None, False)
+    settled = await pipeline.settle(feed, entry, article)
+    analysis = settled.analyses[0]
+    event_id, new = None, False
+    for _, assignment in settled.placed:
+        if assignment is not None:
+            event_id, new = assignment.event.id, assignment.new_event
+    return ReplayResult(article, analysis, event_id, new)
+
+
+def _screened_out(article: Article, rules: RuleSet) -> Analysis:
+    """What the service knows of an item its screen turned away: its language, and why."""
+    return Analysis(
+        score=0.0,
+        threshold=rules.threshold,
+        detection=None,
+        explanation=("screen: no trigger word of the rules in the title or text",),
+        language=language_of(article, rules),
+        triggered=False,
+    )
+
+
+def _config(events: EventsConfig) -> Config:
+    """Defaults, with the events settings under test; routing goes to no destination."""
+    return load("", "<replay>").model_copy(update={"events": events})
 
 
 class _ReplayClock:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from monitor.store import Store, open_store
 from tests import pg
 from tests.servers.http import FeedServer
 from tests.servers.news import publish
@@ -32,3 +33,13 @@ def store_url(
         pytest.skip(reason)
     with pg.fresh_schema() as url:
         yield url
+
+
+@pytest.fixture
+async def store(store_url: str) -> AsyncIterator[Store]:
+    """An open, migrated store, once on SQLite and once on PostgreSQL."""
+    opened = await open_store(store_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()

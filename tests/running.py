@@ -9,8 +9,9 @@ status, body = await readyz(parts)
 from __future__ import annotations
 
 import asyncio
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -54,12 +55,18 @@ def capture(monkeypatch: pytest.MonkeyPatch) -> Parts:
     return parts
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+async def wait_for(predicate: Callable[[], bool | Awaitable[bool]], timeout: float = 30.0) -> None:
+    """Wait until `predicate` (a plain or an async function) is true."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
+    while not await holds(predicate):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("timed out waiting")
         await asyncio.sleep(0.05)
+
+
+async def holds(predicate: Callable[[], bool | Awaitable[bool]]) -> bool:
+    answer = predicate()
+    return bool(await answer) if inspect.isawaitable(answer) else bool(answer)
 
 
 async def get(parts: Parts, path: str) -> tuple[int, str]:

@@ -218,7 +218,7 @@ def test_a_relative_secret_file_is_read_from_the_config_folder(
     )
 
 
-def test_the_store_and_its_marker_are_the_same_from_any_folder(
+async def test_the_store_and_its_marker_are_the_same_from_any_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conf = tmp_path / "conf"
@@ -228,16 +228,16 @@ def test_the_store_and_its_marker_are_the_same_from_any_folder(
         monkeypatch.chdir(cwd)
         cfg = load_file(path)
         assert marker_path(cfg) == conf / MARKER_NAME
-        store = open_checked(cfg)
-        store.close()
+        store = await open_checked(cfg)
+        await store.close()
         assert list(cwd.iterdir()) == []
     recorded = json.loads((conf / MARKER_NAME).read_text())["stores"]
     assert list(recorded) == [f"sqlite:///{(conf / 'state' / 'monitor.sqlite3').resolve()}"]
     monkeypatch.chdir(tmp_path)
-    open_existing(load_file(path)).close()
+    await (await open_existing(load_file(path))).close()
 
 
-def test_a_store_left_where_the_working_folder_put_it_is_refused_until_moved(
+async def test_a_store_left_where_the_working_folder_put_it_is_refused_until_moved(
     tmp_path: Path, elsewhere: Path
 ) -> None:
     """Relative store paths used to follow the working folder: a store still there must not be
@@ -247,41 +247,41 @@ def test_a_store_left_where_the_working_folder_put_it_is_refused_until_moved(
     old = elsewhere / "state" / "monitor.sqlite3"
     # An earlier run of this config, when the path followed the working folder:
     as_before = {"url": "sqlite:///state/monitor.sqlite3", "marker": str(conf / MARKER_NAME)}
-    open_checked(load(json.dumps({"store": as_before}))).close()
+    await (await open_checked(load(json.dumps({"store": as_before})))).close()
     assert old.exists()
     cfg = load_file(path)
     new = tmp_path / "conf" / "state" / "monitor.sqlite3"
     for opener in (open_checked, open_existing):
         with pytest.raises(StoreError) as refused:
-            opener(cfg)
+            await opener(cfg)
         message = str(refused.value)
         assert message.startswith(f"store {new} does not exist, but {old} does")
         assert "is a relative path, which is relative to the config file's folder" in message
         assert f"move it to {new} (with its -wal and -shm files)" in message
-    assert f"and {conf / MARKER_NAME} records it as this config's store" in message_of(cfg)
-    assert "monitor run --new-store" in message_of(cfg)
+    assert f"and {conf / MARKER_NAME} records it as this config's store" in await message_of(cfg)
+    assert "monitor run --new-store" in await message_of(cfg)
     assert not new.exists()
-    open_checked(cfg, new_store=True).close()  # on purpose
+    await (await open_checked(cfg, new_store=True)).close()  # on purpose
     assert new.exists()
-    open_checked(cfg).close()  # and from then on, it is the known store
+    await (await open_checked(cfg)).close()  # and from then on, it is the known store
 
 
-def message_of(cfg: Config) -> str:
+async def message_of(cfg: Config) -> str:
     with pytest.raises(StoreError) as refused:
-        open_checked(cfg)
+        await open_checked(cfg)
     return str(refused.value)
 
 
-def test_a_file_the_marker_never_recorded_is_only_warned_about(
+async def test_a_file_the_marker_never_recorded_is_only_warned_about(
     tmp_path: Path, elsewhere: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A config whose marker was never written (a read-only config folder), or a new config whose
     relative store path happens to name a file in the working folder: a warning, no refusal."""
     (elsewhere / "data").mkdir()
-    open_checked(load("store: {url: 'sqlite:///data/monitor.sqlite3'}")).close()
+    await (await open_checked(load("store: {url: 'sqlite:///data/monitor.sqlite3'}"))).close()
     path = _write(tmp_path / "conf", "feeds: []\n")  # the default store.url, data/...
     with caplog.at_level(logging.WARNING, logger="monitor.store.marker"):
-        open_checked(load_file(path)).close()
+        await (await open_checked(load_file(path))).close()
     new = tmp_path / "conf" / "data" / "monitor.sqlite3"
     assert new.exists()
     assert f"starting on a new store at {new}, but {elsewhere / 'data' / 'monitor.sqlite3'} " in (

@@ -9,7 +9,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -22,7 +22,8 @@ from monitor.config import Config, load
 from monitor.errors import ConfigError
 from monitor.health import HealthServer
 from monitor.intake import Intake
-from monitor.models import Entry
+from monitor.models import Entry, Feed
+from monitor.pipeline import PollResult
 from monitor.service import Service
 from tests.servers import loopback
 from tests.servers.http import FeedServer, Reply
@@ -40,20 +41,22 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-async def build(tmp_path: Path, server: FeedServer) -> AsyncIterator[Callable[..., Service]]:
+async def build(
+    tmp_path: Path, server: FeedServer
+) -> AsyncIterator[Callable[..., Awaitable[Service]]]:
     """Builds the service polling /feed.xml (polling settings as keywords); closes it after
     the test, so the test can still read its store and the metrics."""
     built: list[Service] = []
 
-    def make(**polling: float) -> Service:
+    async def make(**polling: float) -> Service:
         built.append(Service(config(tmp_path, server, **polling)))
-        built[-1].build()
+        await built[-1].build()
         return built[-1]
 
     yield make
     for service in built:
         await service.close()
-    # The store gauges read the store at scrape time; leave none pointing at a closed one.
+    # The store gauges show the closed services' last readings: leave none showing them.
     metrics.track(outbox_depth=lambda: 0.0, feeds_in_error=lambda: 0.0)
 
 
@@ -95,14 +98,20 @@ def article_gets(server: FeedServer, prefix: str) -> list[str]:
     return [r.path for r in server.requests if r.path.startswith(prefix)]
 
 
-def seen(service: Service, link: str) -> bool:
+async def seen(service: Service, link: str) -> bool:
     """Whether the item with this link is marked seen: a later poll would skip it."""
-    return service.pipeline.dedup.is_known(Entry("hostile", None, link, "", "", None))
+    return await service.pipeline.dedup.is_known(Entry("hostile", None, link, "", "", None))
+
+
+async def poll(service: Service, feed: Feed | None = None) -> PollResult:
+    """One poll of the feed through the pipeline, with its state as stored."""
+    feed = feed or service.feeds()[0]
+    return await service.pipeline.poll(feed, await service.store_or_fail.feeds.get(feed.url))
 
 
 async def test_a_20000_item_feed_keeps_its_500_newest_while_health_answers(
     server: FeedServer,
-    build: Callable[..., Service],
+    build: Callable[..., Awaitable[Service]],
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -116,7 +125,7 @@ async def test_a_20000_item_feed_keeps_its_500_newest_while_health_answers(
     server.set(
         "/feed.xml", f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'
     )
-    service = build()
+    service = await build()
     health = HealthServer("127.0.0.1:0")
     await health.start()
     capped = counter("monitor_items_capped_total", feed="hostile")
@@ -137,19 +146,19 @@ async def test_a_20000_item_feed_keeps_its_500_newest_while_health_answers(
     monkeypatch.setattr(workers, "read_feed", watched)
     with caplog.at_level(logging.WARNING, logger="monitor"):
         try:
-            poll = asyncio.create_task(service.pipeline.poll(service.feeds()[0]))
+            polling = asyncio.create_task(poll(service))
             await parsing.wait()
             async with httpx.AsyncClient() as client:
                 answer = await client.get(f"{health.url}/healthz")
             order.append(f"healthz {answer.status_code}")
-            result = await poll
+            result = await polling
         finally:
             await health.stop()
 
     assert order == ["healthz 200", "parsed"]
     assert result.outcome == "200" and result.new_entries == 500
-    assert seen(service, links[-1]) and seen(service, links[19_500])
-    assert not seen(service, links[19_499]) and not seen(service, links[0])
+    assert await seen(service, links[-1]) and await seen(service, links[19_500])
+    assert not await seen(service, links[19_499]) and not await seen(service, links[0])
     assert "feed hostile: 20000 entries, 500 kept (newest), 19500 skipped" in caplog.messages
     assert counter("monitor_items_capped_total", feed="hostile") - capped == 19_500
     assert counter("monitor_new_entries_total", feed="hostile") - new == 500
@@ -166,7 +175,7 @@ async def test_a_20000_item_feed_keeps_its_500_newest_while_health_answers(
 )
 async def test_an_item_repeated_500_times_costs_one_article_fetch(
     server: FeedServer,
-    build: Callable[..., Service],
+    build: Callable[..., Awaitable[Service]],
     caplog: pytest.LogCaptureFixture,
     link_of: Callable[[int, str], tuple[str | None, str]],
 ) -> None:
@@ -174,9 +183,9 @@ async def test_an_item_repeated_500_times_costs_one_article_fetch(
     server.set("/a.html", page(AP_TITLE, "AP", AP_TEXT))
     items = [(*link_of(i, url), html.escape(AP_TITLE), "") for i in range(500)]
     server.set("/feed.xml", rss(items))
-    service = build()
+    service = await build()
     with caplog.at_level(logging.WARNING, logger="monitor"):
-        result = await service.pipeline.poll(service.feeds()[0])
+        result = await poll(service)
 
     assert len(article_gets(server, "/a.html")) == 1
     assert result.new_entries == 1 and result.new_events == 1
@@ -187,7 +196,7 @@ async def test_an_item_repeated_500_times_costs_one_article_fetch(
 
 
 async def test_200_launch_reports_cost_at_most_50_article_fetches_per_poll(
-    server: FeedServer, build: Callable[..., Service], caplog: pytest.LogCaptureFixture
+    server: FeedServer, build: Callable[..., Awaitable[Service]], caplog: pytest.LogCaptureFixture
 ) -> None:
     items = []
     for i in range(200):
@@ -197,13 +206,13 @@ async def test_200_launch_reports_cost_at_most_50_article_fetches_per_poll(
             (None, server.url(path), f"North Korea fires ballistic missile, report {i}", "")
         )
     server.set("/feed.xml", rss(items))
-    service = build()
+    service = await build()
     capped = counter("monitor_articles_capped_total", feed="hostile")
     with caplog.at_level(logging.WARNING, logger="monitor"):
-        first = await service.pipeline.poll(service.feeds()[0])
+        first = await poll(service)
     first_gets = article_gets(server, "/n/")
     capped = counter("monitor_articles_capped_total", feed="hostile") - capped
-    second = await service.pipeline.poll(service.feeds()[0])
+    second = await poll(service)
 
     assert len(first_gets) == 50 and first.new_entries == 50
     assert capped == 150
@@ -218,7 +227,7 @@ async def test_200_launch_reports_cost_at_most_50_article_fetches_per_poll(
 
 
 async def test_a_poll_stops_at_its_deadline_and_the_next_poll_fetches_the_rest(
-    server: FeedServer, build: Callable[..., Service], caplog: pytest.LogCaptureFixture
+    server: FeedServer, build: Callable[..., Awaitable[Service]], caplog: pytest.LogCaptureFixture
 ) -> None:
     paths = [f"/slow/{i}.html" for i in range(5)]
     for i, path in enumerate(paths):
@@ -227,16 +236,16 @@ async def test_a_poll_stops_at_its_deadline_and_the_next_poll_fetches_the_rest(
              for i, p in enumerate(paths)]  # fmt: skip
     server.set("/feed.xml", rss(items))
     # Five pages of one second each cannot all be fetched in a 2.5 s poll.
-    service = build(timeout=2, poll_deadline=2.5)
+    service = await build(timeout=2, poll_deadline=2.5)
     feed = service.feeds()[0]
     hits = counter("monitor_poll_deadline_hit_total", feed="hostile")
     with caplog.at_level(logging.WARNING, logger="monitor"):
-        first = await service.pipeline.poll(feed)
-    waiting = [p for p in paths if not seen(service, server.url(p))]
+        first = await poll(service, feed)
+    waiting = [p for p in paths if not await seen(service, server.url(p))]
     for i, path in enumerate(paths):
         server.script(path, [Reply(body=page(f"Report {i}", "Wire", BRIEF))])
     before_second = len(server.requests)
-    second = await service.pipeline.poll(feed)
+    second = await poll(service, feed)
 
     assert first.new_entries < 5 and len(waiting) == 5 - first.new_entries
     assert counter("monitor_poll_deadline_hit_total", feed="hostile") - hits == 1
@@ -247,7 +256,7 @@ async def test_a_poll_stops_at_its_deadline_and_the_next_poll_fetches_the_rest(
     fetched_next = [r.path for r in server.requests[before_second:] if r.path != "/feed.xml"]
     assert second.outcome == "200" and sorted(fetched_next) == sorted(waiting)
     assert second.new_entries == len(waiting)
-    assert all(seen(service, server.url(p)) for p in paths)
+    assert all([await seen(service, server.url(p)) for p in paths])
 
 
 BILLION_LAUGHS = (
@@ -289,7 +298,7 @@ BILLION_LAUGHS = (
 )
 async def test_broken_and_hostile_feed_text_is_counted_and_kept_out_of_headlines(
     server: FeedServer,
-    build: Callable[..., Service],
+    build: Callable[..., Awaitable[Service]],
     caplog: pytest.LogCaptureFixture,
     body: bytes,
     metric: str,
@@ -299,12 +308,12 @@ async def test_broken_and_hostile_feed_text_is_counted_and_kept_out_of_headlines
 ) -> None:
     server.set("/a.html", page(AP_TITLE, "AP", AP_TEXT))
     server.set("/feed.xml", body.replace(b"/a.html", server.url("/a.html").encode()))
-    service = build()
+    service = await build()
     before = counter(metric, feed="hostile", **labels)
     with caplog.at_level(logging.WARNING, logger="monitor"):
-        result = await service.pipeline.poll(service.feeds()[0])
+        result = await poll(service)
     assert service.store is not None
-    headlines = [a.headline for a in service.store.outbox.recent()]
+    headlines = [a.headline for a in await service.store.outbox.recent()]
 
     assert result.new_entries == 1
     assert counter(metric, feed="hostile", **labels) - before == count

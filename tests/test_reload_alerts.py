@@ -10,7 +10,7 @@ import logging
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,12 +77,35 @@ def _write(
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
-def _owed(store: Store, destination: str) -> list[str]:
-    return [r.alert.status for r in store.outbox.owed_to(destination)]
+async def _owed(store: Store, destination: str) -> list[str]:
+    return [r.alert.status for r in await store.outbox.owed_to(destination)]
 
 
-def _tried(store: Store, destination: str) -> bool:
-    return any(r.alert.attempts for r in store.outbox.owed_to(destination))
+async def _tried(store: Store, destination: str) -> bool:
+    return any(r.alert.attempts for r in await store.outbox.owed_to(destination))
+
+
+async def _until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
+    """Wait until an async predicate holds (one that reads the store)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.05)
+
+
+async def _none_owed(store: Store, destination: str) -> bool:
+    return not await _owed(store, destination)
+
+
+async def _failed(store: Store) -> int:
+    return (await store.outbox.counts())["failed"]
+
+
+async def _cli(argv: list[str]) -> int:
+    """A `monitor` command beside the running service: in a thread, with its own event loop,
+    as it would run in its own process."""
+    return await asyncio.to_thread(cli, argv)
 
 
 async def _start(parts: Parts, path: Path) -> tuple[asyncio.Task[None], Store]:
@@ -108,7 +131,7 @@ async def test_an_empty_config_is_refused_and_pending_alerts_go_out_once_it_is_b
     parts = capture(monkeypatch)
     task, store = await _start(parts, path)
     try:
-        await wait_for(lambda: _tried(store, "desk-slack"))
+        await _until(lambda: _tried(store, "desk-slack"))
         _, before = await get(parts, "/metrics")
         with caplog.at_level(logging.INFO):
             path.write_text("")  # `> monitor.yaml`, or an editor, before the new text lands
@@ -122,14 +145,14 @@ async def test_an_empty_config_is_refused_and_pending_alerts_go_out_once_it_is_b
             )
             assert [f.name for f in parts.service.feeds()] == ["AP", "Newsweek"]
             assert set(parts.service.deliverer.notifiers) == {"desk-slack"}
-            assert set(_owed(store, "desk-slack")) <= {"pending", "unknown"}
-            assert store.outbox.counts()["failed"] == 0
+            assert set(await _owed(store, "desk-slack")) <= {"pending", "unknown"}
+            assert await _failed(store) == 0
 
             path.write_text(good)  # the editor finishes writing
             assert await wait_ready(parts, 200) == "ready\n"
             desk.down = False
-            await wait_for(lambda: not _owed(store, "desk-slack"))
-            assert store.outbox.counts()["failed"] == 0
+            await _until(lambda: _none_owed(store, "desk-slack"))
+            assert await _failed(store) == 0
     finally:
         parts.service.stop()
         await asyncio.wait_for(task, timeout=10)
@@ -173,7 +196,7 @@ async def test_removing_a_destination_that_owes_alerts_is_refused_until_they_are
     parts = capture(monkeypatch)
     task, store = await _start(parts, path)
     try:
-        await wait_for(lambda: _tried(store, "desk-slack"))
+        await _until(lambda: _tried(store, "desk-slack"))
         _, before = await get(parts, "/metrics")
         _write(path, outlets, {"backup-slack": both["backup-slack"]})  # desk-slack removed
         body = await wait_ready(parts, 503)
@@ -185,24 +208,24 @@ async def test_removing_a_destination_that_owes_alerts_is_refused_until_they_are
             metric(before, "monitor_config_refusals_total", **refused) + 1
         )
         assert set(parts.service.deliverer.notifiers) == {"desk-slack", "backup-slack"}
-        assert _owed(store, "desk-slack") and store.outbox.counts()["failed"] == 0
+        assert await _owed(store, "desk-slack") and await _failed(store) == 0
 
         capsys.readouterr()
-        assert cli(["alerts", "-c", str(path), "reroute", "--to", "backup-slack"]) == 2
+        assert await _cli(["alerts", "-c", str(path), "reroute", "--to", "backup-slack"]) == 2
         assert "give alert ids or --destination NAME" in capsys.readouterr().err
-        assert cli(["alerts", "-c", str(path), "reroute", "--destination", "desk-slack",
-                    "--to", "desk-slack"]) == 2  # fmt: skip
+        assert await _cli(["alerts", "-c", str(path), "reroute", "--destination", "desk-slack",
+                           "--to", "desk-slack"]) == 2  # fmt: skip
         err = capsys.readouterr().err
         assert f"'desk-slack' is not a destination in {path} (destinations: backup-slack)" in err
-        assert cli(["alerts", "-c", str(path), "reroute", "--destination", "desk-slack",
-                    "--to", "backup-slack"]) == 0  # fmt: skip
+        assert await _cli(["alerts", "-c", str(path), "reroute", "--destination", "desk-slack",
+                           "--to", "backup-slack"]) == 0  # fmt: skip
         assert re.search(r"rerouted \d+ alerts? to backup-slack", capsys.readouterr().out)
         await wait_for(lambda: bool(backup.messages()))  # the running service sends them there
 
         path.write_text(path.read_text())  # "then save the file again": now it is accepted
         assert await wait_ready(parts, 200) == "ready\n"
         assert set(parts.service.deliverer.notifiers) == {"backup-slack"}
-        assert store.outbox.counts()["failed"] == 0
+        assert await _failed(store) == 0
     finally:
         parts.service.stop()
         await asyncio.wait_for(task, timeout=10)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ from monitor import metrics
 from monitor.cli.run import serve
 from monitor.config import Config, load
 from monitor.service import Service
-from tests.running import Parts, capture
+from tests.running import Parts, capture, wait_for
 from tests.servers import loopback
 from tests.servers.http import FeedServer, Reply
 
@@ -38,14 +37,6 @@ def metric(text: str, name: str, **labels: str) -> float:
     pattern = re.escape(name) + (r"\{" + re.escape(want) + r"\}" if labels else "") + r" (\S+)"
     found = re.search(r"^" + pattern + "$", text, re.M)
     return float(found.group(1)) if found else 0.0
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -78,11 +69,15 @@ async def test_run_alerts_serves_health_and_metrics_and_stops_quickly(
     service = built.services[-1]
     assert service.store is not None
     store = service.store
-    await wait_for(
-        lambda: all(s.last_success for s in store.feeds.all()) and len(store.feeds.all()) == 2
-    )
+
+    async def both_polled() -> bool:
+        states = await store.feeds.all()
+        return all(s.last_success for s in states) and len(states) == 2
+
+    await wait_for(both_polled)
     assert "".join(printed).count("=== ALERT [missile_launch] ===") == 1
     (health,) = built.health_urls
+    await service.refresh_gauges()  # the heartbeat refreshes them every store.lease / 3
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{health}/healthz")).status_code == 200
         ready = await client.get(f"{health}/readyz")
@@ -126,11 +121,14 @@ async def test_feed_down_and_recovery_reach_the_ops_destination(
             polling={"interval": 1, "min_interval": 0.1, "failure_alert_after": 2},
         )
         service = Service(cfg)
-        service.build()
+        await service.build()
         feed = service.feeds()[0]
         outcomes = []
         for _ in range(4):
-            outcomes.append((await service.poll(feed)).outcome)
+            # One poll after another, not on schedule: each whether or not it is due yet.
+            result = await service.poll(feed, due_only=False)
+            assert result is not None
+            outcomes.append(result.outcome)
             await service.deliverer.deliver_due()
         await service.close()
     assert outcomes == ["http_5xx", "http_5xx", "http_5xx", "200"]
@@ -146,12 +144,12 @@ async def test_reconfigure_adds_and_removes_feeds_and_refuses_a_bad_config(
     ap = {"name": "AP", "url": outlets.url("/ap/rss.xml")}
     nw = {"name": "Newsweek", "url": outlets.url("/nw/rss.xml")}
     service = Service(config(tmp_path, [ap]))
-    service.build()
+    await service.build()
     task = asyncio.create_task(service.run())
     await wait_for(lambda: service.running)
     assert [f.name for f in service.feeds()] == ["AP"]
 
-    service.reconfigure(config(tmp_path, [nw]))
+    await service.reconfigure(config(tmp_path, [nw]))
     scheduler = service._scheduler
     assert scheduler is not None
     assert {j.id for j in scheduler.get_jobs()} == {"Newsweek", "expire"}
@@ -164,7 +162,7 @@ async def test_reconfigure_adds_and_removes_feeds_and_refuses_a_bad_config(
     from monitor.errors import ConfigError
 
     with pytest.raises(ConfigError, match="UNSET_X"):
-        service.reconfigure(bad)
+        await service.reconfigure(bad)
     assert {j.id for j in scheduler.get_jobs()} == {"Newsweek", "expire"}  # old one kept
     await wait_for(lambda: bool(outlets.requests_to("/nw/rss.xml")))
 

@@ -13,12 +13,16 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from monitor.cli.run import serve
 from monitor.config import Config, load
+from monitor.errors import StoreError
+from monitor.store import Store
+from monitor.store.feeds import FeedState
 from tests.running import capture, get, metric, wait_for, wait_ready
 from tests.servers import loopback
 from tests.servers.http import FeedServer
@@ -47,6 +51,15 @@ def _config(tmp_path: Path, outlets: FeedServer) -> Config:
     return load(json.dumps(_doc(tmp_path, outlets)), str(tmp_path / "monitor.yaml"))
 
 
+async def query_only(store: Store, on: bool) -> None:
+    """Turn SQLite's `query_only` on or off on the store's one connection, outside any
+    transaction: the store begins each one with BEGIN IMMEDIATE, which query_only refuses."""
+    async with store.db.engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection  # aiosqlite's
+        assert driver is not None
+        await driver.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
+
+
 def _store_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "monitor.store.health"]
 
@@ -63,26 +76,45 @@ async def test_a_store_that_stops_taking_writes_is_not_ready_says_so_once_and_re
         await wait_for(lambda: parts.ready)
         store = parts.service.store
         assert store is not None
-        await wait_for(lambda: len([s for s in store.feeds.all() if s.last_success]) == 2)
+
+        async def both_polled() -> bool:
+            return len([s for s in await store.feeds.all() if s.last_success]) == 2
+
+        await wait_for(both_polled)
         assert await wait_ready(parts, 200) == "ready\n"
-        polls = len(outlets.requests_to("/ap/rss.xml"))
+        # A poll starts by writing: it takes the feed's lease. Count the polls whose write fails.
+        refused: list[str] = []
+        take_lease = store.feeds.take_lease
+
+        async def counted(url: str, *args: Any, **kwargs: Any) -> FeedState | None:
+            try:
+                return await take_lease(url, *args, **kwargs)
+            except StoreError:
+                refused.append(url)
+                raise
+
+        monkeypatch.setattr(store.feeds, "take_lease", counted)
 
         with caplog.at_level(logging.INFO):
-            store.db.execute("PRAGMA query_only = ON")  # every write now fails
+            await query_only(store, True)  # every write now fails
             body = await wait_ready(parts, 503)
             assert body.startswith("not ready: store\n")
             assert f"store: {store.file} refuses writes" in body
             assert "make the file, its folder and its filesystem writable" in body
             # the service keeps polling, and every poll's write fails, quietly
-            await wait_for(lambda: len(outlets.requests_to("/ap/rss.xml")) >= polls + 4)
+            ap = outlets.url("/ap/rss.xml")
+            await wait_for(lambda: refused.count(ap) >= 4)
             _, page = await get(parts, "/metrics")
             assert metric(page, "monitor_store_writable") == 0
             assert metric(page, "monitor_store_faults_total", kind="read_only") >= 1
 
-            store.db.execute("PRAGMA query_only = OFF")
+            await query_only(store, False)
             assert await wait_ready(parts, 200) == "ready\n"
             _, page = await get(parts, "/metrics")
             assert metric(page, "monitor_store_writable") == 1
+            # and polls the feeds again
+            polls = len(outlets.requests_to("/ap/rss.xml"))
+            await wait_for(lambda: len(outlets.requests_to("/ap/rss.xml")) >= polls + 2)
     finally:
         parts.service.stop()
         await asyncio.wait_for(task, timeout=10)

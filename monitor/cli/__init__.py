@@ -23,6 +23,7 @@ COMMANDS = (
     "feeds",
     "status",
     "alerts",
+    "db",
     "healthcheck",
 )
 

@@ -7,12 +7,14 @@
     drop ID...|--destination NAME
                               give undelivered alerts up (kept as "dropped")
 
-These work beside a running service (the store takes both); they never create a store.
+These work beside a running service, or several replicas of it (the store takes them all);
+they never create a store.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,8 @@ from monitor.config import Config, load_file
 from monitor.notify.deliver import waiting_hint
 from monitor.preflight import destinations
 from monitor.store import Store
-from monitor.store.outbox import OutboxRepo, OutboxRow
+from monitor.store.interface import OutboxStore
+from monitor.store.outbox import OutboxRow
 
 
 def register(subparsers: Any) -> None:
@@ -77,30 +80,34 @@ def _selection(parser: argparse.ArgumentParser, ids_help: str, dest_help: str) -
     parser.add_argument("--destination", metavar="NAME", help=dest_help)
 
 
-def _open(args: argparse.Namespace) -> tuple[Config, Store]:
+async def _open(args: argparse.Namespace) -> tuple[Config, Store]:
     from monitor.store.marker import open_existing  # the store needs every repository module
 
     cfg = load_file(config_path(args))
-    return cfg, open_existing(cfg)
+    return cfg, await open_existing(cfg)
 
 
 def _list(args: argparse.Namespace) -> int:
-    cfg, store = _open(args)
+    return asyncio.run(_list_alerts(args))
+
+
+async def _list_alerts(args: argparse.Namespace) -> int:
+    cfg, store = await _open(args)
     configured = destinations(cfg)
     now = datetime.now(UTC)
     try:
-        counts = store.outbox.counts()
+        counts = await store.outbox.counts()
         statuses: tuple[str, ...] = ("failed", "pending", "unknown")
         if args.all:
             statuses = ("pending", "unknown", "sent", "failed", "dropped")
-        alerts = store.outbox.recent(statuses, args.limit)
+        alerts = await store.outbox.recent(statuses, args.limit)
         why: dict[str, str] = {}
         for a in alerts:
-            row = store.outbox.get(a.id) if a.status in ("pending", "unknown") else None
+            row = await store.outbox.get(a.id) if a.status in ("pending", "unknown") else None
             if row is not None:
-                why[a.id] = _why_waiting(store.outbox, row, configured, now)
+                why[a.id] = await _why_waiting(store.outbox, row, configured, now)
     finally:
-        store.close()
+        await store.close()
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     for a in alerts:
         when = a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else "?"
@@ -112,7 +119,9 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _why_waiting(outbox: OutboxRepo, row: OutboxRow, configured: set[str], now: datetime) -> str:
+async def _why_waiting(
+    outbox: OutboxStore, row: OutboxRow, configured: set[str], now: datetime
+) -> str:
     alert = row.alert
     if alert.destination not in configured:
         return (
@@ -121,7 +130,7 @@ def _why_waiting(outbox: OutboxRepo, row: OutboxRow, configured: set[str], now: 
     if alert.status == "unknown":
         return "its last send was interrupted; the service looks it up at the destination first"
     if alert.parent:
-        parent = outbox.status(alert.parent)
+        parent = await outbox.status(alert.parent)
         if parent in ("pending", "unknown"):
             return f"for its first alert {alert.parent} to go out"
     if row.next_at > now:
@@ -134,38 +143,45 @@ def _retry(args: argparse.Namespace) -> int:
     if not args.ids and not args.all:
         print("monitor alerts retry: give alert ids or --all", file=sys.stderr)
         return 2
-    _, store = _open(args)
-    try:
-        n = store.outbox.retry_failed(None if args.all else args.ids, datetime.now(UTC))
-    finally:
-        store.close()
+    n = asyncio.run(_retry_failed(args))
     print(f"queued {n} failed alert{'s' if n != 1 else ''} again")
-    if args.ids and n < len(args.ids):
+    if args.ids and n < len(set(args.ids)):
         print("some ids were not failed alerts; see `monitor alerts list`", file=sys.stderr)
         return 1
     return 0
 
 
-def _reroute(args: argparse.Namespace) -> int:
-    from monitor.store.outbox_admin import reroute, select
+async def _retry_failed(args: argparse.Namespace) -> int:
+    _, store = await _open(args)
+    try:
+        return await store.outbox.retry_failed(None if args.all else args.ids, datetime.now(UTC))
+    finally:
+        await store.close()
 
+
+def _reroute(args: argparse.Namespace) -> int:
     if _bad_selection(args, "reroute"):
         return 2
-    cfg, store = _open(args)
-    configured = destinations(cfg)
-    if args.to not in configured:
-        store.close()
-        print(
-            f"monitor alerts reroute: {args.to!r} is not a destination in {cfg.source} "
-            f"(destinations: {', '.join(sorted(configured))})",
-            file=sys.stderr,
-        )
-        return 2
+    return asyncio.run(_reroute_alerts(args))
+
+
+async def _reroute_alerts(args: argparse.Namespace) -> int:
+    from monitor.store.outbox_admin import reroute, select
+
+    cfg, store = await _open(args)
     try:
-        rows, refused = select(store.outbox, args.ids, args.destination)
-        out = reroute(store.outbox, rows, args.to, configured, datetime.now(UTC))
+        configured = destinations(cfg)
+        if args.to not in configured:
+            print(
+                f"monitor alerts reroute: {args.to!r} is not a destination in {cfg.source} "
+                f"(destinations: {', '.join(sorted(configured))})",
+                file=sys.stderr,
+            )
+            return 2
+        rows, refused = await select(store.outbox, args.ids, args.destination)
+        out = await reroute(store.outbox, rows, args.to, configured, datetime.now(UTC))
     finally:
-        store.close()
+        await store.close()
     n = len(out.changed)
     print(f"rerouted {n} alert{'s' if n != 1 else ''} to {args.to}")
     for alert_id, why in out.also_dropped:
@@ -174,16 +190,20 @@ def _reroute(args: argparse.Namespace) -> int:
 
 
 def _drop(args: argparse.Namespace) -> int:
-    from monitor.store.outbox_admin import drop, select
-
     if _bad_selection(args, "drop"):
         return 2
-    cfg, store = _open(args)
+    return asyncio.run(_drop_alerts(args))
+
+
+async def _drop_alerts(args: argparse.Namespace) -> int:
+    from monitor.store.outbox_admin import drop, select
+
+    cfg, store = await _open(args)
     try:
-        rows, refused = select(store.outbox, args.ids, args.destination)
-        out = drop(store.outbox, rows, destinations(cfg), datetime.now(UTC))
+        rows, refused = await select(store.outbox, args.ids, args.destination)
+        out = await drop(store.outbox, rows, destinations(cfg), datetime.now(UTC))
     finally:
-        store.close()
+        await store.close()
     n = len(out.changed)
     print(f"dropped {n} alert{'s' if n != 1 else ''}")
     for alert_id, why in out.also_dropped:

@@ -64,7 +64,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _run(service: Service, duration: float | None) -> None:
-    service.build()
+    await service.build()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.stop)

@@ -98,7 +98,8 @@ async def _test(t: Target) -> int:
             print(f"  - {entry.title}  [{when}]  {entry.url or ''}")
         if t.feed is not None and not t.feed.full_text and feed.entries:
             print("full_text is off for this feed: detection reads the first entry's summary")
-            _show_detection(_article(feed.entries[0], feed.entries[0].summary), t.rule_paths)
+            first = feed.entries[0]
+            _show_detection(first, _article(first, first.summary), t.rule_paths)
             return 0
         linked = [e for e in feed.entries if e.url]
         if not linked:
@@ -111,7 +112,7 @@ async def _test(t: Target) -> int:
             except FetchError as exc:
                 print(f"article failed: {exc}")
                 continue
-            _show_detection(_article(entry, _text(page.body, page.url, entry)), t.rule_paths)
+            _show_detection(entry, _article(entry, _text(page.body, page.url, entry)), t.rule_paths)
             return 0
     tried = min(len(linked), ARTICLE_TRIES)
     print(
@@ -143,11 +144,19 @@ def _article(entry: Entry, text: str) -> Article:
     )
 
 
-def _show_detection(article: Article, rule_paths: Sequence[Path]) -> None:
-    from monitor.detect import analyse, load_rules  # the rules are slow to import
+def _show_detection(entry: Entry, article: Article, rule_paths: Sequence[Path]) -> None:
+    """What the service's stages make of the entry: the screen on its title and summary (which
+    decides whether its page is fetched), then detection on the article."""
+    from monitor.detect import load_rules  # the rules are slow to import
+    from monitor.pipeline import analyse_all, screen
 
-    for rules in [load_rules(p) for p in rule_paths] or [load_rules(None)]:
-        result = analyse(article, rules)
+    rules = [load_rules(p) for p in rule_paths] or [load_rules(None)]
+    if not screen(rules, entry.title, entry.summary):
+        print(
+            "screen: no trigger word in the entry's title and summary; the service would not "
+            "fetch its page (detection below reads it anyway)"
+        )
+    for result in analyse_all(rules, article):
         verdict = "MATCH" if result.detection is not None else "no match"
         print(f"detection: {verdict} (score {result.score:.2f})")
         for line in result.explanation:

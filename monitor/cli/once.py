@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _once(service: Service) -> int:
-    service.build()
+    await service.build()
     total = len(service.feeds())
     done: list[PollResult] = []
 

@@ -13,7 +13,6 @@ import signal
 
 from monitor.cli.common import add_config_option, config_path, load_config
 from monitor.config import Config
-from monitor.errors import StoreError
 from monitor.health import Check, HealthServer, Verdict
 from monitor.preflight import require_content
 from monitor.reload import ConfigWatcher
@@ -48,7 +47,7 @@ async def serve(cfg: Config, *, config_file: str | None = None, new_store: bool 
     """Run until a stop signal; used by `run` and `demo`."""
     service = Service(cfg)
     service.new_store = new_store
-    service.build()
+    await service.build()
     tracker = PassTracker(
         feeds=lambda: [f.name for f in service.feeds()],
         delivered=service.deliverer.tally.take,
@@ -77,14 +76,9 @@ async def serve(cfg: Config, *, config_file: str | None = None, new_store: bool 
 
 
 def outbox_pending(service: Service) -> int | None:
-    """Alerts the outbox still owes (pending or in flight); None when the store cannot say."""
-    if service.store is None or service.store.closed:
-        return None
-    try:
-        counts = service.store.outbox.counts()
-    except StoreError:
-        return None  # the store's health check reports it
-    return counts.get("pending", 0) + counts.get("unknown", 0)
+    """Alerts the outbox still owes (pending or in flight) at the service's last look; None
+    when the store could not say."""
+    return service.outbox_owed
 
 
 def readiness(service: Service, watcher: ConfigWatcher | None) -> dict[str, Check]:
@@ -100,8 +94,8 @@ def readiness(service: Service, watcher: ConfigWatcher | None) -> dict[str, Chec
     return checks
 
 
-def _apply(service: Service, new: Config) -> None:
-    service.reconfigure(new)
+async def _apply(service: Service, new: Config) -> None:
+    await service.reconfigure(new)
 
 
 def add_new_store_option(parser: argparse.ArgumentParser) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from monitor.cli.common import add_config_option, config_path
 from monitor.config import Config, load_file
-from monitor.detect import analyse
 from monitor.errors import ConfigError, MonitorError
 from monitor.extract import extract
 from monitor.fetch import Fetcher, make_client
 from monitor.models import Article
+from monitor.pipeline import analyse_all
 from monitor.service import load_rule_sets
 
 
@@ -41,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
     article = Article(
         id=args.target, outlet=url or "file", title=title, text=text, url=url, published=published
     )
-    analyses = [analyse(article, rules) for rules in load_rule_sets(cfg)]
+    analyses = analyse_all(load_rule_sets(cfg), article)  # the service's own stage
     best = max(analyses, key=lambda a: a.score)
     if args.json:
         det = best.detection

@@ -4,11 +4,14 @@ and the outbox, read from the store the config names."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from monitor.cli.common import add_config_option, config_path
-from monitor.config import load_file
+from monitor.config import Config, load_file
 from monitor.store.feeds import FeedState
+from monitor.store.replicas import Replica
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,22 +22,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    cfg = load_file(config_path(args))
+    return asyncio.run(_show(cfg, args.alerts))
+
+
+async def _show(cfg: Config, limit: int) -> int:
     from monitor.store.marker import open_existing  # never creates a store
 
-    cfg = load_file(config_path(args))
-    store = open_existing(cfg)
+    store = await open_existing(cfg)
     try:
         now = datetime.now(UTC)
-        states = {s.url: s for s in store.feeds.all()}
+        states = {s.url: s for s in await store.feeds.all()}
         print(f"STORE  {store.db.where}\n")  # which one: relative paths follow the config
-        print("FEEDS")
+        replicas = await store.replicas.alive(now, cfg.store.lease)
+        names = {f.url: f.name for f in cfg.feeds}
+        print("REPLICAS")
+        for line in replica_lines(replicas, states.values(), names, now):
+            print("  " + line)
+        print("\nFEEDS")
         for feed in cfg.feeds:
             print("  " + feed_line(feed.name, states.get(feed.url), now, enabled=feed.enabled))
         configured = {f.url for f in cfg.feeds}
         for url in sorted(states.keys() - configured):
             print(f"  (removed) {url}")
         print("\nRECENT EVENTS")
-        events = store.events.recent(limit=args.alerts)
+        events = await store.events.recent(limit=limit)
         if not events:
             print("  none")
         for event in events:
@@ -44,11 +56,11 @@ def main(args: argparse.Namespace) -> int:
                 f"  {updated:>9}  {event.id}  {len(event.outlets)} outlet"
                 f"{'' if len(event.outlets) == 1 else 's'} ({', '.join(event.outlets)}) {facts}"
             )
-        counts = store.outbox.counts()
+        counts = await store.outbox.counts()
         print("\nOUTBOX")
         print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         print("\nRECENT ALERTS")
-        alerts = store.outbox.recent(limit=args.alerts)
+        alerts = await store.outbox.recent(limit=limit)
         if not alerts:
             print("  none")
         for alert in alerts:
@@ -59,8 +71,30 @@ def main(args: argparse.Namespace) -> int:
                 f"event {alert.event_id}  {alert.headline[:60]}{error}"
             )
     finally:
-        store.close()
+        await store.close()
     return 0
+
+
+def replica_lines(
+    replicas: list[Replica], states: Iterable[FeedState], names: dict[str, str], now: datetime
+) -> list[str]:
+    """One line per live replica with the feeds it polls now or polled last."""
+    if not replicas:
+        return ["none running"]
+    held: dict[str, list[str]] = {}
+    for state in states:
+        if state.lease_holder is not None:
+            held.setdefault(state.lease_holder, []).append(names.get(state.url, state.url))
+    lines = []
+    for r in replicas:
+        feeds = sorted(held.get(r.id, []))
+        shown = ", ".join(feeds[:8]) + (f" and {len(feeds) - 8} more" if len(feeds) > 8 else "")
+        lines.append(
+            f"{r.id}  {r.host} pid {r.pid}, up {_span((now - r.started_at).total_seconds())}, "
+            f"seen {_ago(r.seen_at, now)}: {len(feeds)} feed{'' if len(feeds) == 1 else 's'}"
+            + (f" ({shown})" if feeds else "")
+        )
+    return lines
 
 
 def feed_line(name: str, state: FeedState | None, now: datetime, *, enabled: bool = True) -> str:

@@ -6,27 +6,29 @@ Cheapest first:
    sentence keys (`neardup`);
 3. the same event: detections grouped by event type, actor and local date (`events`).
 
-Everything lives in the store, so it survives restarts, and `expire` forgets it after
-`EventsConfig.horizon`. `assign` runs inside the caller's transaction and never commits on its
-own, so the alerts the caller enqueues commit together with the grouping.
+Everything lives in the store, so it survives restarts and is shared by replicas, and `expire`
+forgets it after `EventsConfig.horizon`. The stages decide and the store records: `record`
+looks up what a decision needs, lets the pure rules decide (monitor.dedup.neardup,
+monitor.dedup.events) and writes the outcome (monitor.dedup.storage), inside the caller's
+transaction when there is one, so the alerts the caller enqueues commit together with the
+grouping.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.config import EventsConfig
-from monitor.dedup import neardup
-from monitor.dedup.events import EventGrouper, to_event
+from monitor.dedup import neardup, storage
+from monitor.dedup.events import to_event
 from monitor.dedup.urls import canonical_url
 from monitor.models import Article, Detection, Entry, Event
-from monitor.store.events import EventRepo
-from monitor.store.items import ItemRepo
+from monitor.store import Store
 
-__all__ = ["Assignment", "Deduplicator", "canonical_url"]
+__all__ = ["Assignment", "Deduplicator", "canonical_url", "guid_is_global"]
 
 log = logging.getLogger(__name__)
 
@@ -51,100 +53,111 @@ def guid_is_global(guid: str) -> bool:
 
 
 class Deduplicator:
-    def __init__(
-        self,
-        store_items: ItemRepo,
-        store_events: EventRepo,
-        config: EventsConfig,
-        now: Callable[[], datetime],
-    ) -> None:
-        self._items = store_items
-        self._events = store_events
+    def __init__(self, store: Store, config: EventsConfig, now: Callable[[], datetime]) -> None:
+        self._db = store.db
+        self._items = store.items
+        self._events = store.events
         self._config = config
         self._now = now
-        self._texts = neardup.TextIndex(store_items, config.near_duplicate)
-        self._grouper = EventGrouper(store_events, config.window_days, now)
-        # The last text fingerprinted and its record: the pipeline fingerprints an article in
-        # `remember` and again in `assign`, once per detection; the record is a pure function
-        # of the text.
-        self._last_record: tuple[str, neardup.TextRecord | None] | None = None
 
-    def is_known(self, entry: Entry) -> bool:
+    async def is_known(self, entry: Entry) -> bool:
         """Whether this entry was seen before, in any feed: cheap, before any download."""
         url = canonical_url(entry.url) if entry.url else None
         guid = entry.guid or None
-        return self._items.seen(entry.feed, guid, url, guid_is_global(guid) if guid else False)
-
-    def remember(self, entry: Entry, article: Article | None = None) -> None:
-        """Mark the entry seen; with its article, index the text for near-duplicate lookups."""
-        item_id = article.id if article is not None else f"{entry.feed}:{entry.key}"
-        url = entry.url or (article.url if article is not None else None)
-        text = self._record(_text_of(article)) if article is not None else None
-        self._items.add(
-            item_id,
-            entry.feed,
-            entry.guid or None,
-            canonical_url(url) if url else None,
-            text,
-            self._timestamp(),
+        return await self._items.seen(
+            entry.feed, guid, url, guid_is_global(guid) if guid else False
         )
 
-    def assign(self, article: Article, detection: Detection) -> Assignment | None:
-        """Put a detection in its event; opens the event when it is the first report of it.
+    async def remember(self, entry: Entry, article: Article | None = None) -> None:
+        """Mark an entry without detections seen; with its article, index the text for
+        near-duplicate lookups."""
+        item_id = article.id if article is not None else f"{entry.feed}:{entry.key}"
+        text = neardup.record(_text_of(article)) if article is not None else None
+        await self._items.add(
+            item_id, entry.feed, entry.guid or None, _url(entry, article), text, self._timestamp()
+        )
 
-        None: a background report (the launch is not the story's news) with no event to join.
-        """
-        text = self._record(_text_of(article))
-        with self._items.db.transaction():
-            similar = self._texts.similar(article.id, text)
-            self._items.add(
+    async def record(
+        self, entry: Entry, article: Article, detections: Sequence[Detection]
+    ) -> list[Assignment | None]:
+        """Store an article with detections once, then put each detection in its event
+        (opening the event when it is the first report of it).
+
+        One result per detection; None for a background report (the launch is not the story's
+        news) with no event to join."""
+        text = neardup.record(_text_of(article))
+        async with self._db.transaction():
+            await self._items.add(
                 article.id,
-                article.outlet,
-                None,
-                canonical_url(article.url) if article.url else None,
+                entry.feed,
+                entry.guid or None,
+                _url(entry, article),
                 text,
                 self._timestamp(),
             )
-            placement = self._grouper.place(article, detection, similar)
-        if placement is None:
+            similar = await self._similar(article.id, text)
+            return [await self._assign(article, d, similar) for d in detections]
+
+    async def expire(self) -> int:
+        """Forget items and events older than the horizon; returns the rows removed."""
+        cutoff = self._timestamp() - int(self._config.horizon)
+        async with self._db.transaction():
+            removed = await self._items.delete_older(cutoff)
+            removed += await self._events.delete_older(cutoff)
+        if removed:
+            log.info("expired", extra={"stage": "dedup", "rows": removed})
+        return removed
+
+    async def _similar(self, item_id: str, text: neardup.TextRecord | None) -> dict[str, float]:
+        """Stored texts this one copies or rewrites: the store finds candidates, neardup
+        judges them."""
+        if text is None:
+            return {}
+        exact = await self._items.with_content_hash(text.content_hash, exclude=item_id)
+        candidates = (
+            await self._items.candidates(text.keys, exclude=item_id)
+            if neardup.looks_up_keys(text)
+            else []
+        )
+        return neardup.similar(text, exact, candidates, self._config.near_duplicate)
+
+    async def _assign(
+        self, article: Article, detection: Detection, similar: dict[str, float]
+    ) -> Assignment | None:
+        decision = await storage.decide(
+            self._db,
+            self._events,
+            article,
+            detection,
+            similar,
+            window_days=self._config.window_days,
+            now=self._now(),
+        )
+        row = await storage.write(self._events, decision)
+        if row is None:
             log.debug(
                 "background report with no event to join",
                 extra={"stage": "dedup", "entry": article.id},
             )
             return None
-        event = to_event(placement.event)
-        log.debug(
-            "assigned",
-            extra={"stage": "dedup", "entry": article.id, "event": event.id},
-        )
+        event = to_event(row)
+        log.debug("assigned", extra={"stage": "dedup", "entry": article.id, "event": event.id})
         return Assignment(
             event=event,
-            new_event=placement.new_event,
+            new_event=decision.new_event,
             duplicate_of=neardup.best(similar),
-            new_facts=placement.new_facts,
+            new_facts=decision.new_facts,
             outlets=event.outlets,
         )
-
-    def expire(self) -> int:
-        """Forget items and events older than the horizon; returns the rows removed."""
-        cutoff = self._timestamp() - int(self._config.horizon)
-        with self._items.db.transaction():
-            removed = self._items.delete_older(cutoff) + self._events.delete_older(cutoff)
-        if removed:
-            log.info("expired", extra={"stage": "dedup", "rows": removed})
-        return removed
 
     def _timestamp(self) -> int:
         return int(self._now().timestamp())
 
-    def _record(self, text: str) -> neardup.TextRecord | None:
-        last = self._last_record
-        if last is not None and last[0] == text:
-            return last[1]
-        record = neardup.record(text)
-        self._last_record = (text, record)
-        return record
-
 
 def _text_of(article: Article) -> str:
     return article.text if article.text.strip() else article.title
+
+
+def _url(entry: Entry, article: Article | None) -> str | None:
+    url = entry.url or (article.url if article is not None else None)
+    return canonical_url(url) if url else None

@@ -39,16 +39,23 @@ the actor with a day that fits the clue confirms, when no event of the actor was
 between.
 
 A background report (the launch is only mentioned in the body of a story about something else)
-joins an event that fits it exactly as a report would, but never opens one: `place` returns
-None when there is none, and the report is parked; a report that later opens an event of the
-same actor within the window takes the parked reports into it (silently: they were never news).
+joins an event that fits it exactly as a report would, but never opens one: when there is
+none, the report is parked (a decision without an event); a report that later opens an event of
+the same actor within the window takes the parked reports into it (silently: they were never
+news).
+
+Grouping decides and the store records: `place` is a pure function of the report and an
+`EventView`, everything the store holds that the rules above may look at, loaded beforehand
+(monitor.dedup.storage, under a lock on the actor so that replicas take turns); it returns a
+`Decision` that the storage module writes. Time stamps come from the store too (the latest one
+it holds, plus one when the clock has not moved past it), so every replica counts reports alike.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.dedup.evidence import (
@@ -58,7 +65,6 @@ from monitor.dedup.evidence import (
     DATE_FACT,
     FIGURES_FACT,
     JUST_BEFORE,
-    RECENT_EVENTS,
     UNKNOWN,
     clue_agrees,
     clue_fits,
@@ -76,14 +82,66 @@ from monitor.dedup.evidence import (
 )
 from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection, Event
-from monitor.store.events import EventRepo, EventRow
+from monitor.store.events import EventRow, Parked
 
 
 @dataclass(frozen=True, slots=True)
-class Placement:
-    event: EventRow
-    new_event: bool
-    new_facts: dict[str, str]
+class EventView:
+    """What the store holds that placing one report may look at, loaded before `place`.
+
+    `by_article`: the events of the detection's type that the article and its near-duplicates
+    report, by article id. For a report with an actor, `nearby`: the actor's events dated
+    within `reach` of the report's day (`report_day`), oldest first; `recent`: the actor's
+    `RECENT_EVENTS` events reported last, latest first; `parked`: the actor's background reports
+    parked within the window of that day, oldest first. `last_stamp`: the latest time stamp the
+    store holds (0 when empty)."""
+
+    by_article: Mapping[str, EventRow] = field(default_factory=dict)
+    nearby: tuple[EventRow, ...] = ()
+    recent: tuple[EventRow, ...] = ()
+    parked: tuple[Parked, ...] = ()
+    last_stamp: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report to add to an event."""
+
+    article_id: str
+    outlet: str
+    date_certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Park:
+    """A background report with no event to join, kept for an event opened later."""
+
+    article_id: str
+    event_type: str
+    actor: str
+    day: date
+    outlet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Where one report goes, for the store to record.
+
+    `event`: the event as it stands with the report in it, None when there is none to join (a
+    background report, parked when it has an actor). With `new_event`, the event is to be
+    created, under the first free id from `event.id` (`#2`, `#3`... after it: a confirmed
+    provisional event keeps its id, so rarely it is taken); else updated, when `reports` holds
+    anything (an empty one: the same report again, nothing changes). `reports`: this report,
+    then the parked ones the event takes in, whose article ids `unpark` lists. `stamp`: when,
+    for the reports and the parked one."""
+
+    event: EventRow | None
+    new_event: bool = False
+    new_facts: dict[str, str] = field(default_factory=dict)
+    reports: tuple[Report, ...] = ()
+    unpark: tuple[str, ...] = ()
+    park: Park | None = None
+    stamp: int = 0
 
 
 def to_event(row: EventRow) -> Event:
@@ -100,23 +158,60 @@ def to_event(row: EventRow) -> Event:
     )
 
 
-class EventGrouper:
-    def __init__(self, events: EventRepo, window_days: int, now: Callable[[], datetime]) -> None:
-        self._events = events
-        self._window = timedelta(days=window_days)
-        self._now = now
-        self._last_timestamp = 0
+def report_day(article: Article, detection: Detection, now: datetime) -> date:
+    """The day a report is about: the date it states or is given, else its day of
+    publication (UTC), else today's."""
+    return detection.event_date or (article.published or now).astimezone(UTC).date()
 
-    def place(
-        self, article: Article, detection: Detection, near_duplicates: Mapping[str, float]
-    ) -> Placement | None:
-        """Put the report in its event, creating or confirming the event as needed.
 
-        `near_duplicates` maps article ids of near-identical texts to their similarity.
-        """
-        by_article = self._events.of_articles(detection.event_type, [article.id, *near_duplicates])
+def reach(window_days: int) -> timedelta:
+    """How far from a report's day its actor's events may still be candidates."""
+    return max(timedelta(days=window_days), BOUND_LOOKBACK)
+
+
+def lock_key(event_type: str, actor: str | None) -> str:
+    """The lock under which one actor's events of one type are decided on."""
+    return f"events:{event_type}:{actor or 'unattributed'}"
+
+
+def place(
+    article: Article,
+    detection: Detection,
+    near_duplicates: Mapping[str, float],
+    view: EventView,
+    *,
+    window_days: int,
+    now: datetime,
+) -> Decision:
+    """Where the report goes: the event it joins, confirms or opens, with what changes.
+
+    `near_duplicates` maps article ids of near-identical texts to their similarity; `view` is
+    what the store holds (see EventView), `now` the clock's time."""
+    return _Placing(article, detection, view, timedelta(days=window_days), now).place(
+        near_duplicates
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Placing:
+    """One report being placed: the rules, as functions of the report and the view."""
+
+    article: Article
+    detection: Detection
+    view: EventView
+    window: timedelta
+    now: datetime
+
+    @property
+    def stamp(self) -> int:
+        # Strictly increasing, so that "the latest report" is defined within one second too.
+        return max(int(self.now.timestamp()), self.view.last_stamp + 1)
+
+    def place(self, near_duplicates: Mapping[str, float]) -> Decision:
+        detection, article = self.detection, self.article
+        by_article = self.view.by_article
         if article.id in by_article:  # the same report again: nothing changes
-            return Placement(by_article[article.id], False, {})
+            return Decision(by_article[article.id])
         dup_events: dict[str, float] = {}
         for article_id, row in by_article.items():
             score = near_duplicates.get(article_id, 0.0)
@@ -124,34 +219,32 @@ class EventGrouper:
 
         certain = date_stated(detection)
         clueless = detection.event_date is None
-        day = detection.event_date or self._published_day(article)
+        day = report_day(article, detection, self.now)
         if detection.actor is not None and clueless:
             clue = clue_of(detection)
-            match = self._undated_match(detection, clue, dup_events)
+            match = self._undated_match(clue, dup_events)
             if match is not None:
-                return self._join(match, article, detection, confirm=None, clue=clue)
-            event_id = self._free_id(f"{detection.event_type}:{detection.actor}:~unknown")
-            return self._open(
-                event_id, article, detection, day, certain=False, floating=True, clue=clue
-            )
+                return self._join(match, confirm=None, clue=clue)
+            event_id = f"{detection.event_type}:{detection.actor}:~unknown"
+            return self._open(event_id, day, certain=False, floating=True, clue=clue)
         if detection.actor is None:
             # Same text, but a launch days away is another launch reported alike.
-            near = [e for e in by_article.values() if abs(e.event_date - day) <= self._window]
+            near = [e for e in by_article.values() if abs(e.event_date - day) <= self.window]
             ranked = sorted(near, key=lambda e: (-dup_events[e.id], e.id))
             if ranked:
-                return self._join(ranked[0], article, detection, confirm=None)
-            event_id = self._unattributed_id(detection.event_type, day, article.id)
-            return self._open(event_id, article, detection, day, certain)
+                return self._join(ranked[0], confirm=None)
+            event_id = _unattributed_id(detection.event_type, day, article.id)
+            return self._open(event_id, day, certain)
 
         actor = detection.actor
         bound = date_bound(detection)
-        nearby = self._nearby(detection, actor, day)
+        nearby = self._nearby(day)
         if certain:
             on_day = [e for e in nearby if e.date_certain and e.event_date == day]
             same_day = [e for e in on_day if same_salvo(e, detection)]
             if same_day:
                 best = rank(same_day, day, detection.weapon, dup_events)[0]
-                return self._join(best, article, detection, confirm=None)
+                return self._join(best, confirm=None)
             provisional = [
                 e
                 for e in nearby
@@ -159,31 +252,28 @@ class EventGrouper:
             ]
             ranked = rank(provisional, day, detection.weapon, dup_events)
             if ranked:
-                return self._join(ranked[0], article, detection, confirm=day)
-            floating = self._undated_match(
-                detection, DayClue.from_date(day), dup_events, only_floating=True
-            )
+                return self._join(ranked[0], confirm=day)
+            floating = self._undated_match(DayClue.from_date(day), dup_events, only_floating=True)
             if floating is not None:
-                return self._join(floating, article, detection, confirm=day)
-            event_id = self._free_id(_event_id(detection.event_type, actor, day))
-            return self._open(event_id, article, detection, day, certain=True)
+                return self._join(floating, confirm=day)
+            return self._open(_event_id(detection.event_type, actor, day), day, certain=True)
 
         if bound is not None:
             fitting = [e for e in nearby if self._fits_bound(e, bound)]
             ranked = latest_first(fitting, bound, dup_events)
             if ranked:
-                return self._join(ranked[0], article, detection, confirm=None, bound=bound)
-            event_id = self._free_id(f"{detection.event_type}:{actor}:~{day.isoformat()}")
-            return self._open(event_id, article, detection, day, certain=False, bound=True)
+                return self._join(ranked[0], confirm=None, bound=bound)
+            event_id = f"{detection.event_type}:{actor}:~{day.isoformat()}"
+            return self._open(event_id, day, certain=False, bound=True)
 
         fitting = [
             e for e in nearby if self._fits_guess(e, day, dup_events) and same_salvo(e, detection)
         ]
         ranked = rank(fitting, day, detection.weapon, dup_events)
         if ranked:
-            return self._join(ranked[0], article, detection, confirm=None, guess=day)
-        event_id = self._free_id(f"{detection.event_type}:{actor}:~{day.isoformat()}")
-        return self._open(event_id, article, detection, day, certain=False)
+            return self._join(ranked[0], confirm=None, guess=day)
+        event_id = f"{detection.event_type}:{actor}:~{day.isoformat()}"
+        return self._open(event_id, day, certain=False)
 
     # -- which events a report may join -------------------------------------------------------
     # Each test is symmetric: report A fits B's event exactly when B would fit A's, so the
@@ -191,12 +281,12 @@ class EventGrouper:
     def _fits(self, event: EventRow, day: date) -> bool:
         """A provisional event a report stating `day` may confirm."""
         if is_bounded(event):
-            return event.event_date - BOUND_LOOKBACK <= day <= event.event_date + self._window
-        return abs(event.event_date - day) <= self._window
+            return event.event_date - BOUND_LOOKBACK <= day <= event.event_date + self.window
+        return abs(event.event_date - day) <= self.window
 
     def _fits_guess(self, event: EventRow, day: date, dup_events: Mapping[str, float]) -> bool:
         """An event a report whose day is a guess from its publication time may join."""
-        near = abs(event.event_date - day) <= self._window
+        near = abs(event.event_date - day) <= self.window
         if event.date_certain:
             return near
         if is_bounded(event) and self._fits(event, day):
@@ -208,20 +298,19 @@ class EventGrouper:
         """An event a report whose launch came on or before `bound` may join."""
         if is_bounded(event):
             return abs(event.event_date - bound) <= BOUND_LOOKBACK
-        return bound - BOUND_LOOKBACK <= event.event_date <= bound + self._window
+        return bound - BOUND_LOOKBACK <= event.event_date <= bound + self.window
 
     def _just_reported(self, event: EventRow) -> bool:
         """Whether the event's last report came just before this one: within a few reports of
         each other when time stands still (pages without a time arrive right after the report
         before them), within the window otherwise."""
-        now = int(self._now().timestamp())
-        if self._last_timestamp > now:  # the clock stood still: count reports
-            return event.updated_at >= self._last_timestamp - JUST_BEFORE
-        return event.updated_at >= now - int(self._window.total_seconds())
+        now, last = int(self.now.timestamp()), self.view.last_stamp
+        if last > now:  # the clock stood still: count reports
+            return event.updated_at >= last - JUST_BEFORE
+        return event.updated_at >= now - int(self.window.total_seconds())
 
     def _undated_match(
         self,
-        detection: Detection,
         clue: DayClue | None,
         dup_events: Mapping[str, float],
         only_floating: bool = False,
@@ -231,10 +320,9 @@ class EventGrouper:
         common, or its last report just before (the actor's latest); never one the day clue or
         the stated time rules out; the later on a tie. None when nothing speaks for any.
         `only_floating`: the report has a day, so only events without one are candidates."""
-        assert detection.actor is not None
-        recent = self._events.latest_of_actor(detection.event_type, detection.actor, RECENT_EVENTS)
+        detection = self.detection
         best: tuple[int, int, EventRow] | None = None
-        for position, event in enumerate(recent):
+        for position, event in enumerate(self.view.recent):
             if only_floating and not is_floating(event):
                 continue
             if not (clue_fits(event, clue) and same_salvo(event, detection)):
@@ -251,51 +339,26 @@ class EventGrouper:
         return best[2] if best is not None else None
 
     # -- helpers ------------------------------------------------------------------------------
-    def _nearby(self, detection: Detection, actor: str, day: date) -> list[EventRow]:
-        reach = max(self._window, BOUND_LOOKBACK)
-        return self._events.in_window(detection.event_type, actor, day - reach, day + reach)
-
-    def _published_day(self, article: Article) -> date:
-        when = article.published or self._now()
-        return when.astimezone(UTC).date()
-
-    def _free_id(self, wanted: str) -> str:
-        # A confirmed provisional event keeps its id, so rarely an id is already taken.
-        candidate, n = wanted, 1
-        while self._events.exists(candidate):
-            n += 1
-            candidate = f"{wanted}#{n}"
-        return candidate
-
-    def _unattributed_id(self, event_type: str, day: date, article_id: str) -> str:
-        digest = hashlib.blake2b(article_id.encode(), digest_size=4).hexdigest()
-        return self._free_id(f"{event_type}:unattributed:{day.isoformat()}:{digest}")
-
-    def _timestamp(self) -> int:
-        # Strictly increasing, so that "the latest report" is defined within one second too.
-        now = max(int(self._now().timestamp()), self._last_timestamp + 1)
-        self._last_timestamp = now
-        return now
+    def _nearby(self, day: date) -> list[EventRow]:
+        far = max(self.window, BOUND_LOOKBACK)
+        return [e for e in self.view.nearby if abs(e.event_date - day) <= far]
 
     def _open(
         self,
         event_id: str,
-        article: Article,
-        detection: Detection,
         day: date,
         certain: bool,
         bound: bool = False,
         floating: bool = False,
         clue: DayClue | None = None,
-    ) -> Placement | None:
-        now = self._timestamp()
+    ) -> Decision:
+        article, detection, now = self.article, self.detection, self.stamp
         if detection.role == "background":
             # Background may join an event, never open one: keep it for one opened later.
-            if detection.actor is not None:
-                self._events.park(
-                    article.id, detection.event_type, detection.actor, day, article.outlet, now
-                )
-            return None
+            if detection.actor is None:
+                return Decision(None, stamp=now)
+            park = Park(article.id, detection.event_type, detection.actor, day, article.outlet)
+            return Decision(None, park=park, stamp=now)
         facts = with_figures(facts_of(detection), detection)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
@@ -317,45 +380,54 @@ class EventGrouper:
             outlets=(article.outlet,),
             facts=facts,
         )
-        self._events.create(row)
-        self._events.add_report(event_id, article.id, article.outlet, certain, now)
-        row = self._adopt_parked(row, now)
-        return Placement(row, True, {k: v for k, v in facts.items() if k != FIGURES_FACT})
+        own = Report(article.id, article.outlet, certain)
+        return self._adopting(
+            row,
+            new_event=True,
+            new_facts={k: v for k, v in facts.items() if k != FIGURES_FACT},
+            report=own,
+        )
 
-    def _adopt_parked(self, row: EventRow, now: int) -> EventRow:
-        """Take into a new event the background reports parked for its actor and days."""
-        if row.actor is None:
-            return row
-        first, last = row.event_date - self._window, row.event_date + self._window
-        parked = self._events.parked(row.event_type, row.actor, first, last)
-        if not row.date_certain:
-            parked = [p for p in parked if p.event_date == row.event_date]
-        if not parked:
-            return row
+    def _adopting(
+        self, row: EventRow, new_event: bool, new_facts: dict[str, str], report: Report
+    ) -> Decision:
+        """The decision, with the background reports parked for the event's actor and days
+        taken into it."""
+        parked = self._parked_for(row)
         outlets = row.outlets
         for p in parked:
-            self._events.add_report(row.id, p.article_id, p.outlet, False, now)
             if p.outlet not in outlets:
                 outlets = (*outlets, p.outlet)
-        self._events.unpark(row.event_type, [p.article_id for p in parked])
-        row = row.evolve(outlets=outlets)
-        self._events.update(row)
-        return row
+        return Decision(
+            row.evolve(outlets=outlets),
+            new_event=new_event,
+            new_facts=new_facts,
+            reports=(report, *(Report(p.article_id, p.outlet, False) for p in parked)),
+            unpark=tuple(p.article_id for p in parked),
+            stamp=self.stamp,
+        )
+
+    def _parked_for(self, row: EventRow) -> list[Parked]:
+        if row.actor is None:
+            return []
+        first, last = row.event_date - self.window, row.event_date + self.window
+        parked = [p for p in self.view.parked if first <= p.event_date <= last]
+        if not row.date_certain:
+            parked = [p for p in parked if p.event_date == row.event_date]
+        return parked
 
     def _join(
         self,
         row: EventRow,
-        article: Article,
-        detection: Detection,
         confirm: date | None,
         bound: date | None = None,
         guess: date | None = None,
         clue: DayClue | None = None,
-    ) -> Placement:
+    ) -> Decision:
         """Add the report to the event. `confirm`: the date it states, for a provisional event.
         A provisional event keeps the tightest date it has: a guessed day over a reaction's
         bound, the earlier of two bounds, so its date does not depend on the reports' order."""
-        now = self._timestamp()
+        article, detection, now = self.article, self.detection, self.stamp
         new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
         changes: dict[str, object] = {}
         facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
@@ -390,12 +462,17 @@ class EventGrouper:
             subtype=row.subtype or detection.subtype,
             updated_at=max(row.updated_at, now),
         )
-        self._events.update(updated)
-        self._events.add_report(row.id, article.id, article.outlet, date_stated(detection), now)
+        own = Report(article.id, article.outlet, date_stated(detection))
         if updated.event_date != row.event_date or updated.date_certain != row.date_certain:
-            updated = self._adopt_parked(updated, now)  # its day is known now, or better
-        return Placement(updated, False, new_facts)
+            # Its day is known now, or better: the reports parked for that day join.
+            return self._adopting(updated, new_event=False, new_facts=new_facts, report=own)
+        return Decision(updated, new_facts=new_facts, reports=(own,), stamp=now)
 
 
 def _event_id(event_type: str, actor: str, day: date) -> str:
     return f"{event_type}:{actor}:{day.isoformat()}"
+
+
+def _unattributed_id(event_type: str, day: date, article_id: str) -> str:
+    digest = hashlib.blake2b(article_id.encode(), digest_size=4).hexdigest()
+    return f"{event_type}:unattributed:{day.isoformat()}:{digest}"

@@ -1,6 +1,7 @@
 """Alert delivery: notifiers (one per destination type), rendering, routing, the worker.
 
-plan_alerts (route.py)   inside the event's transaction: which alerts, to whom -> outbox
+route_alerts (route.py)  inside the event's transaction: which alerts, to whom -> outbox
+                         (plan_alerts decides, a pure function of what route_alerts loads)
 Deliverer (deliver.py)   outbox -> notifier, with retries, pacing and crash recovery
 Notifier (base.py)       slack.py, slack_webhook.py, email.py, webhook.py, console.py
 causes.py                why a destination could not be reached, in words (host, port, cause)
@@ -24,12 +25,19 @@ from monitor.notify.base import Notifier, RemoteRef
 from monitor.notify.console import ConsoleNotifier
 from monitor.notify.deliver import Deliverer
 from monitor.notify.email import EmailNotifier
-from monitor.notify.route import CONSOLE, plan_alerts
+from monitor.notify.route import CONSOLE, plan_alerts, route_alerts
 from monitor.notify.slack import SlackNotifier
 from monitor.notify.slack_webhook import SlackWebhookNotifier
 from monitor.notify.webhook import WebhookNotifier
 
-__all__ = ["Deliverer", "Notifier", "RemoteRef", "build_notifiers", "plan_alerts"]
+__all__ = [
+    "Deliverer",
+    "Notifier",
+    "RemoteRef",
+    "build_notifiers",
+    "plan_alerts",
+    "route_alerts",
+]
 
 
 def build_notifiers(cfg: NotifyConfig) -> dict[str, Notifier]:

@@ -1,7 +1,8 @@
 """Feed-health alerts for the operators: a feed is down after N failed polls, and it is back.
 
 They go through the outbox like event alerts, so they are retried, never doubled, and visible in
-`monitor status`; they are sent to the destinations named in `notify.ops`.
+`monitor status`; they are sent to the destinations named in `notify.ops`. `feed_health_alerts`
+decides (a pure function), `plan_feed_health` queues what it decided.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from datetime import datetime
 from monitor.config import NotifyConfig
 from monitor.models import Alert, Event, Feed
 from monitor.notify.route import alert_id
-from monitor.store.outbox import OutboxRepo
+from monitor.store.interface import OutboxStore
 
 EVENT_TYPE = "feed_health"
 
 
-def plan_feed_health(
-    outbox: OutboxRepo,
+def feed_health_alerts(
     cfg: NotifyConfig,
     feed: Feed,
     change: str,
@@ -25,8 +25,9 @@ def plan_feed_health(
     error: str | None,
     now: datetime,
 ) -> list[Alert]:
-    """Queue one alert per ops destination for a feed that went down ("failing") or came
-    back ("recovered"). Returns the alerts queued."""
+    """One alert per ops destination for a feed that went down ("failing") or came back
+    ("recovered"). Their ids follow from the feed, the change and the second it happened, so
+    two replicas that see the same change at the same moment queue it once."""
     if change == "failing":
         headline = f"Feed down: {feed.name} failed {streak} polls in a row"
         summary = f"Last error: {error or 'unknown'}. Polling goes on with backoff."
@@ -43,9 +44,8 @@ def plan_feed_health(
         first_article=feed.url,
         outlets=(feed.name,),
     )
-    alerts = []
-    for destination in cfg.ops:
-        alert = Alert(
+    return [
+        Alert(
             id=alert_id(event.id, destination),
             event_id=event.id,
             destination=destination,
@@ -60,6 +60,23 @@ def plan_feed_health(
             event=event,
             created_at=now,
         )
-        if outbox.enqueue(alert, now, role="ops"):
-            alerts.append(alert)
-    return alerts
+        for destination in cfg.ops
+    ]
+
+
+async def plan_feed_health(
+    outbox: OutboxStore,
+    cfg: NotifyConfig,
+    feed: Feed,
+    change: str,
+    streak: int,
+    error: str | None,
+    now: datetime,
+) -> bool:
+    """Queue the feed-health alerts for a change of the feed. Returns whether any was queued
+    (then the delivery worker has something to send)."""
+    queued = False
+    async with outbox.db.transaction():
+        for alert in feed_health_alerts(cfg, feed, change, streak, error, now):
+            queued |= await outbox.enqueue(alert, now, role="ops")
+    return queued

@@ -8,7 +8,8 @@
                          no event yet: the first report that opens a fitting event takes them
 
 Facts and outlets are JSON kept on the event row, so reading an event costs one row whatever
-its size. Dates are ISO TEXT, timestamps epoch seconds.
+its size. Dates are ISO TEXT, timestamps epoch seconds. The tables are Alembic's
+(monitor.store.migrations).
 """
 
 from __future__ import annotations
@@ -19,67 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from monitor.store.db import Database, Row
+from monitor.store.db import Database
 
-SCHEMA: list[tuple[str, str]] = [
-    (
-        "dedup-events-1",
-        """CREATE TABLE dedup_events (
-            id TEXT PRIMARY KEY,
-            event_type TEXT NOT NULL,
-            subtype TEXT,
-            actor TEXT,
-            event_date TEXT NOT NULL,
-            date_certain BIGINT NOT NULL,
-            weapon TEXT,
-            first_article TEXT NOT NULL,
-            facts TEXT NOT NULL,
-            outlets TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            updated_at BIGINT NOT NULL
-        )""",
-    ),
-    (
-        "dedup-events-2",
-        "CREATE INDEX dedup_events_key ON dedup_events (event_type, actor, event_date)",
-    ),
-    ("dedup-events-3", "CREATE INDEX dedup_events_updated ON dedup_events (updated_at)"),
-    (
-        "dedup-event-reports-1",
-        """CREATE TABLE dedup_event_reports (
-            event_id TEXT NOT NULL,
-            article_id TEXT NOT NULL,
-            outlet TEXT NOT NULL,
-            date_certain BIGINT NOT NULL,
-            added_at BIGINT NOT NULL,
-            PRIMARY KEY (event_id, article_id)
-        )""",
-    ),
-    (
-        "dedup-event-reports-2",
-        "CREATE INDEX dedup_event_reports_article ON dedup_event_reports (article_id)",
-    ),
-    (
-        "dedup-events-4",
-        "CREATE INDEX dedup_events_latest ON dedup_events (event_type, actor, updated_at)",
-    ),
-    (
-        "dedup-parked-1",
-        """CREATE TABLE dedup_parked (
-            article_id TEXT NOT NULL,
-            event_type TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            event_date TEXT NOT NULL,
-            outlet TEXT NOT NULL,
-            parked_at BIGINT NOT NULL,
-            PRIMARY KEY (article_id, event_type)
-        )""",
-    ),
-    (
-        "dedup-parked-2",
-        "CREATE INDEX dedup_parked_key ON dedup_parked (event_type, actor, event_date)",
-    ),
-]
+# What rows are read as: cells by position.
+Rows = Sequence[Sequence[Any]]
 
 _COLUMNS = (
     "id, event_type, subtype, actor, event_date, date_certain, weapon, first_article, facts, "
@@ -113,7 +57,7 @@ class Parked:
     outlet: str
 
 
-def _row(r: Row) -> EventRow:
+def _row(r: Sequence[Any]) -> EventRow:
     return EventRow(
         id=str(r[0]),
         event_type=str(r[1]),
@@ -134,39 +78,50 @@ class EventRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def get(self, event_id: str) -> EventRow | None:
-        r = self.db.one(f"SELECT {_COLUMNS} FROM dedup_events WHERE id = ?", (event_id,))
+    async def get(self, event_id: str) -> EventRow | None:
+        r = await self.db.one(
+            f"SELECT {_COLUMNS} FROM dedup_events WHERE id = :id", {"id": event_id}
+        )
         return _row(r) if r else None
 
-    def recent(self, limit: int = 20) -> list[EventRow]:
+    async def recent(self, limit: int = 20) -> list[EventRow]:
         """The most recently updated events, newest first."""
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM dedup_events ORDER BY updated_at DESC, id LIMIT ?", (limit,)
+        rows = await self.db.execute(
+            f"SELECT {_COLUMNS} FROM dedup_events ORDER BY updated_at DESC, id LIMIT :limit",
+            {"limit": limit},
         )
         return [_row(r) for r in rows]
 
-    def exists(self, event_id: str) -> bool:
-        return self.db.one("SELECT 1 FROM dedup_events WHERE id = ?", (event_id,)) is not None
+    async def exists(self, event_id: str) -> bool:
+        row = await self.db.one("SELECT 1 FROM dedup_events WHERE id = :id", {"id": event_id})
+        return row is not None
 
-    def in_window(self, event_type: str, actor: str, first: date, last: date) -> list[EventRow]:
+    async def in_window(
+        self, event_type: str, actor: str, first: date, last: date
+    ) -> list[EventRow]:
         """Events of this type and actor dated `first`..`last` (inclusive), oldest first."""
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM dedup_events WHERE event_type = ? AND actor = ? "
-            "AND event_date >= ? AND event_date <= ? ORDER BY event_date, id",
-            (event_type, actor, first.isoformat(), last.isoformat()),
+        rows = await self.db.execute(
+            f"SELECT {_COLUMNS} FROM dedup_events WHERE event_type = :type AND actor = :actor "
+            "AND event_date >= :first AND event_date <= :last ORDER BY event_date, id",
+            {
+                "type": event_type,
+                "actor": actor,
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+            },
         )
         return [_row(r) for r in rows]
 
-    def latest_of_actor(self, event_type: str, actor: str, limit: int) -> list[EventRow]:
+    async def latest_of_actor(self, event_type: str, actor: str, limit: int) -> list[EventRow]:
         """The actor's events with the latest reports, latest first, at most `limit`."""
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM dedup_events WHERE event_type = ? AND actor = ? "
-            "ORDER BY updated_at DESC, id DESC LIMIT ?",
-            (event_type, actor, limit),
+        rows = await self.db.execute(
+            f"SELECT {_COLUMNS} FROM dedup_events WHERE event_type = :type AND actor = :actor "
+            "ORDER BY updated_at DESC, id DESC LIMIT :limit",
+            {"type": event_type, "actor": actor, "limit": limit},
         )
         return [_row(r) for r in rows]
 
-    def of_articles(self, event_type: str, article_ids: Sequence[str]) -> dict[str, EventRow]:
+    async def of_articles(self, event_type: str, article_ids: Sequence[str]) -> dict[str, EventRow]:
         """The event of `event_type` each of these articles reports, by article id.
 
         Two lookups by key, the reports by article then their events by id, rather than one
@@ -174,19 +129,15 @@ class EventRepo:
         the store."""
         if not article_ids:
             return {}
-        ids = list(dict.fromkeys(article_ids))
-        marks = ",".join("?" * len(ids))
-        reports = self.db.execute(
-            f"SELECT article_id, event_id FROM dedup_event_reports WHERE article_id IN ({marks})",
-            ids,
+        reports: Rows = await self.db.execute(
+            "SELECT article_id, event_id FROM dedup_event_reports WHERE article_id IN :ids",
+            {"ids": list(dict.fromkeys(article_ids))},
         )
         if not reports:
             return {}
-        event_ids = sorted({str(r[1]) for r in reports})
-        marks = ",".join("?" * len(event_ids))
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM dedup_events WHERE id IN ({marks}) AND event_type = ?",
-            (*event_ids, event_type),
+        rows = await self.db.execute(
+            f"SELECT {_COLUMNS} FROM dedup_events WHERE id IN :ids AND event_type = :type",
+            {"ids": sorted({str(r[1]) for r in reports}), "type": event_type},
         )
         events = {str(r[0]): _row(r) for r in rows}
         return {
@@ -195,100 +146,132 @@ class EventRepo:
             if str(event_id) in events
         }
 
-    def create(self, event: EventRow) -> None:
-        self.db.execute(
-            f"INSERT INTO dedup_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                event.id,
-                event.event_type,
-                event.subtype,
-                event.actor,
-                event.event_date.isoformat(),
-                int(event.date_certain),
-                event.weapon,
-                event.first_article,
-                json.dumps(event.facts, sort_keys=True),
-                json.dumps(list(event.outlets)),
-                event.created_at,
-                event.updated_at,
-            ),
+    async def last_stamp(self) -> int:
+        """The latest time stamp any event or parked report was given (0 in an empty store):
+        where the next one must start for "the latest report" to stay defined."""
+        row = await self.db.one(
+            "SELECT (SELECT MAX(updated_at) FROM dedup_events), "
+            "(SELECT MAX(parked_at) FROM dedup_parked)"
+        )
+        return max((int(v) for v in (row or ()) if v is not None), default=0)
+
+    async def create(self, event: EventRow) -> None:
+        await self.db.execute(
+            f"INSERT INTO dedup_events ({_COLUMNS}) VALUES (:id, :event_type, :subtype, :actor, "
+            ":event_date, :date_certain, :weapon, :first_article, :facts, :outlets, :created_at, "
+            ":updated_at)",
+            {
+                **_changeable(event),
+                "event_type": event.event_type,
+                "actor": event.actor,
+                "first_article": event.first_article,
+                "created_at": event.created_at,
+            },
         )
 
-    def update(self, event: EventRow) -> None:
+    async def update(self, event: EventRow) -> None:
         """Write back what a report may change: date, facts, outlets, weapon, subtype."""
-        self.db.execute(
-            "UPDATE dedup_events SET subtype = ?, event_date = ?, date_certain = ?, weapon = ?, "
-            "facts = ?, outlets = ?, updated_at = ? WHERE id = ?",
-            (
-                event.subtype,
-                event.event_date.isoformat(),
-                int(event.date_certain),
-                event.weapon,
-                json.dumps(event.facts, sort_keys=True),
-                json.dumps(list(event.outlets)),
-                event.updated_at,
-                event.id,
-            ),
+        await self.db.execute(
+            "UPDATE dedup_events SET subtype = :subtype, event_date = :event_date, "
+            "date_certain = :date_certain, weapon = :weapon, facts = :facts, outlets = :outlets, "
+            "updated_at = :updated_at WHERE id = :id",
+            _changeable(event),
         )
 
-    def add_report(
+    async def add_report(
         self, event_id: str, article_id: str, outlet: str, date_certain: bool, at: int
     ) -> None:
-        self.db.execute(
+        await self.db.execute(
             "INSERT INTO dedup_event_reports "
-            "(event_id, article_id, outlet, date_certain, added_at) VALUES (?, ?, ?, ?, ?) "
+            "(event_id, article_id, outlet, date_certain, added_at) "
+            "VALUES (:event_id, :article_id, :outlet, :date_certain, :at) "
             "ON CONFLICT (event_id, article_id) DO NOTHING",
-            (event_id, article_id, outlet, int(date_certain), at),
+            {
+                "event_id": event_id,
+                "article_id": article_id,
+                "outlet": outlet,
+                "date_certain": int(date_certain),
+                "at": at,
+            },
         )
 
-    def park(
+    async def park(
         self, article_id: str, event_type: str, actor: str, day: date, outlet: str, at: int
     ) -> None:
         """Keep a background report that found no event, for an event opened later."""
-        self.db.execute(
+        await self.db.execute(
             "INSERT INTO dedup_parked (article_id, event_type, actor, event_date, outlet, "
-            "parked_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, event_type) DO NOTHING",
-            (article_id, event_type, actor, day.isoformat(), outlet, at),
+            "parked_at) VALUES (:article_id, :type, :actor, :day, :outlet, :at) "
+            "ON CONFLICT (article_id, event_type) DO NOTHING",
+            {
+                "article_id": article_id,
+                "type": event_type,
+                "actor": actor,
+                "day": day.isoformat(),
+                "outlet": outlet,
+                "at": at,
+            },
         )
 
-    def parked(self, event_type: str, actor: str, first: date, last: date) -> list[Parked]:
+    async def parked(self, event_type: str, actor: str, first: date, last: date) -> list[Parked]:
         """Parked reports of this type and actor dated `first`..`last`, oldest first."""
-        rows = self.db.execute(
-            "SELECT article_id, event_date, outlet FROM dedup_parked WHERE event_type = ? "
-            "AND actor = ? AND event_date >= ? AND event_date <= ? ORDER BY parked_at, article_id",
-            (event_type, actor, first.isoformat(), last.isoformat()),
+        rows: Rows = await self.db.execute(
+            "SELECT article_id, event_date, outlet FROM dedup_parked WHERE event_type = :type "
+            "AND actor = :actor AND event_date >= :first AND event_date <= :last "
+            "ORDER BY parked_at, article_id",
+            {
+                "type": event_type,
+                "actor": actor,
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+            },
         )
         return [Parked(str(r[0]), date.fromisoformat(str(r[1])), str(r[2])) for r in rows]
 
-    def unpark(self, event_type: str, article_ids: Sequence[str]) -> None:
+    async def unpark(self, event_type: str, article_ids: Sequence[str]) -> None:
         if not article_ids:
             return
-        marks = ",".join("?" * len(article_ids))
-        self.db.execute(
-            f"DELETE FROM dedup_parked WHERE event_type = ? AND article_id IN ({marks})",
-            (event_type, *article_ids),
+        await self.db.execute(
+            "DELETE FROM dedup_parked WHERE event_type = :type AND article_id IN :ids",
+            {"type": event_type, "ids": list(article_ids)},
         )
 
-    def reports(self, event_id: str) -> list[str]:
+    async def reports(self, event_id: str) -> list[str]:
         """Article ids of the event's reports, in the order they were added."""
-        rows = self.db.execute(
-            "SELECT article_id FROM dedup_event_reports WHERE event_id = ? "
+        rows = await self.db.execute(
+            "SELECT article_id FROM dedup_event_reports WHERE event_id = :id "
             "ORDER BY added_at, article_id",
-            (event_id,),
+            {"id": event_id},
         )
         return [str(r[0]) for r in rows]
 
-    def delete_older(self, cutoff: int) -> int:
-        """Forget events without a report since `cutoff`; returns the number removed."""
-        with self.db.transaction():
-            self.db.execute(
+    async def delete_older(self, cutoff: int) -> int:
+        """Forget events without a report since `cutoff`, and reports parked before it; returns
+        the number of events removed."""
+        params = {"cutoff": cutoff}
+        async with self.db.transaction():
+            await self.db.execute(
                 "DELETE FROM dedup_event_reports WHERE event_id IN "
-                "(SELECT id FROM dedup_events WHERE updated_at < ?)",
-                (cutoff,),
+                "(SELECT id FROM dedup_events WHERE updated_at < :cutoff)",
+                params,
             )
-            rows = self.db.execute(
-                "SELECT COUNT(*) FROM dedup_events WHERE updated_at < ?", (cutoff,)
+            removed = await self.db.scalar(
+                "SELECT COUNT(*) FROM dedup_events WHERE updated_at < :cutoff", params
             )
-            self.db.execute("DELETE FROM dedup_events WHERE updated_at < ?", (cutoff,))
-            self.db.execute("DELETE FROM dedup_parked WHERE parked_at < ?", (cutoff,))
-        return int(rows[0][0])
+            await self.db.execute("DELETE FROM dedup_events WHERE updated_at < :cutoff", params)
+            await self.db.execute("DELETE FROM dedup_parked WHERE parked_at < :cutoff", params)
+        return int(removed)
+
+
+def _changeable(event: EventRow) -> dict[str, Any]:
+    """The parameters of what a report may change, and the id."""
+    return {
+        "id": event.id,
+        "subtype": event.subtype,
+        "event_date": event.event_date.isoformat(),
+        "date_certain": int(event.date_certain),
+        "weapon": event.weapon,
+        "facts": json.dumps(event.facts, sort_keys=True),
+        "outlets": json.dumps(list(event.outlets)),
+        "updated_at": event.updated_at,
+    }

@@ -13,31 +13,10 @@ from typing import Any
 
 from monitor.store.db import Database, Row
 
-SCHEMA: list[tuple[str, str]] = [
-    (
-        "feeds-1",
-        """CREATE TABLE feed_state (
-            url TEXT PRIMARY KEY,
-            name TEXT NOT NULL DEFAULT '',
-            etag TEXT,
-            last_modified TEXT,
-            body_hash TEXT,
-            last_poll DOUBLE PRECISION,
-            last_success DOUBLE PRECISION,
-            last_outcome TEXT,
-            next_poll DOUBLE PRECISION,
-            error_streak BIGINT NOT NULL DEFAULT 0,
-            item_count BIGINT NOT NULL DEFAULT 0,
-            new_items BIGINT NOT NULL DEFAULT 0,
-            last_error TEXT,
-            health_alerted BIGINT NOT NULL DEFAULT 0
-        )""",
-    ),
-]
-
 _COLUMNS = (
     "url, name, etag, last_modified, body_hash, last_poll, last_success, last_outcome, "
-    "next_poll, error_streak, item_count, new_items, last_error, health_alerted"
+    "next_poll, error_streak, item_count, new_items, last_error, health_alerted, lease_holder, "
+    "lease_until"
 )
 
 
@@ -57,6 +36,8 @@ class FeedState:
     new_items: int = 0  # new entries seen in this feed, all time
     last_error: str | None = None
     health_alerted: bool = False  # a "failing" feed-health alert was sent and not yet cleared
+    lease_holder: str | None = None  # the replica polling it now, or last
+    lease_until: datetime | None = None
 
     @property
     def in_error(self) -> bool:
@@ -67,24 +48,84 @@ class FeedStateRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def get(self, url: str) -> FeedState | None:
-        row = self._db.one(f"SELECT {_COLUMNS} FROM feed_state WHERE url = ?", (url,))
+    async def get(self, url: str) -> FeedState | None:
+        row = await self._db.one(
+            f"SELECT {_COLUMNS} FROM feed_state WHERE url = :url", {"url": url}
+        )
         return _state(row) if row else None
 
-    def all(self) -> list[FeedState]:
+    async def all(self) -> list[FeedState]:
         """Every feed's state, by name then URL, for `monitor status`."""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM feed_state ORDER BY name, url")
+        rows = await self._db.execute(f"SELECT {_COLUMNS} FROM feed_state ORDER BY name, url")
         return [_state(r) for r in rows]
 
-    def due(self, now: datetime) -> list[str]:
+    async def due(self, now: datetime) -> list[str]:
         """URLs whose next poll time has come (or was never set)."""
-        rows = self._db.execute(
-            "SELECT url FROM feed_state WHERE next_poll IS NULL OR next_poll <= ? ORDER BY url",
-            (_ts(now),),
+        rows = await self._db.execute(
+            "SELECT url FROM feed_state WHERE next_poll IS NULL OR next_poll <= :now ORDER BY url",
+            {"now": _ts(now)},
         )
         return [r[0] for r in rows]
 
-    def record_success(
+    # -- leases: one replica polls a feed at a time -------------------------------------------
+    async def take_lease(
+        self,
+        url: str,
+        name: str,
+        holder: str,
+        now: datetime,
+        lease: float,
+        *,
+        due_only: bool = True,
+    ) -> FeedState | None:
+        """Take the feed for one poll when no other replica is polling it and (`due_only`) its
+        next poll has come.
+
+        Returns its state, or None when another replica polls it now or polled it within its
+        interval. The row is locked `FOR UPDATE SKIP LOCKED`: a replica never waits on another
+        one's claim, it moves on. A lease ends with the poll (record_success/record_failure),
+        or `lease` seconds after it was last renewed when its replica died."""
+        async with self._db.transaction():
+            await self._db.execute(
+                "INSERT INTO feed_state (url, name) VALUES (:url, :name) "
+                "ON CONFLICT (url) DO NOTHING",
+                {"url": url, "name": name},
+            )
+            row = await self._db.one(
+                f"SELECT {_COLUMNS} FROM feed_state WHERE url = :url "
+                "AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
+                "AND (lease_until IS NULL OR lease_until < :now OR lease_holder = :me)"
+                + self._skip_locked,
+                {"url": url, "now": _ts(now), "me": holder, "any_time": not due_only},
+            )
+            if row is None:
+                return None
+            await self._db.execute(
+                "UPDATE feed_state SET lease_holder = :me, lease_until = :until WHERE url = :url",
+                {"me": holder, "until": _ts(now) + lease, "url": url},
+            )
+        return _state(row)
+
+    async def renew_leases(self, holder: str, now: datetime, lease: float) -> None:
+        """Keep the leases of this replica's polls in progress from expiring."""
+        await self._db.execute(
+            "UPDATE feed_state SET lease_until = :until "
+            "WHERE lease_holder = :me AND lease_until IS NOT NULL",
+            {"me": holder, "until": _ts(now) + lease},
+        )
+
+    async def held_by(self, holder: str) -> list[str]:
+        rows = await self._db.execute(
+            "SELECT url FROM feed_state WHERE lease_holder = :me ORDER BY url", {"me": holder}
+        )
+        return [r[0] for r in rows]
+
+    @property
+    def _skip_locked(self) -> str:
+        # SQLite has no row locks: its transactions already run one at a time.
+        return " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgresql" else ""
+
+    async def record_success(
         self,
         url: str,
         *,
@@ -101,38 +142,35 @@ class FeedStateRepo:
         """A poll that worked (200, 304, or a 200 with an unchanged body): reset the streak.
 
         Validators are replaced only when given, so a 304 without them keeps the old ones.
+        The poll's lease ends with it (it is kept as a record of who polled last).
         """
-        with self._db.transaction():
-            self._ensure(url, name)
-            self._db.execute(
+        async with self._db.transaction():
+            await self._ensure(url, name)
+            await self._db.execute(
                 """UPDATE feed_state SET
-                    name = CASE WHEN ? = '' THEN name ELSE ? END,
-                    etag = COALESCE(?, etag),
-                    last_modified = COALESCE(?, last_modified),
-                    body_hash = COALESCE(?, body_hash),
-                    last_poll = ?, last_success = ?, last_outcome = ?, next_poll = ?,
-                    error_streak = 0, last_error = NULL,
-                    item_count = COALESCE(?, item_count),
-                    new_items = new_items + ?
-                WHERE url = ?""",
-                (
-                    name,
-                    name,
-                    etag,
-                    last_modified,
-                    body_hash,
-                    _ts(now),
-                    _ts(now),
-                    outcome,
-                    _ts(next_poll),
-                    item_count,
-                    new_items,
-                    url,
-                ),
+                    etag = COALESCE(:etag, etag),
+                    last_modified = COALESCE(:last_modified, last_modified),
+                    body_hash = COALESCE(:body_hash, body_hash),
+                    last_poll = :now, last_success = :now, last_outcome = :outcome,
+                    next_poll = :next_poll, error_streak = 0, last_error = NULL,
+                    item_count = COALESCE(:item_count, item_count),
+                    new_items = new_items + :new_items, lease_until = NULL
+                WHERE url = :url""",
+                {
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "body_hash": body_hash,
+                    "now": _ts(now),
+                    "outcome": outcome,
+                    "next_poll": _ts(next_poll),
+                    "item_count": item_count,
+                    "new_items": new_items,
+                    "url": url,
+                },
             )
-            return self._must(url)
+            return await self._must(url)
 
-    def record_failure(
+    async def record_failure(
         self,
         url: str,
         *,
@@ -144,48 +182,62 @@ class FeedStateRepo:
     ) -> FeedState:
         """A failed poll: count it in the streak. Pass next_poll, or set it with set_next_poll
         once the new streak is known (see monitor.schedule.error_delay)."""
-        with self._db.transaction():
-            self._ensure(url, name)
-            self._db.execute(
-                """UPDATE feed_state SET last_poll = ?, last_outcome = ?, last_error = ?,
-                    error_streak = error_streak + 1, next_poll = COALESCE(?, next_poll)
-                WHERE url = ?""",
-                (_ts(now), outcome, error, _ts(next_poll) if next_poll else None, url),
+        async with self._db.transaction():
+            await self._ensure(url, name)
+            await self._db.execute(
+                """UPDATE feed_state SET last_poll = :now, last_outcome = :outcome,
+                    last_error = :error, error_streak = error_streak + 1,
+                    next_poll = COALESCE(:next_poll, next_poll), lease_until = NULL
+                WHERE url = :url""",
+                {
+                    "now": _ts(now),
+                    "outcome": outcome,
+                    "error": error,
+                    "next_poll": _ts(next_poll) if next_poll else None,
+                    "url": url,
+                },
             )
-            return self._must(url)
+            return await self._must(url)
 
-    def set_next_poll(self, url: str, when: datetime) -> None:
-        self._db.execute("UPDATE feed_state SET next_poll = ? WHERE url = ?", (_ts(when), url))
-
-    def set_health_alerted(self, url: str, alerted: bool) -> None:
-        self._db.execute(
-            "UPDATE feed_state SET health_alerted = ? WHERE url = ?", (int(alerted), url)
+    async def set_next_poll(self, url: str, when: datetime) -> None:
+        await self._db.execute(
+            "UPDATE feed_state SET next_poll = :when WHERE url = :url",
+            {"when": _ts(when), "url": url},
         )
 
-    def forget_validators(self, url: str) -> None:
+    async def set_health_alerted(self, url: str, alerted: bool) -> None:
+        await self._db.execute(
+            "UPDATE feed_state SET health_alerted = :a WHERE url = :url",
+            {"a": int(alerted), "url": url},
+        )
+
+    async def forget_validators(self, url: str) -> None:
         """Drop ETag, Last-Modified and body hash: the next poll fetches and parses in full
         (e.g. after the feed's headers or rules changed)."""
-        self._db.execute(
+        await self._db.execute(
             "UPDATE feed_state SET etag = NULL, last_modified = NULL, body_hash = NULL "
-            "WHERE url = ?",
-            (url,),
+            "WHERE url = :url",
+            {"url": url},
         )
 
-    def remove(self, url: str) -> None:
-        self._db.execute("DELETE FROM feed_state WHERE url = ?", (url,))
+    async def remove(self, url: str) -> None:
+        await self._db.execute("DELETE FROM feed_state WHERE url = :url", {"url": url})
 
-    def count_in_error(self) -> int:
-        row = self._db.one("SELECT COUNT(*) FROM feed_state WHERE error_streak > 0")
-        return int(row[0]) if row else 0
+    async def count_in_error(self) -> int:
+        return int(await self._db.scalar("SELECT COUNT(*) FROM feed_state WHERE error_streak > 0"))
 
-    def _ensure(self, url: str, name: str) -> None:
-        if self._db.one("SELECT 1 FROM feed_state WHERE url = ?", (url,)) is None:
-            self._db.execute("INSERT INTO feed_state (url, name) VALUES (?, ?)", (url, name))
-        elif name:
-            self._db.execute("UPDATE feed_state SET name = ? WHERE url = ?", (name, url))
+    async def _ensure(self, url: str, name: str) -> None:
+        await self._db.execute(
+            "INSERT INTO feed_state (url, name) VALUES (:url, :name) ON CONFLICT (url) DO NOTHING",
+            {"url": url, "name": name},
+        )
+        if name:
+            await self._db.execute(
+                "UPDATE feed_state SET name = :name WHERE url = :url", {"name": name, "url": url}
+            )
 
-    def _must(self, url: str) -> FeedState:
-        state = self.get(url)
+    async def _must(self, url: str) -> FeedState:
+        state = await self.get(url)
         assert state is not None, url
         return state
 
@@ -216,4 +268,6 @@ def _state(row: Row) -> FeedState:
         new_items=int(row[11]),
         last_error=row[12],
         health_alerted=bool(row[13]),
+        lease_holder=row[14],
+        lease_until=_dt(row[15]),
     )

@@ -67,13 +67,13 @@ class StoreHealth:
         self._failed_since_check = True
         self._set(classify(exc, self.where))
 
-    def check(self) -> Fault | None:
+    async def check(self) -> Fault | None:
         """Look at the file and make one write; update and return the fault."""
         failed_meanwhile, self._failed_since_check = self._failed_since_check, False
         fault = self._file_fault()
         if fault is None:
             try:
-                probe(self.store.db, self.now())
+                await probe(self.store.db, self.now())
             except StoreError as exc:
                 fault = classify(exc, self.where)
         if fault is None and failed_meanwhile and self.fault is not None:
@@ -85,7 +85,7 @@ class StoreHealth:
         """Check every `interval` until `stop` is set."""
         while not stop.is_set():
             try:
-                self.check()
+                await self.check()
             except Exception:  # the watch must outlive any one surprise
                 log.exception("store check failed", extra={"stage": "store"})
             with contextlib.suppress(TimeoutError):

@@ -23,7 +23,7 @@ from pathlib import Path
 from monitor.config import Config
 from monitor.errors import StoreError
 from monitor.store import Store, migrate
-from monitor.store.db import connect, redact_url, sqlite_file
+from monitor.store.db import connect, is_postgres, redact_url, sqlite_file
 from monitor.store.faults import with_fix
 from monitor.store.meta import StoreIdentity, read_identity
 
@@ -45,13 +45,15 @@ def marker_path(cfg: Config) -> Path | None:
 
 def store_key(url: str) -> str | None:
     """The store's location as the marker records it; None for an in-memory store."""
-    if url.startswith(("postgresql://", "postgres://")):
+    if is_postgres(url):
         return redact_url(url)
     path = sqlite_file(url)
     return None if path is None else f"sqlite:///{path.resolve()}"
 
 
-def open_checked(cfg: Config, *, new_store: bool = False, now: datetime | None = None) -> Store:
+async def open_checked(
+    cfg: Config, *, new_store: bool = False, now: datetime | None = None
+) -> Store:
     """Open the config's store for the service; refuse one that replaced a known store."""
     url = cfg.store.url
     marker, key = marker_path(cfg), store_key(url)
@@ -81,7 +83,7 @@ def open_checked(cfg: Config, *, new_store: bool = False, now: datetime | None =
             why,
             extra={"stage": "store"},
         )
-    store = _open(url, None if new_store else known, str(marker), now)
+    store = await _open(url, None if new_store else known, str(marker), now)
     identity = store.identity
     new = identity is not None and (known is None or identity.id != known.id)
     if marker is not None and key is not None and identity is not None and new:
@@ -108,7 +110,7 @@ def _mismatch(where: str, marker: str, known: StoreIdentity, found: StoreIdentit
     )
 
 
-def open_existing(cfg: Config) -> Store:
+async def open_existing(cfg: Config) -> Store:
     """Open the store for a command that reads or edits it (`monitor alerts`): never create
     one, and refuse one that is not the store the marker recorded."""
     url = cfg.store.url
@@ -121,7 +123,7 @@ def open_existing(cfg: Config) -> Store:
         )
     marker, key = marker_path(cfg), store_key(url)
     known = _read(marker).get(key) if marker is not None and key is not None else None
-    return _open(url, known, str(marker), None)
+    return await _open(url, known, str(marker), None)
 
 
 def _left_behind(cfg: Config, path: Path | None) -> tuple[Path, str] | None:
@@ -146,17 +148,17 @@ def _left_behind_text(cfg: Config, path: Path) -> str | None:
     return None if left is None else f"store {path} does not exist, but {left[0]} does: {left[1]}"
 
 
-def _open(url: str, known: StoreIdentity | None, marker: str, now: datetime | None) -> Store:
-    db = connect(url)
+async def _open(url: str, known: StoreIdentity | None, marker: str, now: datetime | None) -> Store:
+    db = await connect(url)
     try:
-        found = read_identity(db)
+        found = await read_identity(db)
     except StoreError as exc:
-        db.close()
+        await db.close()
         raise with_fix(exc, db.where) from exc.__cause__
     if known is not None and (found is None or found.id != known.id):
-        db.close()
+        await db.close()
         raise StoreError(_mismatch(_where(url), marker, known, found))
-    return migrate(db, now)
+    return await migrate(db, now)
 
 
 def _where(url: str) -> str:

@@ -11,18 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from monitor.store.db import Database
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
-SCHEMA: list[tuple[str, str]] = [
-    (
-        "meta-1",
-        """CREATE TABLE store_meta (
-            id TEXT PRIMARY KEY,
-            created_at DOUBLE PRECISION NOT NULL,
-            probed_at DOUBLE PRECISION
-        )""",
-    ),
-]
+from monitor.errors import StoreError
+from monitor.store.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,36 +28,45 @@ class StoreIdentity:
         return f"created {self.created_at:%Y-%m-%d %H:%M} UTC, id {self.id}"
 
 
-def read_identity(db: Database) -> StoreIdentity | None:
+async def read_identity(db: Database) -> StoreIdentity | None:
     """The store's identity, or None for a store without one (empty, or not migrated yet).
     Reads only: an empty database stays empty."""
-    if db.dialect == "sqlite":
-        found = db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'")
-    else:
-        found = db.one("SELECT to_regclass('store_meta')")
-        found = found if found and found[0] is not None else None
-    if not found:
+    if not await has_table(db, "store_meta"):
         return None
-    row = db.one("SELECT id, created_at FROM store_meta ORDER BY created_at LIMIT 1")
+    row = await db.one("SELECT id, created_at FROM store_meta ORDER BY created_at, id LIMIT 1")
     if row is None:
         return None
     return StoreIdentity(str(row[0]), datetime.fromtimestamp(float(row[1]), UTC))
 
 
-def ensure_identity(db: Database, now: datetime) -> StoreIdentity:
-    """The store's identity, created at `now` when it has none (after migrating)."""
-    found = read_identity(db)
+async def ensure_identity(db: Database, now: datetime) -> StoreIdentity:
+    """The store's identity, created at `now` when it has none (after migrating). Replicas
+    starting together agree on one: the first row written is the identity."""
+    found = await read_identity(db)
     if found is not None:
         return found
-    db.execute(
-        "INSERT INTO store_meta (id, created_at) VALUES (?, ?)",
-        (secrets.token_hex(8), now.timestamp()),
+    await db.execute(
+        "INSERT INTO store_meta (id, created_at) VALUES (:id, :at) ON CONFLICT (id) DO NOTHING",
+        {"id": secrets.token_hex(8), "at": now.timestamp()},
     )
-    created = read_identity(db)
+    created = await read_identity(db)
     assert created is not None
     return created
 
 
-def probe(db: Database, now: datetime) -> None:
+async def probe(db: Database, now: datetime) -> None:
     """A small real write: raises StoreError when the store cannot take writes."""
-    db.execute("UPDATE store_meta SET probed_at = ?", (now.timestamp(),))
+    await db.execute("UPDATE store_meta SET probed_at = :at", {"at": now.timestamp()})
+
+
+async def has_table(db: Database, name: str) -> bool:
+    """Whether the table exists, without creating anything."""
+
+    def look(conn: Connection) -> bool:
+        return inspect(conn).has_table(name)
+
+    try:
+        async with db.engine.connect() as conn:
+            return await conn.run_sync(look)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"database {db.where}: {getattr(exc, 'orig', None) or exc}") from exc

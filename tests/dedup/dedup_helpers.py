@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import EventsConfig
-from monitor.dedup import Deduplicator
-from monitor.models import Article, Detection, Evidence
-from monitor.store.db import Database, connect
-from monitor.store.events import SCHEMA as EVENTS_SCHEMA
-from monitor.store.events import EventRepo
-from monitor.store.items import SCHEMA as ITEMS_SCHEMA
-from monitor.store.items import ItemRepo
+from monitor.dedup import Assignment, Deduplicator
+from monitor.models import Article, Detection, Entry, Evidence
+from monitor.store import Store, open_store
 
 DATA = Path(__file__).parent.parent / "data"
 AP_SEED = (DATA / "seeds" / "ap-2022-01-05-north-korea-missile.txt").read_text(encoding="utf-8")
@@ -109,24 +105,55 @@ class Clock:
         self.t += timedelta(**delta)
 
 
-def make_dedup(db: Database, clock: Clock, **config: Any) -> Deduplicator:
-    return Deduplicator(ItemRepo(db), EventRepo(db), EventsConfig(**config), clock.now)
+def make_dedup(store: Store, clock: Clock, **config: Any) -> Deduplicator:
+    return Deduplicator(store, EventsConfig(**config), clock.now)
+
+
+def entry_of(art: Article, guid: str | None = None) -> Entry:
+    """The feed entry an article came from."""
+    return Entry(art.outlet, guid, art.url, art.title, "", art.published)
+
+
+async def assign(dedup: Deduplicator, art: Article, det: Detection) -> Assignment | None:
+    """Record an article with one detection, as the pipeline does, and where it went."""
+    [placed] = await dedup.record(entry_of(art), art, [det])
+    return placed
+
+
+async def placed(dedup: Deduplicator, art: Article, det: Detection) -> Assignment:
+    """Like `assign`, for a report that must find or open an event."""
+    result = await assign(dedup, art, det)
+    assert result is not None, f"{art.id}: no event"
+    return result
+
+
+EMPTY_TABLES = (
+    "dedup_event_reports",
+    "dedup_parked",
+    "dedup_events",
+    "dedup_item_keys",
+    "dedup_items",
+)
+
+
+async def empty(store: Store) -> None:
+    """Forget every item and event, keeping the schema."""
+    for table in EMPTY_TABLES:
+        await store.db.execute(f"DELETE FROM {table}")
 
 
 class Backend:
-    """Opens connections to one database, each like a restarted service would."""
+    """Opens stores on one database, each like a restarted service (or another replica)."""
 
-    def __init__(self, name: str, url: str) -> None:
-        self.name = name
+    def __init__(self, url: str) -> None:
         self.url = url
-        self._open: list[Database] = []
+        self._open: list[Store] = []
 
-    def open(self) -> Database:
-        db = connect(self.url)
-        db.migrate([*ITEMS_SCHEMA, *EVENTS_SCHEMA])
-        self._open.append(db)
-        return db
+    async def open(self) -> Store:
+        store = await open_store(self.url)
+        self._open.append(store)
+        return store
 
-    def close_all(self) -> None:
-        for db in self._open:
-            db.close()
+    async def close_all(self) -> None:
+        for store in self._open:
+            await store.close()

@@ -15,7 +15,9 @@ from dedup_helpers import (
     article,
     at,
     detection,
+    empty,
     make_dedup,
+    placed,
 )
 
 from monitor.dedup import Deduplicator
@@ -66,14 +68,14 @@ REACTIONS = [
 
 
 @pytest.mark.parametrize(("before", "report", "joins"), REACTIONS)
-def test_a_reaction_joins_the_latest_launch_before_it(
+async def test_a_reaction_joins_the_latest_launch_before_it(
     dedup: Deduplicator,
     before: list[tuple[Article, Detection]],
     report: tuple[Article, Detection],
     joins: str | None,
 ) -> None:
-    events = {art.id: dedup.assign(art, det).event.id for art, det in before}
-    result = dedup.assign(*report)
+    events = {art.id: (await placed(dedup, art, det)).event.id for art, det in before}
+    result = await placed(dedup, *report)
     if joins is None:
         assert result.new_event and result.event.id not in events.values()
         assert result.event.id == f"missile_launch:{NK}:~{report[1].event_date}"
@@ -83,20 +85,24 @@ def test_a_reaction_joins_the_latest_launch_before_it(
         assert not result.new_event and result.event.id == events[joins]
 
 
-def test_a_launch_stated_later_confirms_the_event_a_reaction_opened(dedup: Deduplicator) -> None:
-    first = dedup.assign(*reaction("UN", 8))
+async def test_a_launch_stated_later_confirms_the_event_a_reaction_opened(
+    dedup: Deduplicator,
+) -> None:
+    first = await placed(dedup, *reaction("UN", 8))
     assert first.new_event and first.new_facts[BOUND_FACT] == "2023-03-08"
-    stated = dedup.assign(*launch("Yonhap", 3))  # five days before the reaction
+    stated = await placed(dedup, *launch("Yonhap", 3))  # five days before the reaction
     assert stated.event.id == first.event.id and not stated.new_event
     assert stated.event.event_date == day(3) and stated.new_facts["date"] == "2023-03-03"
     assert BOUND_FACT not in stated.event.facts
     # Once the date is stated, the event is an ordinary one: a launch days later is another.
-    assert dedup.assign(*launch("NHK", 6)).new_event
+    assert (await placed(dedup, *launch("NHK", 6))).new_event
 
 
-def test_a_reaction_never_swallows_a_later_launch(dedup: Deduplicator) -> None:
-    dedup.assign(*reaction("UN", 8))
-    later = dedup.assign(*undated("NHK", 10))  # no date in the text, two days after the bound
+async def test_a_reaction_never_swallows_a_later_launch(dedup: Deduplicator) -> None:
+    await placed(dedup, *reaction("UN", 8))
+    later = await placed(
+        dedup, *undated("NHK", 10)
+    )  # no date in the text, two days after the bound
     assert later.new_event and later.event.id == f"missile_launch:{NK}:~2023-03-10"
 
 
@@ -111,24 +117,26 @@ GUESSES = [
 
 
 @pytest.mark.parametrize(("first", "second", "same_text", "one_event"), GUESSES)
-def test_guessed_days_are_not_chained_across_days(
+async def test_guessed_days_are_not_chained_across_days(
     dedup: Deduplicator, first: int, second: int, same_text: bool, one_event: bool
 ) -> None:
     texts = (AP_SEED, NEWSWEEK_SEED) if same_text else (AP_SEED, "Japan said a missile fell.")
-    a = dedup.assign(
-        article("AP:1", texts[0], at(day(first), 9)), detection(NK, day(first), stated=False)
+    a = await placed(
+        dedup, article("AP:1", texts[0], at(day(first), 9)), detection(NK, day(first), stated=False)
     )
-    b = dedup.assign(
-        article("NHK:1", texts[1], at(day(second), 9)), detection(NK, day(second), stated=False)
+    b = await placed(
+        dedup,
+        article("NHK:1", texts[1], at(day(second), 9)),
+        detection(NK, day(second), stated=False),
     )
     assert a.new_event
     assert (b.event.id == a.event.id) is one_event
     assert b.new_event is not one_event
 
 
-def test_a_guessed_day_next_to_a_stated_one_still_joins(dedup: Deduplicator) -> None:
-    stated = dedup.assign(*launch("Yonhap", 5))
-    guessed = dedup.assign(*undated("NHK", 6))
+async def test_a_guessed_day_next_to_a_stated_one_still_joins(dedup: Deduplicator) -> None:
+    stated = await placed(dedup, *launch("Yonhap", 5))
+    guessed = await placed(dedup, *undated("NHK", 6))
     assert guessed.event.id == stated.event.id and not guessed.new_event
 
 
@@ -152,18 +160,17 @@ EXPECTED = {
 }
 
 
-def test_reactions_and_guessed_days_group_alike_in_any_order(backend: Backend) -> None:
+async def test_reactions_and_guessed_days_group_alike_in_any_order(backend: Backend) -> None:
+    store = await backend.open()
     for seed in range(16):
         order = list(SCENARIO)
         random.Random(seed).shuffle(order)
-        db = backend.open()
-        for table in ("dedup_event_reports", "dedup_events", "dedup_item_keys", "dedup_items"):
-            db.execute(f"DELETE FROM {table}")
-        dedup = make_dedup(db, Clock())
+        await empty(store)
+        dedup = make_dedup(store, Clock())
         members: dict[str, set[str]] = {}
         opened = 0
         for art, det in order:
-            result = dedup.assign(art, det)
+            result = await placed(dedup, art, det)
             members.setdefault(result.event.id, set()).add(art.id)
             opened += result.new_event
         partition = {frozenset(m) for m in members.values()}

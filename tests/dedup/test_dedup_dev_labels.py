@@ -13,7 +13,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from dedup_helpers import Backend, Clock, article, detection, make_dedup
+from dedup_helpers import Backend, Clock, article, detection, make_dedup, placed
 
 from monitor.detect import load_rules
 from monitor.evaluate import run
@@ -32,20 +32,21 @@ def positives() -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     "seed", [None, 1, 2, 3], ids=["label-order", "shuffle-1", "shuffle-2", "shuffle-3"]
 )
-def test_labelled_positives_group_into_the_labelled_events(
+async def test_labelled_positives_group_into_the_labelled_events(
     backend: Backend, seed: int | None
 ) -> None:
     labelled = positives()
     if seed is not None:
         random.Random(seed).shuffle(labelled)
-    dedup = make_dedup(backend.open(), Clock())
+    dedup = make_dedup(await backend.open(), Clock())
     predicted: dict[str, str] = {}
     opened: dict[str, int] = {}
     for n, label in enumerate(labelled):
         day = date.fromisoformat(label["event_id"][-10:])
         published = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(hours=n % 30)
         text = f"Report {label['id']}: {label['note']}"
-        result = dedup.assign(
+        result = await placed(
+            dedup,
             article(label["id"], text, published, outlet=label["id"].split("-")[0]),
             detection(label["actor"], day, subtype=label["subtype"]),
         )

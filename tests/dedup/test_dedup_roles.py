@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from dedup_helpers import Clock, article, at, detection
+from dedup_helpers import Clock, article, assign, at, detection
 
 from monitor.dedup import Deduplicator
 from monitor.models import Detection
@@ -22,61 +22,75 @@ def undated(actor: str, clue: Clue | None) -> Detection:
     return replace(detection(actor, None, stated=False), day_clue=clue)
 
 
-def test_background_never_opens_an_event_but_joins_one(dedup: Deduplicator, clock: Clock) -> None:
+async def test_background_never_opens_an_event_but_joins_one(
+    dedup: Deduplicator, clock: Clock
+) -> None:
     oil = article("Oil:1", "Oil prices rose after ... fired missiles on Tuesday.", at(MAR_5, 9))
     background = replace(detection("north-korea", MAR_5), role="background")
-    assert dedup.assign(oil, background) is None  # nothing to join: no event, no alert
+    assert await assign(dedup, oil, background) is None  # nothing to join: no event, no alert
 
     clock.advance(hours=1)
     report = article("Wire:1", "North Korea fired a ballistic missile on Tuesday.", at(MAR_5, 10))
-    opened = dedup.assign(report, detection("north-korea", MAR_5))
+    opened = await assign(dedup, report, detection("north-korea", MAR_5))
     assert opened is not None and opened.new_event
     assert "Oil" in opened.outlets  # the parked background report was taken in, silently
 
     clock.advance(hours=1)
     later = article("Markets:1", "Stocks fell after the launch on Tuesday.", at(MAR_5, 11))
-    joined = dedup.assign(later, replace(background, role="background"))
+    joined = await assign(dedup, later, replace(background, role="background"))
     assert joined is not None and not joined.new_event
     assert joined.event.id == opened.event.id
 
 
-def test_background_of_another_day_stays_out(dedup: Deduplicator, clock: Clock) -> None:
+async def test_background_of_another_day_stays_out(dedup: Deduplicator, clock: Clock) -> None:
     report = article("Wire:1", "fired on Tuesday", at(MAR_5, 10))
-    opened = dedup.assign(report, detection("north-korea", MAR_5))
+    opened = await assign(dedup, report, detection("north-korea", MAR_5))
     assert opened is not None
     old = article("Essay:1", "recalled the launch of March 1", at(MAR_5, 12))
     stale = replace(detection("north-korea", date(2024, 3, 1)), role="background")
-    assert dedup.assign(old, stale) is None
+    assert await assign(dedup, old, stale) is None
 
 
-def test_salvos_hours_apart_on_one_day_are_two_events(dedup: Deduplicator) -> None:
+async def test_salvos_hours_apart_on_one_day_are_two_events(dedup: Deduplicator) -> None:
     morning = replace(detection("north-korea", MAR_6), time_of_day=7 * 60 + 10)
     afternoon = replace(detection("north-korea", MAR_6), time_of_day=14 * 60 + 5)
-    a = dedup.assign(article("A:1", "at 07:10", at(MAR_6, 1)), morning)
-    b = dedup.assign(article("B:1", "at 14:05", at(MAR_6, 6)), afternoon)
-    c = dedup.assign(article("C:1", "at 07:12", at(MAR_6, 7)), replace(morning, time_of_day=432))
-    d = dedup.assign(article("D:1", "no time said", at(MAR_6, 8)), detection("north-korea", MAR_6))
+    a = await assign(dedup, article("A:1", "at 07:10", at(MAR_6, 1)), morning)
+    b = await assign(dedup, article("B:1", "at 14:05", at(MAR_6, 6)), afternoon)
+    c = await assign(
+        dedup, article("C:1", "at 07:12", at(MAR_6, 7)), replace(morning, time_of_day=432)
+    )
+    d = await assign(
+        dedup, article("D:1", "no time said", at(MAR_6, 8)), detection("north-korea", MAR_6)
+    )
     assert a is not None and b is not None and c is not None and d is not None
     assert a.new_event and b.new_event and not c.new_event and not d.new_event
     assert a.event.id != b.event.id and c.event.id == a.event.id
+    assert b.event.id == a.event.id + "#2"  # the day's id was taken: the next free one
     assert b.event.facts["time"] == "14:05"
 
 
-def test_consecutive_days_are_two_events(dedup: Deduplicator) -> None:
-    first = dedup.assign(article("A:1", "Tuesday", at(MAR_5, 1)), detection("iran", MAR_5))
-    second = dedup.assign(article("B:1", "Wednesday", at(MAR_6, 1)), detection("iran", MAR_6))
+async def test_consecutive_days_are_two_events(dedup: Deduplicator) -> None:
+    first = await assign(dedup, article("A:1", "Tuesday", at(MAR_5, 1)), detection("iran", MAR_5))
+    second = await assign(
+        dedup, article("B:1", "Wednesday", at(MAR_6, 1)), detection("iran", MAR_6)
+    )
     assert first is not None and second is not None
     assert first.new_event and second.new_event and first.event.id != second.event.id
 
 
-def test_undated_pages_group_by_what_they_say_of_the_day(dedup: Deduplicator) -> None:
+async def test_undated_pages_group_by_what_they_say_of_the_day(dedup: Deduplicator) -> None:
     """Pages without a publication time: the actor's latest event, unless the day clue rules it
     out; the next report with a day that fits confirms the floating event."""
 
-    on_14th = dedup.assign(article("A:1", "14日", None), undated("north-korea", (None, 14, None)))
-    again = dedup.assign(article("B:1", "no day", None), undated("north-korea", None))
-    on_15th = dedup.assign(article("C:1", "15日", None), undated("north-korea", (None, 15, None)))
-    dated = dedup.assign(
+    on_14th = await assign(
+        dedup, article("A:1", "14日", None), undated("north-korea", (None, 14, None))
+    )
+    again = await assign(dedup, article("B:1", "no day", None), undated("north-korea", None))
+    on_15th = await assign(
+        dedup, article("C:1", "15日", None), undated("north-korea", (None, 15, None))
+    )
+    dated = await assign(
+        dedup,
         article("D:1", "on January 15", at(date(2022, 1, 15), 3)),
         detection("north-korea", date(2022, 1, 15)),
     )
@@ -89,24 +103,29 @@ def test_undated_pages_group_by_what_they_say_of_the_day(dedup: Deduplicator) ->
     assert dated.event.event_date == date(2022, 1, 15)
 
 
-def test_a_parked_report_joins_once_its_event_learns_its_day(dedup: Deduplicator) -> None:
+async def test_a_parked_report_joins_once_its_event_learns_its_day(dedup: Deduplicator) -> None:
     """Background stating the 5th is parked; a report without a date opens the event on a
     guessed day; a report stating the 5th confirms it, and the parked report joins then."""
     background = replace(detection("north-korea", MAR_5), role="background")
-    assert dedup.assign(article("Oil:1", "fired on Tuesday", at(MAR_5, 9)), background) is None
-    guessed = dedup.assign(
+    assert (
+        await assign(dedup, article("Oil:1", "fired on Tuesday", at(MAR_5, 9)), background) is None
+    )
+    guessed = await assign(
+        dedup,
         article("A:1", "fired a missile", at(MAR_6, 2)),
         detection("north-korea", MAR_6, stated=False),
     )
     assert guessed is not None and guessed.new_event and "Oil" not in guessed.outlets
-    confirmed = dedup.assign(
-        article("B:1", "fired on Tuesday", at(MAR_6, 3)), detection("north-korea", MAR_5)
+    confirmed = await assign(
+        dedup, article("B:1", "fired on Tuesday", at(MAR_6, 3)), detection("north-korea", MAR_5)
     )
     assert confirmed is not None and confirmed.event.id == guessed.event.id
     assert confirmed.event.event_date == MAR_5 and "Oil" in confirmed.outlets
 
 
-def test_undated_pages_find_their_launch_by_the_figures_they_give(dedup: Deduplicator) -> None:
+async def test_undated_pages_find_their_launch_by_the_figures_they_give(
+    dedup: Deduplicator,
+) -> None:
     """Pages without a day, in several languages, of two launches by one actor arriving
     interleaved: a figure in common (how many missiles, how far) puts a report with its launch
     even when another launch of the actor was reported in between; no figure, no day and no
@@ -115,11 +134,13 @@ def test_undated_pages_find_their_launch_by_the_figures_they_give(dedup: Dedupli
     def report(figures: tuple[int, ...], day: int | None = None) -> Detection:
         return replace(undated("iran", (None, day, None) if day else None), figures=figures)
 
-    big = dedup.assign(article("Es:1", "el día 1, casi 200 misiles", None), report((200,), 1))
-    other = dedup.assign(article("Ja:1", "13日、無人機", None), report((), 13))
-    small = dedup.assign(article("Fr:1", "une douzaine", None), report(()))
-    back = dedup.assign(article("Hi:1", "200 मिसाइलें, 350 किमी", None), report((200, 350)))
-    far = dedup.assign(article("Tr:1", "350 km", None), report((350,)))
+    big = await assign(
+        dedup, article("Es:1", "el día 1, casi 200 misiles", None), report((200,), 1)
+    )
+    other = await assign(dedup, article("Ja:1", "13日、無人機", None), report((), 13))
+    small = await assign(dedup, article("Fr:1", "une douzaine", None), report(()))
+    back = await assign(dedup, article("Hi:1", "200 मिसाइलें, 350 किमी", None), report((200, 350)))
+    far = await assign(dedup, article("Tr:1", "350 km", None), report((350,)))
     assert big is not None and other is not None and small is not None
     assert back is not None and far is not None
     assert big.new_event and other.new_event  # another day of the month: another launch
@@ -130,26 +151,32 @@ def test_undated_pages_find_their_launch_by_the_figures_they_give(dedup: Dedupli
     assert "figures" not in far.event.facts
 
 
-def test_a_figure_in_common_does_not_override_the_day(dedup: Deduplicator) -> None:
-    on_3rd = dedup.assign(
-        article("A:1", "3日 180発", None), replace(undated("iran", (None, 3, None)), figures=(180,))
+async def test_a_figure_in_common_does_not_override_the_day(dedup: Deduplicator) -> None:
+    on_3rd = await assign(
+        dedup,
+        article("A:1", "3日 180発", None),
+        replace(undated("iran", (None, 3, None)), figures=(180,)),
     )
-    on_9th = dedup.assign(
-        article("B:1", "9日 180発", None), replace(undated("iran", (None, 9, None)), figures=(180,))
+    on_9th = await assign(
+        dedup,
+        article("B:1", "9日 180発", None),
+        replace(undated("iran", (None, 9, None)), figures=(180,)),
     )
     assert on_3rd is not None and on_9th is not None
     assert on_9th.new_event and on_9th.event.id != on_3rd.event.id
 
 
-def test_a_dated_report_confirms_the_floating_event_its_day_agrees_with(
+async def test_a_dated_report_confirms_the_floating_event_its_day_agrees_with(
     dedup: Deduplicator,
 ) -> None:
     """Two floating events of one actor (pages without a time: "on the 1st", "on the 13th");
     a report dated the 1st confirms the first though the second was reported after it."""
-    first = dedup.assign(article("Hi:1", "1 अक्टूबर", None), undated("iran", (None, 1, None)))
-    other = dedup.assign(article("Ja:1", "13日", None), undated("iran", (None, 13, None)))
+    first = await assign(dedup, article("Hi:1", "1 अक्टूबर", None), undated("iran", (None, 1, None)))
+    other = await assign(dedup, article("Ja:1", "13日", None), undated("iran", (None, 13, None)))
     oct_1 = date(2024, 10, 1)
-    dated = dedup.assign(article("Pt:1", "1º de outubro", at(oct_1, 20)), detection("iran", oct_1))
+    dated = await assign(
+        dedup, article("Pt:1", "1º de outubro", at(oct_1, 20)), detection("iran", oct_1)
+    )
     assert first is not None and other is not None and dated is not None
     assert first.new_event and other.new_event and first.event.id != other.event.id
     assert dated.event.id == first.event.id and not dated.new_event

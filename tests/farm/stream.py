@@ -159,14 +159,16 @@ def launches(rng: random.Random, start: date) -> list[Launch]:
     return out
 
 
-def stream(seed: int, outlets: int = 12) -> tuple[list[Article], dict[str, str]]:
+def stream(
+    seed: int, outlets: int = 12, start: date = date(2024, 3, 4)
+) -> tuple[list[Article], dict[str, str]]:
     """Reports of every launch by several of `outlets` outlets, each some minutes to hours after
     it; returns the articles in publication order and the truth (article id -> launch key)."""
     rng = random.Random(seed)
     names = [f"Outlet {i:02d}" for i in range(outlets)]
     articles: list[Article] = []
     truth: dict[str, str] = {}
-    for launch in launches(rng, date(2024, 3, 4)):
+    for launch in launches(rng, start):
         for outlet in rng.sample(names, rng.randrange(3, 7)):
             writer = rng.choice(_WRITERS)
             title, text = writer(launch, rng)

@@ -85,8 +85,8 @@ def blocked(address_class: str = "loopback") -> float:
 
 async def close(service: Service) -> None:
     await service.close()
-    # Service.close leaves /metrics reading the outbox of the closed store: unhook it, so that
-    # later tests can render /metrics before building their own service.
+    # Service.close leaves /metrics showing the closed service's last gauge readings: unhook
+    # them, so that later tests render /metrics without them.
     metrics.track(outbox_depth=lambda: 0.0, feeds_in_error=lambda: 0.0)
 
 
@@ -264,7 +264,7 @@ async def test_the_service_refuses_article_links_and_feeds_it_may_not_reach(
         str(tmp_path / "monitor.yaml"),
     )
     service = Service(cfg)
-    service.build()
+    await service.build()
     before = blocked()
     caplog.set_level(logging.WARNING)
     try:
@@ -302,11 +302,12 @@ async def test_a_reload_that_allows_the_network_lets_the_feed_through(
         )
 
     service = Service(load(config("[]"), "monitor.yaml"))
-    service.build()
+    await service.build()
     try:
         refused = await service.poll(service.feeds()[0])
-        service.reconfigure(load(config(f"[{ALLOWED}]"), "monitor.yaml"))
-        allowed = await service.poll(service.feeds()[0])
+        await service.reconfigure(load(config(f"[{ALLOWED}]"), "monitor.yaml"))
+        # at once, not when the refused poll's retry is due
+        allowed = await service.poll(service.feeds()[0], due_only=False)
     finally:
         await close(service)
     assert refused is not None and refused.outcome == "refused"

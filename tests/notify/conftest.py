@@ -1,4 +1,5 @@
-"""Shared fixtures: an outbox on SQLite, a controllable clock, sample alerts, the test servers."""
+"""Shared fixtures: an outbox (on SQLite and on PostgreSQL), a controllable clock, sample alerts,
+the test servers."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from monitor.models import Alert, Article, Detection, Event, Evidence
-from monitor.store.db import connect
-from monitor.store.outbox import SCHEMA, OutboxRepo
+from monitor.store import Store
+from monitor.store.outbox import OutboxRepo
 from tests.servers.slack import SlackServer
 
 T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
@@ -51,11 +51,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[OutboxRepo]:
-    db = connect(str(tmp_path / "outbox.sqlite3"))
-    db.migrate(SCHEMA)
-    yield OutboxRepo(db)
-    db.close()
+def outbox(store: Store) -> OutboxRepo:
+    """The outbox of a migrated store, once on SQLite and once on PostgreSQL."""
+    return store.outbox
 
 
 @pytest.fixture

@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 from monitor.config import DeliveryConfig, SlackDestination
 from monitor.notify.deliver import Deliverer
 from monitor.notify.slack import SlackNotifier
-from monitor.store.db import connect
-from monitor.store.outbox import SCHEMA, OutboxRepo
+from monitor.store import open_store
 
 
 async def main(db_path: str, url: str, token: str) -> int:
-    db = connect(db_path)
-    db.migrate(SCHEMA)
-    outbox = OutboxRepo(db)
+    store = await open_store(f"sqlite:///{db_path}")
+    outbox = store.outbox
     cfg = SlackDestination(type="slack", channel="C0ALERTS", base_url=url, timeout=5)
     notifier = SlackNotifier("slack", cfg, token, pace=0.001)
     worker = Deliverer(
@@ -27,8 +25,9 @@ async def main(db_path: str, url: str, token: str) -> int:
     )
     while True:
         await worker.deliver_due()
-        counts = outbox.counts()
+        counts = await outbox.counts()
         if counts["pending"] == 0 and counts["unknown"] == 0:
+            await store.close()
             return 0
         await asyncio.sleep(0.01)
 

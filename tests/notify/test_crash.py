@@ -18,8 +18,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.store.db import connect
-from monitor.store.outbox import SCHEMA, OutboxRepo
+from monitor.store import open_store
 from tests.notify.conftest import make_alert
 from tests.servers.slack import SlackServer
 
@@ -38,14 +37,13 @@ def _start(db: Path, slack: SlackServer) -> subprocess.Popen[bytes]:
     )
 
 
-def test_sigkill_at_random_points_loses_and_doubles_nothing(
+async def test_sigkill_at_random_points_loses_and_doubles_nothing(
     tmp_path: Path, slack: SlackServer
 ) -> None:
     rng = random.Random(int(os.environ.get("CRASH_SEED", "5")))
     db_path = tmp_path / "crash.sqlite3"
-    db = connect(str(db_path))
-    db.migrate(SCHEMA)
-    outbox = OutboxRepo(db)
+    store = await open_store(f"sqlite:///{db_path}")
+    outbox = store.outbox
     slack.delay = 0.02
     expected: list[str] = []
     killed_busy = 0
@@ -59,8 +57,8 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(
                 parent=first.id,
                 headline="later report",
             )
-            outbox.enqueue(first, datetime.now(UTC))
-            outbox.enqueue(followup, datetime.now(UTC))
+            await outbox.enqueue(first, datetime.now(UTC))
+            await outbox.enqueue(followup, datetime.now(UTC))
             expected += [first.id, followup.id]
         calls_before = len(slack.calls)
         proc = _start(db_path, slack)
@@ -77,9 +75,9 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(
     counts = Counter(slack.alert_ids())
     assert {k: v for k, v in counts.items() if v != 1} == {}  # nothing doubled
     assert set(counts) == set(expected)  # nothing lost
-    assert outbox.counts() == {"pending": 0, "unknown": 0, "sent": len(expected), "failed": 0}
+    assert await outbox.counts() == {"pending": 0, "unknown": 0, "sent": len(expected), "failed": 0}
     assert killed_busy >= RUNS // 2  # most kills hit a working process, not an idle one
     lookups = slack.calls_to("conversations.history") + slack.calls_to("conversations.replies")
     assert lookups, "no kill left an alert in flight: the test did not test recovery"
     print(f"{len(lookups)} lookups after kills")
-    db.close()
+    await store.close()

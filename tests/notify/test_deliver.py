@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from monitor.config import DeliveryConfig, SlackDestination
@@ -21,9 +23,8 @@ def _worker(
 ) -> Deliverer:
     cfg = SlackDestination(type="slack", channel="C0ALERTS", base_url=slack.url)
     notifier = SlackNotifier("slack", cfg, token or slack.token, pace=1.0)
-    return Deliverer(
-        outbox, {"slack": notifier}, DeliveryConfig(**delivery), clock.now, clock.sleep
-    )
+    settings = DeliveryConfig.model_validate(delivery)
+    return Deliverer(outbox, {"slack": notifier}, settings, clock.now, clock.sleep)
 
 
 def _ids(n: int) -> list[str]:
@@ -33,20 +34,20 @@ def _ids(n: int) -> list[str]:
 async def test_429_then_success_delivers_once_after_retry_after(
     outbox: OutboxRepo, slack: SlackServer, clock: Clock
 ) -> None:
-    outbox.enqueue(make_alert(), clock.now())
+    await outbox.enqueue(make_alert(), clock.now())
     slack.fail("chat.postMessage", status=429, retry_after=30)
     worker = _worker(outbox, slack, clock)
 
     assert await worker.deliver_due() == 0
-    assert outbox.status(make_alert().id) == "pending"
+    assert await outbox.status(make_alert().id) == "pending"
     clock.advance(29)
     assert await worker.deliver_due() == 0  # Retry-After not over yet: no call made
     assert len(slack.calls_to("chat.postMessage")) == 1
     clock.advance(1)
     assert await worker.deliver_due() == 1
     assert slack.alert_ids() == [make_alert().id]
-    assert outbox.status(make_alert().id) == "sent"
-    assert outbox.remote_ref(make_alert().id) is not None
+    assert await outbox.status(make_alert().id) == "sent"
+    assert await outbox.remote_ref(make_alert().id) is not None
 
 
 async def test_ten_minute_outage_delivers_everything_afterwards_in_order(
@@ -54,7 +55,7 @@ async def test_ten_minute_outage_delivers_everything_afterwards_in_order(
 ) -> None:
     ids = _ids(5)
     for i, alert_id in enumerate(ids):
-        outbox.enqueue(make_alert(alert_id, headline=f"report {i}"), clock.now())
+        await outbox.enqueue(make_alert(alert_id, headline=f"report {i}"), clock.now())
         clock.advance(1)
     worker = _worker(outbox, slack, clock)
     slack.down = True
@@ -65,11 +66,11 @@ async def test_ten_minute_outage_delivers_everything_afterwards_in_order(
     slack.down = False
     for _ in range(200):  # the backoff may still be running: let time pass until all are out
         await worker.deliver_due()
-        if outbox.counts()["sent"] == 5:
+        if (await outbox.counts())["sent"] == 5:
             break
         clock.advance(10)
     assert slack.alert_ids() == ids
-    assert outbox.counts() == {"pending": 0, "unknown": 0, "sent": 5, "failed": 0}
+    assert await outbox.counts() == {"pending": 0, "unknown": 0, "sent": 5, "failed": 0}
     # only the oldest alert probed the outage; the others waited their turn
     tried = [
         c.params["metadata"]["event_payload"]["alert_id"]
@@ -82,17 +83,17 @@ async def test_ten_minute_outage_delivers_everything_afterwards_in_order(
 async def test_invalid_auth_fails_at_once_naming_the_setting(
     outbox: OutboxRepo, slack: SlackServer, clock: Clock
 ) -> None:
-    outbox.enqueue(make_alert(), clock.now())
+    await outbox.enqueue(make_alert(), clock.now())
     worker = _worker(outbox, slack, clock, token="xoxb-revoked")
     assert await worker.deliver_due() == 0
-    [failed] = outbox.failed()
+    [failed] = await outbox.failed()
     assert failed.status == "failed" and failed.attempts == 1
     assert "invalid_auth" in (failed.last_error or "")
     assert "SLACK_BOT_TOKEN" in (failed.last_error or "")
     assert "xoxb-revoked" not in (failed.last_error or "")
     assert slack.alert_ids() == []
     # fixed token, `monitor alerts retry`: delivered
-    assert outbox.retry_failed(None, clock.now()) == 1
+    assert await outbox.retry_failed(None, clock.now()) == 1
     assert await _worker(outbox, slack, clock).deliver_due() == 1
     assert slack.alert_ids() == [failed.id]
 
@@ -100,13 +101,13 @@ async def test_invalid_auth_fails_at_once_naming_the_setting(
 async def test_gives_up_after_max_attempts(
     outbox: OutboxRepo, slack: SlackServer, clock: Clock
 ) -> None:
-    outbox.enqueue(make_alert(), clock.now())
+    await outbox.enqueue(make_alert(), clock.now())
     slack.fail("chat.postMessage", status=503, times=3)
     worker = _worker(outbox, slack, clock, max_attempts=3)
     for _ in range(3):
         await worker.deliver_due()
         clock.advance(3600)
-    [failed] = outbox.failed()
+    [failed] = await outbox.failed()
     assert "gave up after 3 attempts" in (failed.last_error or "")
 
 
@@ -122,8 +123,8 @@ async def test_followup_replies_in_thread_and_edits_first_message(
         headline="Seoul confirms launch",
         event=make_event(3),
     )
-    outbox.enqueue(first, clock.now())
-    outbox.enqueue(followup, clock.now())
+    await outbox.enqueue(first, clock.now())
+    await outbox.enqueue(followup, clock.now())
     worker = _worker(outbox, slack, clock)
     assert await worker.deliver_due() == 2
     [top] = slack.messages()
@@ -139,17 +140,50 @@ async def test_interrupted_send_that_arrived_is_not_sent_again(
     outbox: OutboxRepo, slack: SlackServer, clock: Clock
 ) -> None:
     alert = make_alert()
-    outbox.enqueue(alert, clock.now())
+    await outbox.enqueue(alert, clock.now())
     worker = _worker(outbox, slack, clock)
     # the crash: the message went out, the process died before recording it
-    outbox.mark_inflight(alert.id, clock.now())
+    await outbox.mark_inflight(alert.id, clock.now())
     await worker.notifiers["slack"].send(alert, None)
     await worker.deliver_due()
     assert slack.alert_ids() == [alert.id]
-    assert outbox.status(alert.id) == "sent"
+    assert await outbox.status(alert.id) == "sent"
     # and one that did not arrive is sent
     other = make_alert("a000000000000000000000009")
-    outbox.enqueue(other, clock.now())
-    outbox.mark_inflight(other.id, clock.now())
+    await outbox.enqueue(other, clock.now())
+    await outbox.mark_inflight(other.id, clock.now())
     await worker.deliver_due()
     assert slack.alert_ids() == [alert.id, other.id]
+
+
+async def test_a_reload_that_raises_max_attempts_applies_to_the_next_failure(
+    outbox: OutboxRepo, slack: SlackServer, clock: Clock
+) -> None:
+    await outbox.enqueue(make_alert(), clock.now())
+    slack.fail("chat.postMessage", status=503, times=5)
+    worker = _worker(outbox, slack, clock, max_attempts=3)
+    for _ in range(2):
+        await worker.deliver_due()
+        clock.advance(3600)
+    worker.cfg = DeliveryConfig(max_attempts=9)  # what the service does on a reload
+    for _ in range(3):
+        await worker.deliver_due()
+        clock.advance(3600)
+    assert await outbox.failed() == []  # the old limit of 3 would have failed it by now
+    assert await outbox.status(make_alert().id) == "pending"
+    assert await worker.deliver_due() == 1
+    assert slack.alert_ids() == [make_alert().id]
+
+
+async def test_a_report_folded_in_after_the_claim_is_what_is_sent(
+    outbox: OutboxRepo, slack: SlackServer, clock: Clock
+) -> None:
+    alert = make_alert()
+    await outbox.enqueue(alert, clock.now())
+    [claimed] = await outbox.claim_due("local", clock.now())
+    newer = replace(alert, headline="Seoul confirms launch, says missile flew 600 km")
+    assert await outbox.replace_payload(newer, was=claimed.alert)
+    worker = _worker(outbox, slack, clock)
+    assert await worker.deliver_due() == 1
+    [message] = slack.messages()
+    assert "flew 600 km" in str(message["blocks"])

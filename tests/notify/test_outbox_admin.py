@@ -24,8 +24,8 @@ def _slack(name: str, slack: SlackServer) -> SlackNotifier:
     return SlackNotifier(name, cfg, slack.token, pace=0)
 
 
-def _owed(outbox: OutboxRepo, destination: str) -> list[OutboxRow]:
-    return outbox.owed_to(destination)
+async def _owed(outbox: OutboxRepo, destination: str) -> list[OutboxRow]:
+    return await outbox.owed_to(destination)
 
 
 async def test_alerts_for_a_removed_destination_wait_without_holding_up_others(
@@ -33,8 +33,8 @@ async def test_alerts_for_a_removed_destination_wait_without_holding_up_others(
 ) -> None:
     gone = [f"g{i:024d}" for i in range(150)]  # more than one round's worth
     for alert_id in gone:
-        outbox.enqueue(make_alert(alert_id, destination="ops-slack"), clock.now())
-    outbox.enqueue(make_alert(FIRST, destination="desk-slack"), clock.now())
+        await outbox.enqueue(make_alert(alert_id, destination="ops-slack"), clock.now())
+    await outbox.enqueue(make_alert(FIRST, destination="desk-slack"), clock.now())
     worker = Deliverer(
         outbox, {"desk-slack": _slack("desk-slack", slack)}, DeliveryConfig(), clock.now
     )
@@ -42,7 +42,7 @@ async def test_alerts_for_a_removed_destination_wait_without_holding_up_others(
         assert await worker.deliver_due() == 1
         assert await worker.deliver_due() == 0
     assert slack.alert_ids() == [FIRST]
-    assert outbox.counts() == {"pending": 150, "unknown": 0, "sent": 1, "failed": 0}
+    assert await outbox.counts() == {"pending": 150, "unknown": 0, "sent": 1, "failed": 0}
     (said,) = [r.getMessage() for r in caplog.records if "not in the config" in r.getMessage()]
     assert "150 alerts wait for destination 'ops-slack'" in said
     assert "monitor alerts reroute --destination ops-slack --to NAME" in said
@@ -51,22 +51,22 @@ async def test_alerts_for_a_removed_destination_wait_without_holding_up_others(
     with caplog.at_level(logging.INFO, logger="monitor.notify.deliver"):
         while await worker.deliver_due():
             pass
-    assert outbox.counts()["sent"] == 151
+    assert (await outbox.counts())["sent"] == 151
     assert "destination 'ops-slack' is back" in caplog.text
 
 
 async def test_reroute_moves_an_event_and_its_followup_and_they_thread_there(
     outbox: OutboxRepo, slack: SlackServer, clock: Clock
 ) -> None:
-    outbox.enqueue(make_alert(FIRST, destination="ops-slack"), clock.now())
-    outbox.mark_failed(FIRST, "an old failure")
+    await outbox.enqueue(make_alert(FIRST, destination="ops-slack"), clock.now())
+    await outbox.mark_failed(FIRST, "an old failure")
     followup = make_alert(FOLLOWUP, destination="ops-slack", kind="followup", parent=FIRST)
-    outbox.enqueue(followup, clock.now())
+    await outbox.enqueue(followup, clock.now())
 
-    rows, refused = select(outbox, [], "ops-slack")
-    out = reroute(outbox, rows, "desk-slack", {"desk-slack"}, clock.now())
+    rows, refused = await select(outbox, [], "ops-slack")
+    out = await reroute(outbox, rows, "desk-slack", {"desk-slack"}, clock.now())
     assert (out.changed, out.also_dropped, out.refused, refused) == ([FIRST, FOLLOWUP], [], [], [])
-    moved = outbox.get(FIRST)
+    moved = await outbox.get(FIRST)
     assert moved is not None and moved.alert.destination == "desk-slack"
     assert moved.alert.status == "pending" and moved.alert.attempts == 0
     assert moved.alert.last_error and "rerouted from ops-slack" in moved.alert.last_error
@@ -80,47 +80,48 @@ async def test_reroute_moves_an_event_and_its_followup_and_they_thread_there(
     assert len(slack.replies(message["ts"])) == 1  # the follow-up, in the first alert's thread
 
 
-def test_reroute_drops_a_first_alert_the_destination_already_has(
+async def test_reroute_drops_a_first_alert_the_destination_already_has(
     outbox: OutboxRepo, clock: Clock
 ) -> None:
-    outbox.enqueue(make_alert(FIRST, destination="desk-slack"), clock.now())
-    outbox.mark_sent(FIRST, None, clock.now())
-    outbox.enqueue(make_alert(FOLLOWUP, destination="ops-slack"), clock.now())  # same event
+    await outbox.enqueue(make_alert(FIRST, destination="desk-slack"), clock.now())
+    await outbox.mark_sent(FIRST, None, clock.now())
+    await outbox.enqueue(make_alert(FOLLOWUP, destination="ops-slack"), clock.now())  # same event
 
-    rows, _ = select(outbox, [FOLLOWUP], None)
-    out = reroute(outbox, rows, "desk-slack", {"desk-slack"}, clock.now())
+    rows, _ = await select(outbox, [FOLLOWUP], None)
+    out = await reroute(outbox, rows, "desk-slack", {"desk-slack"}, clock.now())
     assert out.changed == []
     assert out.also_dropped == [
         (FOLLOWUP, f"desk-slack already has this event's first alert {FIRST}")
     ]
-    assert outbox.status(FOLLOWUP) == "dropped"
+    assert await outbox.status(FOLLOWUP) == "dropped"
 
 
-def test_drop_takes_the_waiting_followups_along_and_refuses_what_cannot_change(
+async def test_drop_takes_the_waiting_followups_along_and_refuses_what_cannot_change(
     outbox: OutboxRepo, clock: Clock
 ) -> None:
-    outbox.enqueue(make_alert(FIRST, destination="ops-slack"), clock.now())
-    outbox.enqueue(
+    await outbox.enqueue(make_alert(FIRST, destination="ops-slack"), clock.now())
+    await outbox.enqueue(
         make_alert(FOLLOWUP, destination="ops-slack", kind="followup", parent=FIRST), clock.now()
     )
     sent = "a000000000000000000000003"
-    outbox.enqueue(make_alert(sent, destination="desk-slack"), clock.now())
-    outbox.mark_sent(sent, None, clock.now())
+    await outbox.enqueue(make_alert(sent, destination="desk-slack"), clock.now())
+    await outbox.mark_sent(sent, None, clock.now())
     inflight = "a000000000000000000000004"
-    outbox.enqueue(make_alert(inflight, destination="desk-slack"), clock.now())
-    outbox.mark_inflight(inflight, clock.now())
+    await outbox.enqueue(make_alert(inflight, destination="desk-slack"), clock.now())
+    await outbox.mark_inflight(inflight, clock.now())
 
-    rows, refused = select(outbox, [FIRST, sent, "a-nonexistent", inflight], None)
+    rows, refused = await select(outbox, [FIRST, sent, "a-nonexistent", inflight], None)
     assert refused == [(sent, "already sent"), ("a-nonexistent", "no such alert")]
-    out = drop(outbox, rows, {"desk-slack"}, clock.now())
+    out = await drop(outbox, rows, {"desk-slack"}, clock.now())
     assert out.changed == [FIRST]
     assert out.also_dropped == [(FOLLOWUP, f"a follow-up of {FIRST}")]
     assert [i for i, _ in out.refused] == [inflight]  # may be arriving at desk-slack right now
     assert "under way or unconfirmed" in out.refused[0][1]
-    assert outbox.status(FIRST) == outbox.status(FOLLOWUP) == "dropped"
-    assert outbox.status(inflight) == "unknown"
-    assert outbox.counts()["dropped"] == 2
-    dropped = outbox.get(FIRST)
+    assert await outbox.status(FIRST) == "dropped"
+    assert await outbox.status(FOLLOWUP) == "dropped"
+    assert await outbox.status(inflight) == "unknown"
+    assert (await outbox.counts())["dropped"] == 2
+    dropped = await outbox.get(FIRST)
     assert dropped is not None and dropped.alert.last_error
     assert dropped.alert.last_error.startswith("dropped by hand on ")
-    assert _owed(outbox, "ops-slack") == []
+    assert await _owed(outbox, "ops-slack") == []

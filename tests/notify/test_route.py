@@ -1,4 +1,5 @@
-"""Routing, flood control and follow-up planning, written to a real outbox."""
+"""Routing, flood control and follow-up planning, written to a real outbox (SQLite and
+PostgreSQL) by `route_alerts`; the decisions alone are in test_route_pure.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from monitor.config import NotifyConfig
-from monitor.notify.route import plan_alerts, route_event
+from monitor.notify.route import route_alerts, route_event
 from monitor.store.outbox import OutboxRepo
 from tests.notify.conftest import Clock, make_article, make_detection, make_event
 
@@ -64,45 +65,47 @@ def test_no_destination_means_console() -> None:
     assert route_event(NotifyConfig(), make_event(), make_detection(), ()) == [(None, "console")]
 
 
-def test_new_event_writes_one_alert_per_destination(outbox: OutboxRepo, clock: Clock) -> None:
+async def test_new_event_writes_one_alert_per_destination(outbox: OutboxRepo, clock: Clock) -> None:
     cfg = _cfg()
-    alerts = plan_alerts(
+    alerts = await route_alerts(
         outbox, cfg, make_event(), make_article(), make_detection(), True, (), clock.now()
     )
     assert sorted(a.destination for a in alerts) == ["hook", "mail", "slack"]
     assert all(a.kind == "new" and a.explanation for a in alerts)
     # idempotent: the same report planned again adds nothing
-    again = plan_alerts(
+    again = await route_alerts(
         outbox, cfg, make_event(), make_article(), make_detection(), True, (), clock.now()
     )
-    assert again == [] and outbox.counts()["pending"] == 3
+    assert again == [] and (await outbox.counts())["pending"] == 3
 
 
-def test_followups_thread_cool_down_and_fold(outbox: OutboxRepo, clock: Clock) -> None:
+async def test_followups_thread_cool_down_and_fold(outbox: OutboxRepo, clock: Clock) -> None:
     cfg = _cfg(
         destinations={"slack": {"type": "slack", "channel": "C0ALERTS"}},
         delivery={"followup_cooldown": 60},
     )
     det = make_detection()
-    [first] = plan_alerts(outbox, cfg, make_event(), make_article(), det, True, (), clock.now())
+    [first] = await route_alerts(
+        outbox, cfg, make_event(), make_article(), det, True, (), clock.now()
+    )
     clock.advance(10)
-    [f1] = plan_alerts(
+    [f1] = await route_alerts(
         outbox, cfg, make_event(2), make_article(outlet="Reuters"), det, False, (), clock.now()
     )
     assert f1.kind == "followup" and f1.parent == first.id
-    row = outbox.get(f1.id)
+    row = await outbox.get(f1.id)
     assert row is not None and (row.next_at - clock.now()).total_seconds() == 50
     clock.advance(5)  # inside the cool-down: folded into the waiting follow-up
-    [f2] = plan_alerts(
+    [f2] = await route_alerts(
         outbox, cfg, make_event(3), make_article(outlet="NHK"), det, False, (), clock.now()
     )
     assert f2.id == f1.id and f2.outlet == "NHK" and "Reuters" in f2.summary
-    stored = outbox.get(f1.id)
+    stored = await outbox.get(f1.id)
     assert stored is not None and stored.alert.event.outlets == ("Yonhap", "Reuters", "NHK")
-    assert len(outbox.by_event("ev-1")) == 2
+    assert len(await outbox.by_event("ev-1")) == 2
 
 
-def test_email_updates_only_at_configured_counts_and_webhook_modes(
+async def test_email_updates_only_at_configured_counts_and_webhook_modes(
     outbox: OutboxRepo, clock: Clock
 ) -> None:
     cfg = _cfg(
@@ -119,13 +122,13 @@ def test_email_updates_only_at_configured_counts_and_webhook_modes(
         }
     )
     det = make_detection()
-    plan_alerts(outbox, cfg, make_event(), make_article(), det, True, (), clock.now())
+    await route_alerts(outbox, cfg, make_event(), make_article(), det, True, (), clock.now())
     clock.advance(1000)
-    two = plan_alerts(
+    two = await route_alerts(
         outbox, cfg, make_event(2), make_article(outlet="Reuters"), det, False, (), clock.now()
     )
     assert [a.destination for a in two] == ["digest"]
-    three = plan_alerts(
+    three = await route_alerts(
         outbox, cfg, make_event(3), make_article(outlet="NHK"), det, False, (), clock.now()
     )
     assert sorted(a.destination for a in three) == ["digest", "mail"]
@@ -133,7 +136,7 @@ def test_email_updates_only_at_configured_counts_and_webhook_modes(
     assert digest.id == two[0].id  # folded into the waiting digest update
 
 
-def test_flood_control_holds_back_and_summarises(outbox: OutboxRepo, clock: Clock) -> None:
+async def test_flood_control_holds_back_and_summarises(outbox: OutboxRepo, clock: Clock) -> None:
     cfg = _cfg(
         destinations={"slack": {"type": "slack", "channel": "C0ALERTS"}},
         routes=[{"to": ["slack"], "max_alerts": 2, "per": "1h"}],
@@ -142,7 +145,7 @@ def test_flood_control_holds_back_and_summarises(outbox: OutboxRepo, clock: Cloc
     planned = []
     for i in range(5):
         event = replace(make_event(), id=f"ev-{i}")
-        planned += plan_alerts(
+        planned += await route_alerts(
             outbox, cfg, event, make_article(title=f"story {i}", n=i), det, True, (), clock.now()
         )
         clock.advance(60)
@@ -150,7 +153,7 @@ def test_flood_control_holds_back_and_summarises(outbox: OutboxRepo, clock: Cloc
     assert [a.headline for a in news] == ["story 0", "story 1"]
     summaries = {a.id for a in planned if a.event.event_type == "flood_summary"}
     assert len(summaries) == 1
-    row = outbox.get(summaries.pop())
+    row = await outbox.get(summaries.pop())
     assert row is not None and row.role == "summary"
     assert row.alert.headline.startswith("3 more alerts held back by flood control")
     assert row.alert.summary.count("story") == 3

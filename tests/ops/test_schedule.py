@@ -8,8 +8,7 @@ import pytest
 
 from monitor.config import PollingConfig
 from monitor.schedule import CacheHints, all_items_new, health_change, next_poll
-from monitor.store.db import connect
-from monitor.store.feeds import SCHEMA, FeedStateRepo
+from monitor.store import Store
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 CFG = PollingConfig(min_interval=60, max_interval=3600, max_backoff=6 * 3600)
@@ -88,12 +87,10 @@ def test_all_items_new_and_health_changes() -> None:
     assert health_change(2, 0, 5, alerted=False) is None
 
 
-def test_feed_state_round_trip_with_backoff_and_recovery() -> None:
-    db = connect(":memory:")
-    db.migrate(SCHEMA)
-    repo = FeedStateRepo(db)
+async def test_feed_state_round_trip_with_backoff_and_recovery(store: Store) -> None:
+    repo = store.feeds
     url = "https://news.example/feed"
-    repo.record_success(
+    await repo.record_success(
         url,
         now=NOW,
         next_poll=NOW + timedelta(minutes=5),
@@ -108,12 +105,14 @@ def test_feed_state_round_trip_with_backoff_and_recovery() -> None:
     for streak in (1, 2, 3):
         clock += timedelta(minutes=10)
         nxt = next_poll(clock, 300, CFG, error_streak=streak)
-        state = repo.record_failure(url, now=clock, outcome="timeout", error="slow", next_poll=nxt)
+        state = await repo.record_failure(
+            url, now=clock, outcome="timeout", error="slow", next_poll=nxt
+        )
         assert state.error_streak == streak and state.next_poll == nxt
-    assert repo.count_in_error() == 1 and repo.due(clock) == []
-    assert repo.due(clock + timedelta(hours=1)) == [url]
-    repo.set_health_alerted(url, True)
-    state = repo.record_success(url, now=clock, next_poll=clock, outcome="304")
+    assert await repo.count_in_error() == 1 and await repo.due(clock) == []
+    assert await repo.due(clock + timedelta(hours=1)) == [url]
+    await repo.set_health_alerted(url, True)
+    state = await repo.record_success(url, now=clock, next_poll=clock, outcome="304")
     assert (state.error_streak, state.last_error, state.etag, state.body_hash) == (
         0,
         None,
@@ -121,4 +120,4 @@ def test_feed_state_round_trip_with_backoff_and_recovery() -> None:
         "abc",
     )
     assert state.health_alerted and state.item_count == 20 and state.new_items == 20
-    assert [s.name for s in repo.all()] == ["news"] and repo.count_in_error() == 0
+    assert [s.name for s in await repo.all()] == ["news"] and await repo.count_in_error() == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,21 +26,30 @@ NOW = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(str(tmp_path / "monitor.sqlite3"))
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await open_store(str(tmp_path / "monitor.sqlite3"))
     yield opened
-    opened.close()
+    await opened.close()
+
+
+async def query_only(store: Store, on: bool) -> None:
+    """Turn SQLite's `query_only` on or off on the store's one connection, outside any
+    transaction: the store begins each one with BEGIN IMMEDIATE, which query_only refuses."""
+    async with store.db.engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection  # aiosqlite's
+        assert driver is not None
+        await driver.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
 
 
 def _faults(kind: str) -> float:
     return metrics.STORE_FAULTS.labels(kind=kind)._value.get()
 
 
-def _write(store: Store, n: int) -> StoreError:
+async def _write(store: Store, n: int) -> StoreError:
     """Enqueue alerts until one write fails; return that failure."""
     for i in range(n):
         try:
-            store.outbox.enqueue(make_alert(f"a{i:024d}", headline="x" * 2000), NOW)
+            await store.outbox.enqueue(make_alert(f"a{i:024d}", headline="x" * 2000), NOW)
         except StoreError as exc:
             return exc
     raise AssertionError(f"{n} writes all succeeded")
@@ -50,28 +59,28 @@ def _health_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]
     return [r for r in caplog.records if r.name == "monitor.store.health"]
 
 
-def test_a_store_that_refuses_writes_is_one_fault_until_writes_work_again(
+async def test_a_store_that_refuses_writes_is_one_fault_until_writes_work_again(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     health = StoreHealth(store, interval=60)
-    assert health.check() is None and health.reason == ""
+    assert await health.check() is None and health.reason == ""
     before = _faults("read_only")
 
-    store.db.execute("PRAGMA query_only = ON")
+    await query_only(store, True)
     with caplog.at_level(logging.INFO, logger="monitor.store.health"):
         for _ in range(5):  # the service keeps trying: polls, deliveries, checks
-            failure = _write(store, 1)
+            failure = await _write(store, 1)
             health.failed(failure)
-            fault = health.check()
+            fault = await health.check()
         assert fault is not None and fault.kind == "read_only"
         assert str(store.file) in health.reason
         assert "refuses writes" in health.reason and "writable" in health.reason
         assert metrics.STORE_WRITABLE._value.get() == 0
 
-        store.db.execute("PRAGMA query_only = OFF")
+        await query_only(store, False)
         health.failed(failure)  # the probe will succeed, but another write failed meanwhile...
-        assert health.check() is not None  # ...so no flapping: not healthy yet
-        assert health.check() is None  # a quiet check with a successful write: healthy
+        assert await health.check() is not None  # ...so no flapping: not healthy yet
+        assert await health.check() is None  # a quiet check with a successful write: healthy
     records = _health_records(caplog)
     assert [r.levelname for r in records] == ["ERROR", "WARNING"]  # one line per change
     assert "/readyz answers 503" in records[0].getMessage()
@@ -81,10 +90,12 @@ def test_a_store_that_refuses_writes_is_one_fault_until_writes_work_again(
     assert metrics.STORE_WRITABLE._value.get() == 1
 
 
-def test_a_full_disk_is_named_and_says_what_to_do(store: Store) -> None:
-    (pages,) = store.db.one("PRAGMA page_count") or (0,)
-    store.db.execute(f"PRAGMA max_page_count = {int(pages)}")  # no room to grow, as on a full disk
-    exc = _write(store, 200)
+async def test_a_full_disk_is_named_and_says_what_to_do(store: Store) -> None:
+    (pages,) = await store.db.one("PRAGMA page_count") or (0,)
+    await store.db.execute(
+        f"PRAGMA max_page_count = {int(pages)}"
+    )  # no room to grow, as on a full disk
+    exc = await _write(store, 200)
     fault = classify(exc, str(store.file))
     assert fault.kind == "full"
     assert "disk is full" in fault.reason and "free space" in fault.reason
@@ -98,7 +109,7 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def test_a_deleted_store_file_is_a_fault_that_names_the_file(
+async def test_a_deleted_store_file_is_a_fault_that_names_the_file(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     health = StoreHealth(store, interval=60)
@@ -106,22 +117,22 @@ def test_a_deleted_store_file_is_a_fault_that_names_the_file(
     _remove(store.file)
     with caplog.at_level(logging.INFO, logger="monitor.store.health"):
         for _ in range(3):
-            fault = health.check()
+            fault = await health.check()
     assert fault is not None and fault.kind == "deleted"
     assert f"store file {store.file} was deleted" in health.reason
     assert "restore the file from a backup" in health.reason
-    store.outbox.enqueue(make_alert(), NOW)  # writes "work", into a file no one can see...
-    assert health.check() is not None  # ...so the fault stays
+    await store.outbox.enqueue(make_alert(), NOW)  # writes "work", into a file no one can see...
+    assert await health.check() is not None  # ...so the fault stays
     assert len(_health_records(caplog)) == 1
 
 
-def test_a_replaced_store_file_is_a_fault(store: Store, tmp_path: Path) -> None:
+async def test_a_replaced_store_file_is_a_fault(store: Store, tmp_path: Path) -> None:
     health = StoreHealth(store, interval=60)
     assert store.file is not None
-    other = open_store(str(tmp_path / "other.sqlite3"))
-    other.close()
+    other = await open_store(str(tmp_path / "other.sqlite3"))
+    await other.close()
     os.replace(tmp_path / "other.sqlite3", store.file)
-    fault = health.check()
+    fault = await health.check()
     assert fault is not None and fault.kind == "replaced"
     assert "Restart the service" in fault.reason
 
@@ -135,12 +146,12 @@ def test_a_replaced_store_file_is_a_fault(store: Store, tmp_path: Path) -> None:
         pytest.param(lambda data: data[:100] + b"\x5a" * 3996 + data[4096:], id="malformed"),
     ],
 )
-def test_a_damaged_store_names_the_right_fix(tmp_path: Path, damage: object) -> None:
+async def test_a_damaged_store_names_the_right_fix(tmp_path: Path, damage: object) -> None:
     path = tmp_path / "monitor.sqlite3"
-    open_store(str(path)).close()
+    await (await open_store(str(path))).close()
     path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     with pytest.raises(StoreError) as caught:
-        open_store(str(path))
+        await open_store(str(path))
     message = str(caught.value)
     assert f"database {path} is damaged" in message
     assert f"mv {path} {path}.damaged" in message and "restore the latest backup" in message

@@ -24,39 +24,39 @@ def _recorded(marker: Path) -> dict[str, dict[str, str]]:
     return stores
 
 
-def test_first_run_records_the_store_and_a_restart_accepts_it(
+async def test_first_run_records_the_store_and_a_restart_accepts_it(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cfg = _config(tmp_path, tmp_path / "data" / "monitor.sqlite3")
     assert marker_path(cfg) == tmp_path / MARKER_NAME
-    first = open_checked(cfg)
+    first = await open_checked(cfg)
     assert first.identity is not None
-    first.close()
+    await first.close()
     recorded = _recorded(tmp_path / MARKER_NAME)
     key = f"sqlite:///{(tmp_path / 'data' / 'monitor.sqlite3').resolve()}"
     assert recorded[key]["id"] == first.identity.id
 
     written = (tmp_path / MARKER_NAME).stat().st_mtime_ns
     with caplog.at_level(logging.INFO, logger="monitor.store"):
-        again = open_checked(cfg)
-    again.close()
+        again = await open_checked(cfg)
+    await again.close()
     assert again.identity == first.identity
     assert caplog.records == []  # a restart on the known store is silent...
     assert (tmp_path / MARKER_NAME).stat().st_mtime_ns == written  # ...and writes nothing
 
 
-def test_a_missing_store_is_refused_until_new_store(
+async def test_a_missing_store_is_refused_until_new_store(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = tmp_path / "data" / "monitor.sqlite3"
     cfg = _config(tmp_path, store)
-    old = open_checked(cfg)
-    old.close()
+    old = await open_checked(cfg)
+    await old.close()
     for f in store.parent.iterdir():
         f.unlink()
 
     with pytest.raises(StoreError) as refused:
-        open_checked(cfg)
+        await open_checked(cfg)
     message = str(refused.value)
     assert f"store {store} is missing" in message
     assert str(tmp_path / MARKER_NAME) in message
@@ -65,60 +65,60 @@ def test_a_missing_store_is_refused_until_new_store(
     assert not store.exists(), "refusing must not create an empty store"
 
     with caplog.at_level(logging.WARNING, logger="monitor.store.marker"):
-        new = open_checked(cfg, new_store=True)
-    new.close()
+        new = await open_checked(cfg, new_store=True)
+    await new.close()
     assert new.identity is not None and old.identity is not None
     assert new.identity.id != old.identity.id
     assert "started on a new store" in caplog.text
     (entry,) = _recorded(tmp_path / MARKER_NAME).values()
     assert entry["id"] == new.identity.id
-    open_checked(cfg).close()  # the new store is now the known one
+    await (await open_checked(cfg)).close()  # the new store is now the known one
 
 
-def test_another_store_in_its_place_is_refused(tmp_path: Path) -> None:
+async def test_another_store_in_its_place_is_refused(tmp_path: Path) -> None:
     store = tmp_path / "monitor.sqlite3"
     cfg = _config(tmp_path, store)
-    open_checked(cfg).close()
+    await (await open_checked(cfg)).close()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     other = _config(elsewhere, elsewhere / "monitor.sqlite3")
-    open_checked(other).close()
+    await (await open_checked(other)).close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     (elsewhere / "monitor.sqlite3").rename(store)
 
     with pytest.raises(StoreError, match=r"is another store \(created .*, id \w+\), but"):
-        open_checked(cfg)
+        await open_checked(cfg)
     with pytest.raises(StoreError, match="is another store"):
-        open_existing(cfg)  # `monitor alerts` would act on the wrong outbox
-    open_checked(cfg, new_store=True).close()
+        await open_existing(cfg)  # `monitor alerts` would act on the wrong outbox
+    await (await open_checked(cfg, new_store=True)).close()
 
 
-def test_the_marker_can_live_elsewhere_and_a_demo_config_has_none(tmp_path: Path) -> None:
+async def test_the_marker_can_live_elsewhere_and_a_demo_config_has_none(tmp_path: Path) -> None:
     marker = tmp_path / "state" / "monitor-store.json"
     marker.parent.mkdir()
     cfg = _config(tmp_path, tmp_path / "monitor.sqlite3", marker=str(marker))
-    open_checked(cfg).close()
+    await (await open_checked(cfg)).close()
     assert marker.exists() and not (tmp_path / MARKER_NAME).exists()
     demo = load(json.dumps({"store": {"url": f"sqlite:///{tmp_path / 'd.sqlite3'}"}}), "<demo>")
     assert marker_path(demo) is None
-    open_checked(demo).close()
+    await (await open_checked(demo)).close()
 
 
-def test_commands_that_read_the_store_never_create_one(tmp_path: Path) -> None:
+async def test_commands_that_read_the_store_never_create_one(tmp_path: Path) -> None:
     store = tmp_path / "monitor.sqlite3"
     with pytest.raises(StoreError, match=f"store {store} does not exist"):
-        open_existing(_config(tmp_path, store))
+        await open_existing(_config(tmp_path, store))
     assert not store.exists()
 
 
-def test_a_marker_that_cannot_be_written_is_a_warning_not_a_failure(
+async def test_a_marker_that_cannot_be_written_is_a_warning_not_a_failure(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the marker's folder should be\n")
     cfg = _config(tmp_path, tmp_path / "monitor.sqlite3", marker=str(blocked / "marker.json"))
     with caplog.at_level(logging.WARNING, logger="monitor.store.marker"):
-        open_checked(cfg).close()
+        await (await open_checked(cfg)).close()
     assert "cannot write the store marker" in caplog.text
     assert "set store.marker to a writable path" in caplog.text

@@ -1,0 +1,241 @@
+"""The grouping rules as a pure function: `place` sees only the report and a view built here by
+hand, with no store at all, and returns what the store is to record."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+from dedup_helpers import article, at, detection
+
+from monitor.dedup.events import Decision, EventView, Park, Report, place
+from monitor.dedup.evidence import CLUE_FACT, DATE_FACT, UNKNOWN
+from monitor.detect.dates import DayClue
+from monitor.models import Article, Detection
+from monitor.store.events import EventRow, Parked
+
+NK = "north-korea"
+MAR_5 = date(2024, 3, 5)
+MAR_6 = date(2024, 3, 6)
+NOW = at(MAR_5, 12)
+T = int(NOW.timestamp())
+
+
+def event(
+    event_id: str,
+    day: date,
+    *,
+    certain: bool = True,
+    updated: int = T - 3600,
+    facts: dict[str, str] | None = None,
+    outlets: tuple[str, ...] = ("Wire",),
+) -> EventRow:
+    return EventRow(
+        id=event_id,
+        event_type="missile_launch",
+        subtype="test",
+        actor=NK,
+        event_date=day,
+        date_certain=certain,
+        weapon="ballistic missile",
+        first_article="Wire:1",
+        created_at=updated,
+        updated_at=updated,
+        outlets=outlets,
+        facts=facts if facts is not None else {"subtype": "test", "weapon": "ballistic missile"},
+    )
+
+
+def decide(
+    art: Article,
+    det: Detection,
+    view: EventView,
+    now: datetime = NOW,
+    near_duplicates: dict[str, float] | None = None,
+) -> Decision:
+    return place(art, det, near_duplicates or {}, view, window_days=1, now=now)
+
+
+MAR_5_EVENT = event(f"missile_launch:{NK}:2024-03-05", MAR_5)
+
+
+def test_a_second_report_of_the_same_day_joins_its_event() -> None:
+    report = article("Yonhap:1", "fired on Tuesday", at(MAR_5, 11))
+    view = EventView(nearby=(MAR_5_EVENT,), recent=(MAR_5_EVENT,), last_stamp=T - 3600)
+    decision = decide(report, detection(NK, MAR_5, place="Jagang"), view)
+    assert decision.event is not None and not decision.new_event
+    assert decision.event.id == MAR_5_EVENT.id
+    assert decision.event.outlets == ("Wire", "Yonhap")
+    assert decision.event.updated_at == T == decision.stamp
+    assert decision.new_facts == {"place": "Jagang"}  # the rest was known
+    assert decision.reports == (Report("Yonhap:1", "Yonhap", True),)
+    assert decision.park is None and decision.unpark == ()
+
+
+def test_a_launch_stated_the_next_day_opens_its_own_event() -> None:
+    report = article("Yonhap:2", "fired on Wednesday", at(MAR_6, 1))
+    view = EventView(nearby=(MAR_5_EVENT,), recent=(MAR_5_EVENT,), last_stamp=T - 3600)
+    decision = decide(report, detection(NK, MAR_6), view, now=at(MAR_6, 1))
+    assert decision.event is not None and decision.new_event
+    assert decision.event.id == f"missile_launch:{NK}:2024-03-06"
+    assert decision.event.event_date == MAR_6 and decision.event.date_certain
+    assert decision.event.first_article == "Yonhap:2"
+    assert decision.reports == (Report("Yonhap:2", "Yonhap", True),)
+
+
+def test_a_background_report_with_no_event_to_join_is_parked() -> None:
+    oil = article("Oil:1", "Oil rose after the launch on Tuesday.", at(MAR_5, 9))
+    background = replace(detection(NK, MAR_5), role="background")
+    decision = decide(oil, background, EventView(last_stamp=T + 5))
+    assert decision.event is None and not decision.new_event and decision.reports == ()
+    assert decision.park == Park("Oil:1", "missile_launch", NK, MAR_5, "Oil")
+    assert decision.stamp == T + 6  # the clock stood still: one after the store's latest
+
+
+def test_a_background_report_joins_an_event_that_fits() -> None:
+    oil = article("Oil:1", "Oil rose after the launch on Tuesday.", at(MAR_5, 9))
+    background = replace(detection(NK, MAR_5), role="background")
+    decision = decide(oil, background, EventView(nearby=(MAR_5_EVENT,), last_stamp=T))
+    assert decision.event is not None and decision.event.id == MAR_5_EVENT.id
+    assert decision.park is None
+
+
+def test_an_event_opened_takes_in_the_background_reports_parked_for_its_day() -> None:
+    view = EventView(
+        parked=(
+            Parked("Oil:1", MAR_5, "Oil"),
+            Parked("FX:1", date(2024, 3, 1), "FX"),  # outside the window: stays parked
+        ),
+    )
+    decision = decide(article("Wire:1", "fired", at(MAR_5, 10)), detection(NK, MAR_5), view)
+    assert decision.event is not None and decision.new_event
+    assert decision.event.outlets == ("Wire", "Oil")
+    assert decision.reports == (
+        Report("Wire:1", "Wire", True),
+        Report("Oil:1", "Oil", False),
+    )
+    assert decision.unpark == ("Oil:1",)
+
+
+def test_the_same_report_again_changes_nothing() -> None:
+    report = article("Wire:1", "fired", at(MAR_5, 10))
+    view = EventView(by_article={"Wire:1": MAR_5_EVENT}, nearby=(MAR_5_EVENT,))
+    decision = decide(report, detection(NK, MAR_5, place="Jagang"), view)
+    assert decision == Decision(MAR_5_EVENT)
+    assert decision.reports == () and decision.new_facts == {}
+
+
+def test_a_near_duplicate_text_picks_the_event_among_two_on_the_day() -> None:
+    other = event(f"missile_launch:{NK}:2024-03-05#2", MAR_5)
+    view = EventView(by_article={"KCNA:1": other}, nearby=(MAR_5_EVENT, other))
+    decision = decide(
+        article("Copy:1", "copied text", at(MAR_5, 10)),
+        detection(NK, MAR_5),
+        view,
+        near_duplicates={"KCNA:1": 0.9},
+    )
+    assert decision.event is not None and decision.event.id == other.id
+
+
+def undated(clue: tuple[int | None, int | None, int | None] | None) -> Detection:
+    """A report from a page without a publication time; `clue`: (month, day, weekday)."""
+    return replace(detection(NK, None, stated=False), day_clue=clue)
+
+
+DAY_14 = DayClue(None, 14, None)
+
+
+def test_a_page_without_a_day_opens_a_floating_event() -> None:
+    decision = decide(article("A:1", "14日", None), undated((None, 14, None)), EventView())
+    assert decision.event is not None and decision.new_event
+    assert decision.event.id == f"missile_launch:{NK}:~unknown"
+    assert not decision.event.date_certain
+    assert decision.event.facts[DATE_FACT] == UNKNOWN
+    assert decision.event.facts[CLUE_FACT] == str(DAY_14)
+
+
+FLOATING = event(
+    f"missile_launch:{NK}:~unknown",
+    MAR_5,
+    certain=False,
+    facts={DATE_FACT: UNKNOWN, CLUE_FACT: str(DAY_14)},
+)
+
+
+def test_a_page_whose_day_agrees_joins_the_floating_event() -> None:
+    view = EventView(recent=(FLOATING,), last_stamp=T)
+    decision = decide(article("B:1", "14日", None), undated((None, 14, None)), view)
+    assert decision.event is not None and decision.event.id == FLOATING.id
+    assert not decision.new_event
+
+
+def test_a_page_whose_day_rules_the_event_out_opens_another() -> None:
+    view = EventView(recent=(FLOATING,), last_stamp=T)
+    decision = decide(article("C:1", "15日", None), undated((None, 15, None)), view)
+    assert decision.event is not None and decision.new_event
+    assert decision.event.id == f"missile_launch:{NK}:~unknown"  # the writer makes it #2
+
+
+def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
+    view = EventView(recent=(FLOATING,), last_stamp=T)
+    mar_14 = date(2024, 3, 14)
+    report = article("D:1", "on March 14", at(mar_14, 3))
+    decision = decide(report, detection(NK, mar_14), view, now=at(mar_14, 3))
+    assert decision.event is not None and not decision.new_event
+    assert decision.event.id == FLOATING.id
+    assert decision.event.event_date == mar_14 and decision.event.date_certain
+    assert DATE_FACT not in decision.event.facts and CLUE_FACT not in decision.event.facts
+    assert decision.new_facts[DATE_FACT] == "2024-03-14"
+
+
+@pytest.mark.parametrize(
+    ("updated", "joins"),
+    [
+        pytest.param(T + 8, True, id="its-latest-report-was-just-before"),
+        pytest.param(T + 6, True, id="two-reports-before"),
+        pytest.param(T + 5, False, id="three-reports-before"),
+    ],
+)
+def test_when_the_clock_stands_still_the_stores_stamps_count_the_reports(
+    updated: int, joins: bool
+) -> None:
+    """Pages without a time arrive while the clock stands still: a page saying nothing of its
+    day joins the actor's latest event only when that event's last report is among the last
+    few the store stamped (the latest stamp, T + 8, is ahead of the clock)."""
+    latest = replace(FLOATING, facts={DATE_FACT: UNKNOWN}, updated_at=updated)
+    view = EventView(recent=(latest,), last_stamp=T + 8)
+    decision = decide(article("E:1", "no day", None), undated(None), view)
+    assert decision.event is not None
+    assert (decision.event.id == latest.id and not decision.new_event) is joins
+    assert decision.stamp == T + 9
+
+
+def test_place_reads_nothing_but_its_arguments() -> None:
+    report = article("Yonhap:1", "fired on Tuesday", at(MAR_5, 11))
+    view = EventView(nearby=(MAR_5_EVENT,), recent=(MAR_5_EVENT,), last_stamp=T)
+    first = decide(report, detection(NK, MAR_5), view)
+    assert decide(report, detection(NK, MAR_5), view) == first
+    assert view == EventView(nearby=(MAR_5_EVENT,), recent=(MAR_5_EVENT,), last_stamp=T)
+    later = decide(report, detection(NK, MAR_5), view, now=NOW + timedelta(hours=1))
+    assert later.stamp == T + 3600 and first.stamp == T + 1
+
+
+@pytest.mark.parametrize(
+    ("guessed", "confirms"),
+    [
+        pytest.param(MAR_5, True, id="the-same-day"),
+        pytest.param(MAR_6, True, id="a-day-off-within-the-window"),
+        pytest.param(date(2024, 3, 8), False, id="beyond-the-window"),
+    ],
+)
+def test_a_stated_date_confirms_a_provisional_event_within_the_window(
+    guessed: date, confirms: bool
+) -> None:
+    provisional = event(f"missile_launch:{NK}:~{guessed}", guessed, certain=False)
+    view = EventView(nearby=(provisional,), recent=(provisional,), last_stamp=T)
+    decision = decide(article("KCNA:1", "on March 5", at(MAR_5, 6)), detection(NK, MAR_5), view)
+    assert decision.event is not None
+    assert (decision.event.id == provisional.id) is confirms
+    assert decision.new_event is not confirms
+    assert decision.event.event_date == MAR_5 and decision.event.date_certain
