@@ -71,6 +71,9 @@ def test_three_replicas_alert_every_launch_exactly_once(tmp_path: Path, pg_url: 
             time.sleep(WAVE_GAP / 2)
             farm.reveal(2)
             revealed_at = time.time()
+            _wait_until(lambda: len(slack.messages()) >= len(launches), timeout=60)
+            time.sleep(INTERVAL + LEASE)  # let late follow-ups and stray duplicates show
+            polled_until = time.time()
             status = subprocess.run(
                 [sys.executable, "-m", "monitor", "status", "-c", str(config)],
                 capture_output=True,
@@ -78,9 +81,6 @@ def test_three_replicas_alert_every_launch_exactly_once(tmp_path: Path, pg_url: 
                 timeout=60,
                 check=False,
             )
-            _wait_until(lambda: len(slack.messages()) >= len(launches), timeout=60)
-            time.sleep(INTERVAL + LEASE)  # let late follow-ups and stray duplicates show
-            polled_until = time.time()
         finally:
             codes = {r.name: r.stop() for r in replicas}
             farm.close()
