@@ -97,6 +97,8 @@ class Service:
     _delivery: asyncio.Task[None] | None = None
     _delivery_stop: asyncio.Event | None = None
     _retired: list[httpx.AsyncClient] = field(default_factory=list)
+    _joined: bool = False  # other replicas were running when this one started
+    _polled: set[str] = field(default_factory=set)  # feeds this replica has scheduled once
 
     async def build(self) -> None:
         """Check everything that can be checked before the first poll: secrets, rules, store."""
@@ -268,8 +270,12 @@ class Service:
         next poll), or, when another replica has it, when that one's poll is due or its lease
         runs out. A feed's polls never overlap, however long one takes."""
         when: datetime | None = None
+        # A service starting alone polls every feed at once, as a restart always has; one
+        # joining running replicas follows the schedule they keep.
+        due_only = self._joined or feed.name in self._polled
+        self._polled.add(feed.name)
         try:
-            result = await self.poll(feed)
+            result = await self.poll(feed, due_only=due_only)
             when = result.next_poll if result is not None else await self._next_look(feed)
         except asyncio.CancelledError:  # shutdown: the next start polls it
             return
@@ -334,6 +340,8 @@ class Service:
         self._workers.start()  # so the first polls do not wait for processes to start
         store = self.store_or_fail
         await store.replicas.beat(self.replica, *self._whoami(), self.now())
+        running = await store.replicas.alive(self.now(), self.config.store.lease)
+        self._joined = any(r.id != self.replica for r in running)
         scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler = scheduler
         for feed in self.feeds():
