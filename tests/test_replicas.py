@@ -28,6 +28,7 @@ pytestmark = pytest.mark.postgres
 INTERVAL = 10.0  # seconds between polls of one feed
 LEASE = 3.0  # store.lease: how long a dead replica holds its feeds
 WAVE_GAP = 12.0  # seconds between waves of reports
+SLACK = 4.0  # scheduling lateness allowed on a shared 2-core machine
 
 
 @pytest.fixture
@@ -72,7 +73,9 @@ def test_three_replicas_alert_every_launch_exactly_once(tmp_path: Path, pg_url: 
             farm.reveal(2)
             revealed_at = time.time()
             _wait_until(lambda: len(slack.messages()) >= len(launches), timeout=60)
-            time.sleep(INTERVAL + LEASE)  # let late follow-ups and stray duplicates show
+            # Let late follow-ups and stray duplicates show, and every feed's next poll come:
+            # as long as the longest gap the polling check below allows.
+            time.sleep(INTERVAL + LEASE + SLACK)
             polled_until = time.time()
             status = subprocess.run(
                 [sys.executable, "-m", "monitor", "status", "-c", str(config)],
@@ -111,12 +114,11 @@ def test_three_replicas_alert_every_launch_exactly_once(tmp_path: Path, pg_url: 
     # Every feed kept being polled, through the kill and the late start: from the end of the
     # start-up rush on, no gap longer than its interval plus the lease (plus scheduling slack on
     # a shared machine), polled after the last wave, and never by two replicas at once.
-    slack_s = 4.0
     for i in range(FEEDS):
         times = farm.requests_to(i)
         since = [steady, *(t for t in times if t > steady)]
         gaps = [later - earlier for earlier, later in itertools.pairwise(since)]
-        assert max(gaps, default=0) <= INTERVAL + LEASE + slack_s, (i, max(gaps), times)
+        assert max(gaps, default=0) <= INTERVAL + LEASE + SLACK, (i, max(gaps), times)
         assert any(revealed_at <= t <= polled_until for t in times), (i, times)
         twice = [b - a for a, b in itertools.pairwise(times) if b - a < 0.5]
         assert not twice, f"feed {i} polled twice at once: {twice}"
