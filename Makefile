@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup run demo test test-container lint check bench rules clean
+.PHONY: setup run demo test test-container lint check bench bench-farm rules clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "monitor needs Python 3.11 or newer; set PYTHON=python3.11" or 0)'
@@ -21,8 +21,9 @@ run: setup
 demo: setup
 	$(BIN)/monitor demo
 
+# The browser tests fail here, rather than skip, when Chromium is missing (.ci/run installs it).
 test: setup
-	$(BIN)/pytest -q
+	MONITOR_BROWSER_TESTS=required $(BIN)/pytest -q
 
 # Builds deploy/Dockerfile with podman on a local Debian base and runs the image (DEVELOPERS.md).
 test-container: setup
@@ -42,6 +43,11 @@ bench: setup
 	$(BIN)/python bench/bench_dedup.py
 	$(BIN)/python bench/bench_poll.py
 	$(BIN)/python bench/bench_replicas.py
+	$(BIN)/python bench/bench_console.py
+
+# monitor beside rss2email and feed2exec on a loopback news farm (README "Performance").
+bench-farm: setup
+	$(BIN)/python bench/farm.py
 
 # config/rules/ is the user-facing copy of the shipped rules and their language packs.
 rules:

@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from yaml.constructor import SafeConstructor
 
 from monitor.config_paths import (
     ConfigPath,
@@ -46,6 +47,7 @@ from monitor.models import Feed
 from monitor.netpolicy import IPNetwork, NetworkPolicy, parse_network
 
 DEFAULT_PATH = Path("config/monitor.yaml")
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
@@ -323,6 +325,21 @@ class HttpConfig(Strict):
         return v
 
 
+class WebConfig(Strict):
+    """The console and JSON API on `http.listen` (monitor.web). Reading needs nothing; writing
+    (feeds, alerts, feedback) needs the token or the user and password, read from the
+    environment or a file like every secret, so writes stay off until one is set."""
+
+    enabled: bool = True
+    public_url: HttpURL | None = None  # where people reach the console: Slack's "View event"
+    token_env: str | None = None
+    token_file: ConfigPath | None = None
+    username: str | None = None
+    password_env: str | None = None
+    password_file: ConfigPath | None = None
+    labels: ConfigPath = Field(default="data/labels.jsonl", validate_default=True)
+
+
 class NetworkConfig(Strict):
     # Only public addresses are fetched (no SSRF to loopback, private, link-local...) except in
     # these networks, for every feed; a feed's allow_networks adds its own.
@@ -346,6 +363,7 @@ class Config(Strict):
     events: EventsConfig = EventsConfig()
     notify: NotifyConfig = NotifyConfig()
     http: HttpConfig = HttpConfig()
+    web: WebConfig = Field(default={}, validate_default=True)
     logging: LoggingConfig = LoggingConfig()
     network: NetworkConfig = NetworkConfig()
     source: str = Field(default="<config>", exclude=True)
@@ -400,8 +418,10 @@ class Config(Strict):
 def load(text: str, source: str = "<config>") -> Config:
     """Parse and validate a config document. Raises ConfigError naming source, line and key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # Parsed once, with libyaml where PyYAML has it: the node tree gives the lines and the
+        # duplicate keys, and the data is built from it.
+        node = yaml.compose(text, Loader=_LOADER)
+        data = SafeConstructor().construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source

@@ -7,6 +7,9 @@ alerts      alerts (new_event items) per true event that was detected at all, an
             true events in the input that got exactly one alert (an event missed or merged into
             another gets none, one split in two gets two)
 noise       labelled negatives that opened an event (each one a false alert)
+events      every true event whose detected reports did not make exactly one event alone:
+            split over several events, or sharing one with another true event, each report
+            with the event it went to and what grouping read of it (actor, day, weapon, role)
 
 Halves: labelled corpora are split once, by event, into a tuning half and a validation half:
 an item belongs to the validation half when the first byte of sha256(event id, or the item's
@@ -68,6 +71,31 @@ class Miss:
     explanation: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One detected report of a true event: where grouping put it, and what it read."""
+
+    id: str
+    event_id: str | None
+    new_event: bool
+    actor: str | None
+    day: str | None  # the launch date read, None when the text and item gave none
+    weapon: str | None
+    role: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Misgrouped:
+    """A true event whose detected reports are not one event of their own."""
+
+    event: str
+    events: tuple[str | None, ...]  # the events its reports went to
+    alerts: int
+    merged_with: tuple[str, ...]  # other true events sharing one of those events
+    reports: tuple[Placed, ...]
+
+
 @dataclass(slots=True)
 class Report:
     items: int
@@ -84,6 +112,7 @@ class Report:
     one_alert_share: float = 0.0
     baseline_one_alert_share: float = 0.0
     errors: list[Miss] = field(default_factory=list)
+    misgrouped: list[Misgrouped] = field(default_factory=list)
     negatives_opening: int = 0  # labelled negatives that opened an event: false alerts
     language_id: tuple[int, int] = (0, 0)  # items whose identified language was right, of known
     halves: dict[str, Report] = field(default_factory=dict)
@@ -191,6 +220,7 @@ def _figures(
     true_event: dict[str, str] = {}
     predicted: dict[str, str | None] = {}
     alerts: dict[str, list[bool]] = defaultdict(list)
+    reports: dict[str, list[ReplayResult]] = defaultdict(list)
     baseline_alerts: dict[str, list[bool]] = defaultdict(list)
     events_total: set[str] = {lab.event_id or lab.id for lab in labels.values() if lab.positive}
     events_in_input: set[str] = set()
@@ -227,6 +257,7 @@ def _figures(
                 true_event[r.article.id] = key
                 predicted[r.article.id] = r.event_id
                 alerts[key].append(r.new_event)
+                reports[key].append(r)
             if base:
                 baseline_alerts[key].append(True)
     detected_events = {k for k, v in alerts.items() if v}
@@ -248,8 +279,36 @@ def _figures(
         one_alert_share=round(one_alert / present, 4) if present else 1.0,
         baseline_one_alert_share=round(baseline_one_alert / present, 4) if present else 1.0,
         errors=errors,
+        misgrouped=_misgrouped(reports),
         negatives_opening=negatives_opening,
         language_id=(right_language, known_language),
+    )
+
+
+def _misgrouped(reports: dict[str, list[ReplayResult]]) -> list[Misgrouped]:
+    """The true events whose detected reports were split or shared an event with another."""
+    owners: dict[str | None, set[str]] = defaultdict(set)
+    for key, rs in reports.items():
+        for r in rs:
+            owners[r.event_id].add(key)
+    out = []
+    for key in sorted(reports):
+        rs = reports[key]
+        events = tuple(dict.fromkeys(r.event_id for r in rs))
+        others = sorted({k for e in events for k in owners[e]} - {key})
+        alerts = sum(r.new_event for r in rs)
+        if len(events) == 1 and events[0] is not None and not others and alerts == 1:
+            continue
+        out.append(Misgrouped(key, events, alerts, tuple(others), tuple(map(_placed, rs))))
+    return out
+
+
+def _placed(r: ReplayResult) -> Placed:
+    d = r.analysis.detection
+    assert d is not None  # only detected reports are grouped
+    day = d.event_date.isoformat() if d.event_date else None
+    return Placed(
+        r.article.id, r.event_id, r.new_event, d.actor, day, d.weapon, d.role, r.article.title
     )
 
 
@@ -332,4 +391,14 @@ def format_report(report: Report) -> str:
                 + f"): {m.title}"
             )
             lines += [f"    {line}" for line in m.explanation]
+    lines += ["", f"events split or merged ({len(report.misgrouped)}):"]
+    for mg in report.misgrouped:
+        merged = f", shares an event with {', '.join(mg.merged_with)}" if mg.merged_with else ""
+        lines.append(f"- {mg.event}: {len(mg.events)} event(s), {mg.alerts} alert(s){merged}")
+        for p in mg.reports:
+            opened = "opened" if p.new_event else "joined" if p.event_id else "parked"
+            lines.append(
+                f"    {p.id} {opened} {p.event_id or '-'} (actor {p.actor or '-'}, "
+                f"day {p.day or 'unknown'}, weapon {p.weapon or '-'}, {p.role}): {p.title[:70]}"
+            )
     return "\n".join(lines)

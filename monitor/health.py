@@ -1,22 +1,22 @@
-"""The health and metrics listener: a tiny asyncio HTTP/1.1 server, GET only.
+"""The health and metrics listener, which also serves the web console (monitor.web).
 
     /healthz   200 while the process runs its event loop (liveness)
     /readyz    200 when every readiness check passes, else 503 naming the failing ones, each
                on its own line with the reason its check gave ("store: ...")
     /metrics   Prometheus text format
 
-Each request gets one answer and the connection closes; a scraper or a container health check
-needs nothing more, and no web framework is pulled in for it.
+An aiohttp application run by an AppRunner in the service's own event loop: one port, one
+process. The console's pages and API are added to the same application when it is on.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from monitor.metrics import CONTENT_TYPE, REGISTRY, render
@@ -38,12 +38,13 @@ class Verdict:
 
 
 Check = Callable[[], bool | Verdict | Awaitable[bool | Verdict]]
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
-_REASONS |= {500: "Internal Server Error", 503: "Service Unavailable"}
+Install = Callable[[web.Application], None]  # adds more routes (the console) to the listener
+_HEALTH_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 class HealthServer:
-    """Serve /healthz, /readyz and /metrics on `listen` ("HOST:PORT"; port 0 picks one)."""
+    """Serve /healthz, /readyz and /metrics on `listen` ("HOST:PORT"; port 0 picks one), and
+    whatever `install` adds."""
 
     def __init__(
         self,
@@ -52,6 +53,7 @@ class HealthServer:
         ready: Check | None = None,
         checks: Mapping[str, Check] | None = None,
         registry: CollectorRegistry | None = None,
+        install: Install | None = None,
     ) -> None:
         host, _, port = listen.rpartition(":")
         self._host = host.strip("[]") or "0.0.0.0"
@@ -60,91 +62,103 @@ class HealthServer:
         if ready is not None:
             self._checks.setdefault("ready", ready)
         self._registry = registry or REGISTRY
-        self._server: asyncio.Server | None = None
+        self._install = install
+        self._runner: web.AppRunner | None = None
+        self._bound: int | None = None
 
     @property
     def port(self) -> int:
         """The bound port (useful when listening on port 0)."""
-        if self._server is None or not self._server.sockets:
-            return self._port
-        return int(self._server.sockets[0].getsockname()[1])
+        return self._bound if self._bound is not None else self._port
 
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self._host in ("0.0.0.0", "::", "") else self._host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[_plain_errors])
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        app.router.add_get("/metrics", self._metrics)
+        if self._install is not None:
+            self._install(app)
+        return app
+
     async def start(self) -> None:
+        runner = web.AppRunner(
+            self.app(), access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
         try:
-            self._server = await asyncio.start_server(self._serve, self._host, self._port)
+            await site.start()
         except OSError as exc:
+            await runner.cleanup()
             from monitor.errors import ConfigError
 
             raise ConfigError(
                 f"http.listen {self._host}:{self._port}: cannot listen ({exc.strerror}); "
                 "pick a free port or set http.listen to null"
             ) from None
+        self._runner = runner
+        address = runner.addresses[0] if runner.addresses else None
+        self._bound = int(address[1]) if isinstance(address, tuple) else self._port
         log.info("health and metrics on %s", self.url, extra={"stage": "health"})
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return _text(200, "ok\n")
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        verdicts = {name: await _verdict(check) for name, check in self._checks.items()}
+        failing = {name: v.reason for name, v in verdicts.items() if not v.ready}
+        if failing:
+            body = f"not ready: {', '.join(failing)}\n"
+            body += "".join(f"{name}: {why}\n" for name, why in failing.items() if why)
+            return _text(503, body)
+        return _text(200, "ready\n")
+
+    async def _metrics(self, request: web.Request) -> web.Response:
         try:
-            async with asyncio.timeout(5):
-                head = await reader.readuntil(b"\r\n\r\n")
-            method, path = _request_line(head)
-            status, ctype, body = await self._route(method, path)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
-            status, ctype, body = 400, "text/plain", b"bad request\n"
-        except ConnectionError:
-            writer.close()
-            return
-        head_out = (
-            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
-            f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-            "Cache-Control: no-store\r\nConnection: close\r\n\r\n"
+            body = render(self._registry)
+        except Exception as exc:  # a gauge callback could not read the store
+            log.warning("metrics scrape failed: %s", exc, extra={"stage": "health"})
+            return _text(500, f"metrics unavailable: {exc}\n")
+        return web.Response(
+            body=body, headers={"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"}
         )
-        try:
-            writer.write(head_out.encode("latin-1") + (b"" if method == "HEAD" else body))
-            await writer.drain()
-        except ConnectionError:
-            pass
-        finally:
-            writer.close()
-
-    async def _route(self, method: str, path: str) -> tuple[int, str, bytes]:
-        if method not in ("GET", "HEAD"):
-            return 405, "text/plain", b"only GET\n"
-        path = path.split("?", 1)[0]
-        if path == "/healthz":
-            return 200, "text/plain", b"ok\n"
-        if path == "/readyz":
-            verdicts = {name: await _verdict(check) for name, check in self._checks.items()}
-            failing = {name: v.reason for name, v in verdicts.items() if not v.ready}
-            if failing:
-                body = f"not ready: {', '.join(failing)}\n"
-                body += "".join(f"{name}: {why}\n" for name, why in failing.items() if why)
-                return 503, "text/plain", body.encode()
-            return 200, "text/plain", b"ready\n"
-        if path == "/metrics":
-            try:
-                return 200, CONTENT_TYPE, render(self._registry)
-            except Exception as exc:  # a gauge callback could not read the store
-                log.warning("metrics scrape failed: %s", exc, extra={"stage": "health"})
-                return 500, "text/plain", f"metrics unavailable: {exc}\n".encode()
-        return 404, "text/plain", b"not found; try /healthz, /readyz or /metrics\n"
 
 
-def _request_line(head: bytes) -> tuple[str, str]:
-    line = head.split(b"\r\n", 1)[0].decode("latin-1")
-    parts = line.split()
-    if len(parts) != 3:
-        return "", ""
-    return parts[0].upper(), parts[1]
+def _text(status: int, body: str) -> web.Response:
+    return web.Response(
+        status=status,
+        body=body.encode(),
+        headers={"Content-Type": "text/plain", "Cache-Control": "no-store"},
+    )
+
+
+@web.middleware
+async def _plain_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """The health paths answer other methods 405 and unknown paths 404 in plain text, as
+    scrapers and probes expect."""
+    try:
+        return await handler(request)
+    except web.HTTPMethodNotAllowed:
+        if request.path in _HEALTH_PATHS:
+            return _text(405, "only GET\n")
+        raise
+    except web.HTTPNotFound as exc:
+        if exc.text and exc.text != "404: Not Found":
+            raise
+        return _text(404, "not found; try /healthz, /readyz or /metrics\n")
 
 
 async def _verdict(check: Check) -> Verdict:

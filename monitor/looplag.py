@@ -3,17 +3,14 @@ late it fires. Health checks, polls and deliveries all wait that long when somet
 store call, a parse on the loop) holds it. The service exports it as
 `monitor_event_loop_lag_seconds`.
 
-A timer can also fire late because the machine gave the CPU to another process, which no code
-in this one can help. `held` tells the two apart: the lag, but at most the CPU time the loop's
-thread used meanwhile, an upper bound on how long any one piece of code held the loop. Tests
-assert on `worst_held`; `worst` is what a health check waiting on the loop saw.
+A timer also fires late when the machine gives the CPU to another process, so the figure is
+the lag a health check waiting on the loop saw, whoever caused it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable
 
 PERIOD = 0.005
@@ -26,16 +23,11 @@ class LoopLag:
         self.period = period
         self.observe = observe
         self.samples: list[float] = []
-        self.held: list[float] = []
         self._task: asyncio.Task[None] | None = None
 
     @property
     def worst(self) -> float:
         return max(self.samples, default=0.0)
-
-    @property
-    def worst_held(self) -> float:
-        return max(self.held, default=0.0)
 
     def start(self) -> LoopLag:
         self._task = asyncio.create_task(self._probe(), name="loop-lag")
@@ -57,12 +49,11 @@ class LoopLag:
     async def _probe(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            before, cpu_before = loop.time(), time.thread_time()
+            before = loop.time()
             await asyncio.sleep(self.period)
             lag = max(0.0, loop.time() - before - self.period)
             self.samples.append(lag)
-            self.held.append(min(lag, time.thread_time() - cpu_before))
             if len(self.samples) > 100_000:
-                del self.samples[:50_000], self.held[:50_000]
+                del self.samples[:50_000]
             if self.observe is not None:
                 self.observe(lag)

@@ -65,6 +65,12 @@ NEW_ENTRIES = Counter("monitor_new_entries", "Entries not seen before", ["feed"]
 EXTRACTIONS = Counter(
     "monitor_extractions", "Article page extractions by result", ["result"], registry=REGISTRY
 )
+PAGES_SPARED = Counter(
+    "monitor_pages_spared",
+    "Entries whose title and summary passed the screen but showed no launch: page not fetched",
+    ["feed"],
+    registry=REGISTRY,
+)
 DETECTIONS = Counter(
     "monitor_detections", "Articles the rules matched", ["event_type"], registry=REGISTRY
 )

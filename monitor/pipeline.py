@@ -1,13 +1,16 @@
 """The one place that sequences the stages for a feed:
 
     fetch feed -> parse (each item once, the newest max_items) -> seen? -> prefilter
-        -> fetch page -> extract -> detect -> dedup (event) -> outbox
+        -> title and summary decide? -> fetch page -> extract -> detect -> dedup (event)
+        -> outbox
 
 Cheap before expensive: entries already seen, or whose title and summary cannot be a report,
-never cost a page download. Parse and extract run in worker processes (monitor.workers), so the
-event loop keeps answering health checks and polling other feeds meanwhile. A poll fetches at
-most `polling.max_articles` pages and stops at `polling.poll_deadline` (monitor.limits); an
-item whose page it did not fetch is not marked seen, and waits for the next poll.
+never cost a page download; nor do those whose summary holds the lead and, read with the
+title, shows no launch at all (`summary_rules_out`). Parse and extract run in worker processes
+(monitor.workers), so the event loop keeps answering health checks and polling other feeds
+meanwhile. A poll fetches at most `polling.max_articles` pages and stops at
+`polling.poll_deadline` (monitor.limits); an item whose page it did not fetch is not marked
+seen, and waits for the next poll.
 
 The stages decide and the store records: `settle` loads what grouping and routing need, calls
 them, and writes their decisions (the item, its event, the alerts it owes) in one transaction,
@@ -74,6 +77,20 @@ def screen(rules: Sequence[RuleSet], title: str, summary: str) -> bool:
 
 def analyse_all(rules: Sequence[RuleSet], article: Article) -> tuple[Analysis, ...]:
     return tuple(analyse(article, r) for r in rules)
+
+
+# A feed summary this long holds at least the lead sentence: enough to decide on.
+SUMMARY_DECIDES = 120
+
+
+def summary_rules_out(rules: Sequence[RuleSet], article: Article) -> bool:
+    """Whether an entry's title and summary (as `article`) are long enough to decide on and
+    show no launch at all, not even one in passing: then its page is not fetched. A launch
+    report names the launch in its headline or lead, and a launch only deeper in the body is
+    background, which never opens an event (see monitor.dedup.events)."""
+    if len(article.text.strip()) < SUMMARY_DECIDES:
+        return False
+    return not any(a.detection is not None for a in analyse_all(rules, article))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +161,24 @@ class Pipeline:
         report_intake(feed.name, intake)
 
         new = stored = detections = events = 0
+        # Entries that cannot be reports are recorded as seen with the poll's outcome, in its
+        # one transaction: a commit per item cost more than everything else they need.
+        unremarkable: list[Entry] = []
         for entry in intake.entries:
             if await self.dedup.is_known(entry):
                 continue
             new += 1
+            if not screen(self.rules, entry.title, entry.summary):
+                unremarkable.append(entry)
+                stored += 1
+                continue
+            if self._reads_page(feed, entry) and summary_rules_out(
+                self.rules, self._as_article(feed, entry, entry.title, entry.summary)
+            ):
+                metrics.PAGES_SPARED.labels(feed=feed.name).inc()
+                unremarkable.append(entry)
+                stored += 1
+                continue
             processed = await self.process(feed, entry, budget)
             if processed is not None:
                 stored += 1
@@ -189,17 +220,15 @@ class Pipeline:
             events=events,
             # Items left waiting: the next poll must read the feed again, changed or not.
             keep_validators=not budget.deferred,
+            seen=unremarkable,
         )
 
     async def process(
         self, feed: Feed, entry: Entry, budget: ArticleBudget
     ) -> tuple[int, int] | None:
-        """Take one new entry through the stages; returns (detections, new events), or None
-        when its article page is left for a later poll (a limit of this poll was reached): the
-        entry is not marked seen then."""
-        if not screen(self.rules, entry.title, entry.summary):
-            await self.dedup.remember(entry, None)
-            return 0, 0
+        """Take one new entry that passed `screen` through the stages; returns (detections,
+        new events), or None when its article page is left for a later poll (a limit of this
+        poll was reached): the entry is not marked seen then."""
         article = await self._article(feed, entry, budget)
         if article is None:
             return None
@@ -263,7 +292,7 @@ class Pipeline:
         """The entry with its page's text; None when this poll may fetch no more pages."""
         text = entry.summary
         title = entry.title
-        if feed.full_text and entry.url:
+        if feed.full_text and entry.url:  # as _reads_page
             if not budget.take(asyncio.get_running_loop().time()):
                 return None
             deadline = asyncio.timeout_at(budget.deadline)
@@ -289,6 +318,13 @@ class Pipeline:
                     exc,
                     extra={"feed": feed.name, "entry": entry.key, "stage": "extract"},
                 )
+        return self._as_article(feed, entry, title, text)
+
+    @staticmethod
+    def _reads_page(feed: Feed, entry: Entry) -> bool:
+        return bool(feed.full_text and entry.url)
+
+    def _as_article(self, feed: Feed, entry: Entry, title: str, text: str) -> Article:
         return Article(
             id=f"{feed.name}:{entry.key}",
             outlet=feed.outlet,
@@ -317,13 +353,17 @@ class Pipeline:
         detections: int = 0,
         events: int = 0,
         keep_validators: bool = True,
+        seen: Sequence[Entry] = (),
     ) -> PollResult:
+        """Record a successful poll, and the entries it saw that need nothing more (`seen`),
+        in one transaction."""
         now = self.now()
         hints = schedule.CacheHints.from_fetch(fetched, ttl=ttl)
         nxt = schedule.next_poll(
             now, feed.interval, self.config.polling, hints=hints, all_new=all_new
         )
         async with self.store.transaction():
+            await self.dedup.remember_seen(seen)
             after = await self.store.feeds.record_success(
                 feed.url,
                 now=now,

@@ -152,6 +152,9 @@ def replay(
     return asyncio.run(_replay(list(articles), rules, events or EventsConfig(), settle))
 
 
+SCREENED_BATCH = 1000
+
+
 async def _replay(
     articles: list[Article], rules: RuleSet, events: EventsConfig, settle: bool
 ) -> list[ReplayResult]:
@@ -168,11 +171,18 @@ async def _replay(
         now=clock.now,
     )
     results: list[ReplayResult] = []
+    # Entries the screen turns away are recorded together, as a poll records them, before
+    # anything else is decided: one statement rather than one transaction each.
+    screened: list[Entry] = []
     try:
         for article in arrival_order(articles):
             if article.published is not None:
                 clock.at = article.published
-            results.append(await _one(pipeline, article))
+            results.append(await _one(pipeline, article, screened))
+            if len(screened) >= SCREENED_BATCH:
+                await pipeline.dedup.remember_seen(screened)
+                screened.clear()
+        await pipeline.dedup.remember_seen(screened)
         if not settle:
             return results
         settled = []
@@ -188,8 +198,9 @@ async def _replay(
         await store.close()
 
 
-async def _one(pipeline: Pipeline, article: Article) -> ReplayResult:
-    """One item through the service's stages: screen, then detect and record."""
+async def _one(pipeline: Pipeline, article: Article, screened: list[Entry]) -> ReplayResult:
+    """One item through the service's stages: screen, then detect and record. An entry the
+    screen turns away joins `screened`, which is recorded before any entry is settled."""
     feed = Feed(name=article.outlet, url=f"replay:{article.outlet}", full_text=False)
     entry = Entry(
         feed=feed.name,
@@ -200,8 +211,11 @@ async def _one(pipeline: Pipeline, article: Article) -> ReplayResult:
         published=article.published,
     )
     if not screen(pipeline.rules, entry.title, entry.summary):
-        await pipeline.dedup.remember(entry, article)
+        # As a poll records an entry its screen turned away: seen, its text not indexed.
+        screened.append(entry)
         return ReplayResult(article, _screened_out(article, pipeline.rules[0]), None, False)
+    await pipeline.dedup.remember_seen(screened)
+    screened.clear()
     settled = await pipeline.settle(feed, entry, article)
     analysis = settled.analyses[0]
     event_id, new = None, False

@@ -129,7 +129,7 @@ class Service:
     def _assemble(self, config: Config) -> Parts:
         """Build the pipeline, fetcher, deduplicator and deliverer from one config."""
         assert self.store is not None
-        notifiers = build_notifiers(config.notify)
+        notifiers = build_notifiers(config.notify, config.web.public_url)
         rules = load_rule_sets(config)
         client = make_client(config.polling)
         fetcher = Fetcher(client, config.polling)

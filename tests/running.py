@@ -37,9 +37,10 @@ class Parts:
 
 def capture(monkeypatch: pytest.MonkeyPatch) -> Parts:
     import monitor.cli.run as run
+    import monitor.health as health  # `monitor run` loads its listener from here when it serves
 
     parts = Parts()
-    real_service, real_health = run.Service, run.HealthServer
+    real_service, real_health = run.Service, health.HealthServer
 
     def service(cfg: Config) -> Service:
         parts.services.append(real_service(cfg))
@@ -51,7 +52,7 @@ def capture(monkeypatch: pytest.MonkeyPatch) -> Parts:
             parts.health_urls.append(self.url.rstrip("/"))
 
     monkeypatch.setattr(run, "Service", service)
-    monkeypatch.setattr(run, "HealthServer", Health)
+    monkeypatch.setattr(health, "HealthServer", Health)
     return parts
 
 

@@ -199,3 +199,22 @@ def test_test_of_an_unreachable_feed_says_why_without_a_traceback(config: Path) 
         tested.stderr
     )
     assert "Traceback" not in tested.stderr
+
+
+def test_test_says_when_title_and_summary_spare_the_page(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(loopback.NETWORK_YAML)
+    summary = (
+        "Lawmakers argued on Tuesday over how much to spend on missile defence next year, "
+        "with the finance committee asking the ministry to explain the cost of interceptors."
+    )
+    with FeedServer() as server:
+        items = [("Parliament debates the missile defence budget", "/budget.html", summary, WHEN)]
+        server.set("/rss.xml", rss(server, "Desk", items))
+        server.set("/budget.html", page("Parliament debates the budget", "Desk", summary))
+        tested = monitor("feeds", "-c", str(config), "test", server.url("/rss.xml"))
+    assert tested.returncode == 0, tested.stderr
+    assert "title and summary: they show no launch; the service would not fetch its page" in (
+        tested.stdout
+    )
+    assert "detection: no match" in tested.stdout

@@ -28,7 +28,11 @@ pytestmark = pytest.mark.postgres
 INTERVAL = 10.0  # seconds between polls of one feed
 LEASE = 3.0  # store.lease: how long a dead replica holds its feeds
 WAVE_GAP = 12.0  # seconds between waves of reports
-SLACK = 4.0  # scheduling lateness allowed on a shared 2-core machine
+# Scheduling lateness allowed on a shared 2-core machine running 3 replicas, PostgreSQL and the
+# farm (17.2 s gaps were seen against 17 s allowed at 4 s). Kept under one interval: a feed
+# that missed a whole poll (a gap of 2 x INTERVAL) still fails.
+SLACK = 6.0
+assert INTERVAL + LEASE + SLACK < 2 * INTERVAL
 
 
 @pytest.fixture
@@ -77,23 +81,31 @@ def test_three_replicas_alert_every_launch_exactly_once(tmp_path: Path, pg_url: 
             # as long as the longest gap the polling check below allows.
             time.sleep(INTERVAL + LEASE + SLACK)
             polled_until = time.time()
-            status = subprocess.run(
-                [sys.executable, "-m", "monitor", "status", "-c", str(config)],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
+            # `monitor status` sees the two live replicas (never the killed one) and their
+            # feeds. A replica counts as live while its last heartbeat is under a lease old;
+            # on a loaded machine one may be late for a moment, so status is asked again.
+            pids = {b.proc.pid, c.proc.pid}
+            for _ in range(5):
+                status = subprocess.run(
+                    [sys.executable, "-m", "monitor", "status", "-c", str(config)],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
+                assert status.returncode == 0, status.stderr
+                section = status.stdout.split("REPLICAS\n", 1)[1].split("\n\n", 1)[0]
+                live = [line for line in section.splitlines() if " pid " in line]
+                seen = {int(line.split(" pid ")[1].split(",")[0]) for line in live}
+                assert a.proc.pid not in seen, section
+                if seen == pids:
+                    break
+                time.sleep(1)
         finally:
             codes = {r.name: r.stop() for r in replicas}
             farm.close()
 
-        # `monitor status` saw the two live replicas (not the killed one) and their feeds.
-        assert status.returncode == 0, status.stderr
-        section = status.stdout.split("REPLICAS\n", 1)[1].split("\n\n", 1)[0]
-        live = [line for line in section.splitlines() if " pid " in line]
-        pids = {b.proc.pid, c.proc.pid}
-        assert {int(line.split(" pid ")[1].split(",")[0]) for line in live} == pids, section
+        assert seen == pids, section
         assert all(" feeds" in line or " feed " in line for line in live), section
 
         logs = {r.name: r.text() for r in replicas}

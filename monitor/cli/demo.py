@@ -30,14 +30,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="stop after this many seconds (default: run until Ctrl-C)",
     )
     p.add_argument("--interval", type=float, default=2.0, help="seconds between polls (default 2)")
+    p.add_argument(
+        "--listen",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="where to serve the web console (default: a free port on 127.0.0.1, printed)",
+    )
     p.set_defaults(func=main)
 
 
-def demo_config(feeds: dict[str, str], store_path: Path, interval: float) -> Config:
+def demo_config(
+    feeds: dict[str, str], store_path: Path, interval: float, listen: str | None = None
+) -> Config:
     doc = {
         "store": {"url": f"sqlite:///{store_path}"},
         "polling": {"interval": interval, "min_interval": min(interval, 1.0), "timeout": 5},
-        "http": {"listen": None},
+        "http": {"listen": listen},
+        "web": {"labels": str(store_path.parent / "labels.jsonl")},
         # The sample feeds are on this machine, which the service otherwise refuses to fetch.
         "network": {"allow": [f"{DemoServer.HOST}/32"]},
         # Show the whole lifecycle within seconds: follow-ups would otherwise wait a minute.
@@ -52,7 +61,8 @@ def main(args: argparse.Namespace) -> int:
     server = DemoServer().start()
     try:
         with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
-            cfg = demo_config(server.feed_urls(), Path(tmp) / "demo.sqlite3", args.interval)
+            store = Path(tmp) / "demo.sqlite3"
+            cfg = demo_config(server.feed_urls(), store, args.interval, args.listen)
             setup_logging(cfg.logging.level, "text")
             _say(f"demo: serving {len(server.feed_urls())} sample feeds at {server.base_url}")
             later = max(s.delay for s in server.stories)
@@ -70,10 +80,26 @@ async def _run(service: Service, duration: float | None) -> None:
         loop.add_signal_handler(sig, service.stop)
     if duration is not None:
         loop.call_later(duration, service.stop)
+    console = None
     try:
+        if service.config.http.listen:
+            from monitor.health import HealthServer
+            from monitor.web.wiring import console_for
+
+            console = HealthServer(
+                service.config.http.listen, install=console_for(service, None, _no_reload)
+            )
+            await console.start()
+            _say(f"demo: open the console at {console.url}/events (read-only)")
         await service.run()
     finally:
+        if console is not None:
+            await console.stop()
         await service.close()
+
+
+def _no_reload() -> None:
+    """The demo runs without a config file: the console cannot edit one."""
 
 
 def _say(line: str) -> None:

@@ -67,14 +67,15 @@ def target(ref: str, cfg: Config | None, path: Path) -> Target:
 
 def fetch_feed(url: str, cfg: Config, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     """Fetch and parse `url` as `feeds add` checks it. Raises FetchError or ParseError."""
+    return asyncio.run(probe_feed(url, cfg, headers))
 
-    async def run() -> ParsedFeed:
-        async with make_client(cfg.polling, cfg.network.policy()) as client:
-            fetcher = Fetcher(client, cfg.polling)
-            fetched = await fetcher.fetch(url, headers=(headers or {}).items())
-        return parse(fetched.body, fetched.url, "check")
 
-    return asyncio.run(run())
+async def probe_feed(url: str, cfg: Config, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """`fetch_feed` inside a running event loop (the web console's add)."""
+    async with make_client(cfg.polling, cfg.network.policy()) as client:
+        fetcher = Fetcher(client, cfg.polling)
+        fetched = await fetcher.fetch(url, headers=(headers or {}).items())
+    return parse(fetched.body, fetched.url, "check")
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -148,13 +149,18 @@ def _show_detection(entry: Entry, article: Article, rule_paths: Sequence[Path]) 
     """What the service's stages make of the entry: the screen on its title and summary (which
     decides whether its page is fetched), then detection on the article."""
     from monitor.detect import load_rules  # the rules are slow to import
-    from monitor.pipeline import analyse_all, screen
+    from monitor.pipeline import analyse_all, screen, summary_rules_out
 
     rules = [load_rules(p) for p in rule_paths] or [load_rules(None)]
     if not screen(rules, entry.title, entry.summary):
         print(
             "screen: no trigger word in the entry's title and summary; the service would not "
             "fetch its page (detection below reads it anyway)"
+        )
+    elif summary_rules_out(rules, _article(entry, entry.summary)):
+        print(
+            "title and summary: they show no launch; the service would not fetch its page "
+            "(detection below reads it anyway)"
         )
     for result in analyse_all(rules, article):
         verdict = "MATCH" if result.detection is not None else "no match"

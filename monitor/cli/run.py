@@ -10,14 +10,18 @@ import argparse
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from monitor.cli.common import add_config_option, config_path, load_config
 from monitor.config import Config
-from monitor.health import Check, HealthServer, Verdict
 from monitor.preflight import require_content
 from monitor.reload import ConfigWatcher
 from monitor.service import Service
 from monitor.summary import PassTracker
+
+if TYPE_CHECKING:
+    from monitor.health import Check
+    from monitor.web.wiring import Reload
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +67,14 @@ async def serve(cfg: Config, *, config_file: str | None = None, new_store: bool 
             watcher = ConfigWatcher(config_file, apply=lambda new: _apply(service, new))
             watcher.start(loop)
         if cfg.http.listen:
-            health = HealthServer(cfg.http.listen, checks=readiness(service, watcher))
+            # The listener and the console (aiohttp, Jinja2) load only where they serve.
+            from monitor.health import HealthServer
+            from monitor.web.wiring import console_for
+
+            console = console_for(service, config_file, reloader(service, watcher))
+            health = HealthServer(
+                cfg.http.listen, checks=readiness(service, watcher), install=console
+            )
             await health.start()
         await service.run()
     finally:
@@ -83,6 +94,8 @@ def outbox_pending(service: Service) -> int | None:
 
 def readiness(service: Service, watcher: ConfigWatcher | None) -> dict[str, Check]:
     """/readyz: the store takes writes, the scheduler runs, the config file is what runs."""
+    from monitor.health import Verdict
+
     store = service.store_health
     checks: dict[str, Check] = {
         "store": lambda: Verdict.unless(store.reason or None),
@@ -92,6 +105,22 @@ def readiness(service: Service, watcher: ConfigWatcher | None) -> dict[str, Chec
         config = watcher
         checks["config"] = lambda: Verdict.unless(config.problem)
     return checks
+
+
+def reloader(service: Service, watcher: ConfigWatcher | None) -> Reload:
+    """How the console applies the config file it edited: the watcher's reload, started
+    beside the request (it logs and reports a refusal as it does for any change to the file);
+    nothing without a watcher, where the console cannot edit the file."""
+    pending: set[asyncio.Task[bool]] = set()
+
+    def reload() -> None:
+        if watcher is None:
+            return
+        task = asyncio.get_running_loop().create_task(watcher.reload("web console"))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    return reload
 
 
 async def _apply(service: Service, new: Config) -> None:

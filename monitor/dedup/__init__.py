@@ -27,6 +27,8 @@ from monitor.dedup.events import to_event
 from monitor.dedup.urls import canonical_url
 from monitor.models import Article, Detection, Entry, Event
 from monitor.store import Store
+from monitor.store.events import ReportDetail
+from monitor.store.items import SeenItem
 
 __all__ = ["Assignment", "Deduplicator", "canonical_url", "guid_is_global"]
 
@@ -77,26 +79,40 @@ class Deduplicator:
             item_id, entry.feed, entry.guid or None, _url(entry, article), text, self._timestamp()
         )
 
+    async def remember_seen(self, entries: Sequence[Entry]) -> None:
+        """Mark entries without text seen, in one statement (`remember(entry)` for many)."""
+        stamp = self._timestamp()
+        await self._items.add_seen(
+            [
+                SeenItem(f"{e.feed}:{e.key}", e.feed, e.guid or None, _url(e, None), stamp)
+                for e in entries
+            ]
+        )
+
     async def record(
         self, entry: Entry, article: Article, detections: Sequence[Detection]
     ) -> list[Assignment | None]:
         """Store an article with detections once, then put each detection in its event
-        (opening the event when it is the first report of it).
+        (opening the event when it is the first report of it) and keep what it found, for the
+        console to show of every report (an alert carries it only for the one it was about).
 
         One result per detection; None for a background report (the launch is not the story's
-        news) with no event to join."""
+        news) with no event to join. Its detail is kept all the same: an event opened later
+        may adopt it."""
         text = neardup.record(_text_of(article))
         async with self._db.transaction():
+            stamp = self._timestamp()
             await self._items.add(
-                article.id,
-                entry.feed,
-                entry.guid or None,
-                _url(entry, article),
-                text,
-                self._timestamp(),
+                article.id, entry.feed, entry.guid or None, _url(entry, article), text, stamp
             )
             similar = await self._similar(article.id, text)
-            return [await self._assign(article, d, similar) for d in detections]
+            placed: list[Assignment | None] = []
+            for detection in detections:
+                placed.append(await self._assign(article, detection, similar))
+                await self._events.add_detail(
+                    article.id, detection.event_type, _detail(entry, article, detection), stamp
+                )
+            return placed
 
     async def expire(self) -> int:
         """Forget items and events older than the horizon; returns the rows removed."""
@@ -152,6 +168,19 @@ class Deduplicator:
 
     def _timestamp(self) -> int:
         return int(self._now().timestamp())
+
+
+def _detail(entry: Entry, article: Article, detection: Detection) -> ReportDetail:
+    """What the console shows of one report: the article as read, and the detection's verdict."""
+    return ReportDetail(
+        title=article.title,
+        url=article.url or entry.url,
+        language=detection.language or article.language,
+        published=article.published,
+        role=detection.role,
+        score=detection.score,
+        explanation=tuple(detection.explain()),
+    )
 
 
 def _text_of(article: Article) -> str:

@@ -29,6 +29,8 @@ _NUMERIC_DATE_BEFORE = "|".join(
     for w in (
         "(",
         "ngày ",
+        "hôm ",
+        "vào ",
         "đêm ",
         "sáng ",
         "tối ",
@@ -45,6 +47,10 @@ _NUMERIC_DATE_BEFORE = "|".join(
         "il ",
     )
 )
+
+
+# Vietnamese also writes the day and month with a dash after these words ("ngày 10-5").
+_DASHED_DATE_BEFORE = "|".join(rf"(?<={re.escape(w)})" for w in ("ngày ", "hôm "))
 
 
 _HAN_HANGUL = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -104,6 +110,26 @@ def _day_number(text: str) -> int:
     return (_HAN_VALUES.get(tens, 1) if tens else 1) * 10 + _HAN_VALUES.get(units, 0)
 
 
+def _arabic_ordinal_days() -> dict[str, int]:
+    """Arabic's days of the month as ordinal words: "الأول" 1, "الحادي عشر" 11, "الثاني
+    والعشرين" 22, "الثلاثين" 30."""
+    units = ["الحادي", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن"]
+    units.append("التاسع")
+    days = {"الأول": 1, "الاول": 1, "العاشر": 10, "العشرين": 20, "الثلاثين": 30}
+    for n, word in enumerate(units[1:], start=2):
+        days[word] = n
+    for n, word in enumerate(units, start=1):
+        days[f"{word} عشر"] = 10 + n
+        days[f"{word} والعشرين"] = 20 + n
+    days["الحادي والثلاثين"] = 31
+    return days
+
+
+# Days of the month written as words before a month's name: Arabic "في الأول من أكتوبر",
+# Urdu "یکم اکتوبر" (the first; other days are digits).
+_ORDINAL_DAYS: dict[str, dict[str, int]] = {"ar": _arabic_ordinal_days(), "ur": {"یکم": 1}}
+
+
 class Vocabulary:
     """How one language writes dates: CLDR's month and weekday names (abbreviations only next
     to a day number, or in scripts without spaces), numeric forms (5月5日, 5일, 28/2,
@@ -126,6 +152,7 @@ class Vocabulary:
                 _bound(_alternatives(short, matching), matching, prefix_ok=False),
             )
         )
+        self.ordinal_days = _ORDINAL_DAYS.get(language, {})
         parts = [
             rf"(?P<ymd>(?P<y1>{_YEAR})\s*[年년./-]\s*(?P<m1>\d{{1,2}})\s*[月월./-]\s*"
             r"(?P<d1>\d{1,2})\s*[日일号號]?)",
@@ -139,6 +166,7 @@ class Vocabulary:
             # "ngày 28/2", "pada 2/11"; "24/7" and "3/4" are not dates elsewhere.
             rf"(?P<num>(?<![\d/.,])(?:(?P<d6>[0-3]?\d)/(?P<m6>[01]?\d)/(?P<y9>{_YEAR}|\d\d)"
             rf"|(?:{_NUMERIC_DATE_BEFORE})(?P<d8>[0-3]?\d)/(?P<m8>[01]?\d)"
+            rf"|(?:{_DASHED_DATE_BEFORE})(?P<d11>[0-3]?\d)-(?P<m11>[01]?\d)(?!-)"
             rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
             # "5일", "5日" a day of the month; not "3日連続" (three days running), "5일 만에",
             # "2日前", "3日後"
@@ -147,6 +175,12 @@ class Vocabulary:
             r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
             rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
         ]
+        if self.ordinal_days:
+            ordinals = "|".join(sorted(map(re.escape, self.ordinal_days), key=len, reverse=True))
+            parts.insert(
+                0,
+                rf"(?P<odm>(?<!\w)(?P<ow>{ordinals})\s+(?:من\s+)?(?:شهر\s+)?(?P<mn4>{month}))",
+            )
         if self.relative:
             parts.append(rf"(?P<reln>{_bound(_alternatives(self.relative, matching), matching)})")
         parts += [
@@ -165,15 +199,21 @@ class Vocabulary:
                 return table[name]
         return None
 
+    def _ordinal(self, word: str) -> int:
+        return self.ordinal_days[re.sub(r"\s+", " ", word)]
+
     def _clue(self, m: re.Match[str]) -> DayClue | None:
         g = m.groupdict()
         if g["ymd"] or g["cmd"]:
             return DayClue(int(g["m1"] or g["m2"]), int(g["d1"] or g["d2"]))
+        if g.get("odm"):
+            return DayClue(self._lookup(g["mn4"], self.months), self._ordinal(g["ow"]))
         if g["dmn"] or g["mdn"]:
             month = self._lookup(g["mn"] or g["mn2"], self.months)
             return DayClue(month, int(g["d4"] or g["d5"]))
         if g["num"]:
-            return DayClue(int(g["m6"] or g["m7"] or g["m8"]), int(g["d6"] or g["d7"] or g["d8"]))
+            numeric_month = g["m6"] or g["m7"] or g["m8"] or g["m11"]
+            return DayClue(int(numeric_month), int(g["d6"] or g["d7"] or g["d8"] or g["d11"]))
         if g["cd"]:
             return DayClue(day=_day_number(g["d3"]))
         if g["wdn"]:
@@ -185,7 +225,10 @@ class Vocabulary:
         for m in self.pattern.finditer(text, start, end):
             value, age, precision = self._resolve(m, ref)
             clue = self._clue(m)
-            out.append(DateMention(m.start(), m.end(), m.group(), value, age, precision, clue))
+            shift = self._lookup(m["reln"], self.relative) if m.groupdict().get("reln") else None
+            out.append(
+                DateMention(m.start(), m.end(), m.group(), value, age, precision, clue, shift)
+            )
         return out
 
     def _resolve(
@@ -199,14 +242,16 @@ class Vocabulary:
             year, month, day = int(g["y1"]), int(g["m1"]), int(g["d1"])
         elif g["cmd"]:
             month, day = int(g["m2"]), int(g["d2"])
+        elif g.get("odm"):
+            month, day = self._lookup(g["mn4"], self.months), self._ordinal(g["ow"])
         elif g["dmn"] or g["mdn"]:
             month = self._lookup(g["mn"] or g["mn2"], self.months)
             day = int(g["d4"] or g["d5"])
             y = g["y4"] or g["y5"]
             year = int(y) if y else None
         elif g["num"]:
-            day = int(g["d6"] or g["d7"] or g["d8"])
-            month = int(g["m6"] or g["m7"] or g["m8"])
+            day = int(g["d6"] or g["d7"] or g["d8"] or g["d11"])
+            month = int(g["m6"] or g["m7"] or g["m8"] or g["m11"])
             y = g["y9"] or g["y10"]
             year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else None
             if not 1 <= month <= 12:

@@ -8,6 +8,7 @@ beyond one window (the lead's date, day clues on an undated page) and who else i
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -247,13 +248,24 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
     # A short lead often leaves the day to the next sentences ("... announced on the 5th").
     sentences += [s for s in ctx.doc.sentences if s.start >= ctx.lead_end][:CLUE_SENTENCES]
     sentences += [s for s in ctx.doc.sentences if s.start < best.end and best.start < s.end]
+    today = _named_today(ctx, sentences)
     for s in sentences:
         act = ctx.act_in(s)
         if act == s.end:
             continue  # no act here: its dates are another story's (a drill, a meeting)
         clue: DayClue | None = None
         first: DateMention | None = None
-        for d in ctx.dates(s.start, s.end, None):
+        dates = ctx.dates(s.start, s.end, None)
+        if today is not None:
+            # "said today, Thursday, that it fired yesterday": yesterday is Wednesday.
+            for d in dates:
+                if d.shift and not dates_reaction(
+                    ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words
+                ):
+                    earlier = today.back(d.shift)
+                    if earlier is not None:
+                        return earlier, d.text, d.start
+        for d in dates:
             if d.clue is None:
                 continue
             if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
@@ -264,6 +276,27 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
                 clue = clue.merge(d.clue)
         if clue is not None and first is not None:
             return clue, first.text, first.start
+    return None
+
+
+# What may stand between "today" and the day it names: "today, Thursday", "اليوم الخميس",
+# "오늘(13일)", "сегодня, 13 июля".
+_APPOSITION = re.compile(r"[\s,()\u3000\uff08\uff09\u3001\u060c-]{0,4}")
+
+
+def _named_today(ctx: Context, sentences: list[Sentence]) -> DayClue | None:
+    """The day a page without a time names as its today ("today, Thursday"), read where a
+    word for today stands right beside a day, for the days counted back from it."""
+    for s in sentences:
+        dates = ctx.dates(s.start, s.end, None)
+        for word in (d for d in dates if d.shift == 0):
+            for d in dates:
+                if d.clue is None or d is word:
+                    continue
+                left, right = (word, d) if word.end <= d.start else (d, word)
+                gap = ctx.doc.text[left.end : right.start]
+                if left.end <= right.start and _APPOSITION.fullmatch(gap):
+                    return d.clue
     return None
 
 

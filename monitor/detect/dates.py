@@ -68,8 +68,11 @@ _PATTERN = re.compile(
             r"Fri|Satur|Sun)day(?:'s)?(?:\s+(?:night|morning|evening|afternoon))?\b"
             r"(?!\s+(?:paper|newspaper|edition|times|telegraph|express|mail|observer|service|"
             r"school|prayers?|market|trading)\b))",
-            r"(?P<rel>\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|overnight|"
-            r"yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b)",
+            # "overnight into Monday" names its day: the weekday says it, not "overnight"
+            r"(?P<rel>\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|"
+            r"overnight(?!\s+(?:into|to|on)\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)|"
+            r"yesterday|last\s+night|the\s+day\s+before\s+yesterday|the\s+previous\s+day|"
+            r"a\s+day\s+earlier)\b)",
             r"(?P<ago>\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|"
             r"many)\s+(?P<unit>days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|before)\b)",
             r"(?P<lastunit>\b(?:last|past|previous)\s+(?P<unit2>week|month|year|decade)\b)",
@@ -111,6 +114,9 @@ class DateMention:
     # What the words say of the day even without a reference day to resolve them against:
     # "on the 14th", "October 5", "on Tuesday" (month, day of month, weekday).
     clue: DayClue | None = None
+    # A word that counts days back from the day of writing, whatever that is: "today" 0,
+    # "yesterday" 1 (read against the day a page names as its today when it has no time).
+    shift: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +159,20 @@ class DayClue:
     @classmethod
     def from_date(cls, day: date) -> DayClue:
         return cls(day.month, day.day, day.weekday())
+
+    def back(self, days: int) -> DayClue | None:
+        """The clue of the day `days` before this one: what of it can still be told."""
+        weekday = (self.weekday - days) % 7 if self.weekday is not None else None
+        month, day = None, None
+        if self.month is not None and self.day is not None:
+            earlier = date(2000, self.month, self.day) - timedelta(days=days)
+            month, day = earlier.month, earlier.day
+            if month == 2 and self.month != 2:
+                day = None  # the end of February, in a year not said
+        elif self.day is not None and self.day > days:
+            day = self.day - days
+        clue = DayClue(month, day, weekday)
+        return clue if clue != DayClue() else None
 
     @classmethod
     def parse(cls, text: str) -> DayClue:
@@ -299,8 +319,7 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | Non
     if g["rel"]:
         if ref is None:
             return None, None, "day"
-        words = g["rel"].lower()
-        back = 2 if "before" in words else 1 if ("yesterday" in words or "last" in words) else 0
+        back = _days_back(g["rel"])
         return ref - timedelta(days=back), back, "day"
     if g["ago"]:
         n = g["n"].lower()
@@ -332,6 +351,15 @@ def _resolve(m: re.Match[str], ref: date | None) -> tuple[date | None, int | Non
     return None, (ref - date(year, 12, 31)).days, "year"
 
 
+def _days_back(words: str) -> int:
+    words = words.lower()
+    if "before yesterday" in words:
+        return 2
+    if any(w in words for w in ("yesterday", "last", "previous", "before", "earlier")):
+        return 1
+    return 0
+
+
 def _clue(m: re.Match[str]) -> DayClue | None:
     g = m.groupdict()
     if g["md"] or g["dm"]:
@@ -354,5 +382,8 @@ def find_dates(
     mentions = []
     for m in _PATTERN.finditer(text, start, end):
         value, age, precision = _resolve(m, ref)
-        mentions.append(DateMention(m.start(), m.end(), m.group(), value, age, precision, _clue(m)))
+        shift = _days_back(m["rel"]) if m["rel"] else None
+        mentions.append(
+            DateMention(m.start(), m.end(), m.group(), value, age, precision, _clue(m), shift)
+        )
     return mentions

@@ -34,8 +34,9 @@ from monitor.detect.entities import (
     launcher_score,
     salient_figures,
 )
-from monitor.detect.language import identify
+from monitor.detect.language import identify, runners_up
 from monitor.detect.rules import RuleSet
+from monitor.detect.screen import screen_of, trigger_screen_of
 from monitor.detect.times import find_time
 from monitor.models import Article, Detection, Evidence, Role
 
@@ -209,11 +210,7 @@ def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
 def prefilter(text: str, rules: RuleSet) -> bool:
     """Cheap and loose: could this title + summary be a report the rules accept, in any of
     their languages? (A title and a summary are too short to identify a language surely.)"""
-    return any(r.prefilter_pattern.search(text) is not None for r in _all_packs(rules))
-
-
-def _all_packs(rules: RuleSet) -> tuple[RuleSet, ...]:
-    return (rules, *rules.packs.values())
+    return screen_of(rules).passes(text)
 
 
 def language_of(article: Article, rules: RuleSet) -> str | None:
@@ -227,6 +224,8 @@ def language_of(article: Article, rules: RuleSet) -> str | None:
 # Detection reads the headline and this much of the text: the news is at the top, and a page
 # of hostile length must not cost more than a long article does.
 MAX_TEXT_CHARS = 20_000
+# Title and text shorter than this (a headline alone) are too short to identify surely.
+SHORT_TEXT = 100
 
 
 def analyse(article: Article, rules: RuleSet) -> Analysis:
@@ -240,8 +239,14 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
         # language's text). The text apart from its Latin letters, when there is much of it,
         # gets read in its own language; and when the identified language's rules saw no
         # trigger word at all, the base language's rules get their chance. Rules that read
-        # the text and rejected it are not second-guessed by the base language's.
+        # the text and rejected it are not second-guessed by the base language's. The languages
+        # next most likely are read too when the text is a bare headline, too short to identify
+        # surely ("Pyongyang lancia missile balistico" reads as Portuguese, and the Portuguese
+        # rules reject it).
         others = [_language_apart_from_latin(article, rules)]
+        head = f"{article.title}\n{article.text}"
+        if article.language is None and len(head.strip()) < SHORT_TEXT:
+            others += runners_up(head, rules.languages)
         if not found.triggered:
             others.append(rules.language)
         for other in others:
@@ -264,7 +269,7 @@ def _language_apart_from_latin(article: Article, rules: RuleSet) -> str | None:
 def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis:
     full = f"{article.title}\n{article.text}"
     said = f"language {language or 'unknown'}; rules {rules.language}"
-    if rules.trigger.search(full) is None:
+    if not trigger_screen_of(rules).passes(full):
         return Analysis(
             0.0, rules.threshold, None, (said, "no trigger word: skipped"), language, False
         )

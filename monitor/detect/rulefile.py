@@ -5,10 +5,12 @@ the key, and says how to fix it. The language is documented in docs/rules.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.detect.calendars import DateWords
+from monitor.detect.lazyre import lazy_compile
 from monitor.detect.rules import (
     ENTITY_TYPES,
     INHERITED,
@@ -21,6 +23,7 @@ from monitor.detect.rules import (
     WeaponTerms,
     compile_terms,
     term_regex,
+    terms_source,
 )
 from monitor.errors import RulesError
 
@@ -199,16 +202,17 @@ class Builder:
         parsed = {str(n): self._group(str(n), s) for n, s in raw_groups.items()}
         known = set(parsed) | set(ENTITY_TYPES)
         groups: dict[str, KeywordGroup] = {}
+        # For the prefilter's scan: each group's terms as patterns of their own.
+        group_parts: dict[str, list[str]] = {}
         for name, (terms, spec) in parsed.items():
             where = f"keyword group '{name}'"
             gap = int(self._number(spec.get("gap", 2), where, "gap"))
+            case_sensitive = bool(spec.get("case_sensitive", False))
+            group_matching: Matching = "words" if name in inherited else matching
+            group_parts[name] = [terms_source([t], group_matching) for t in terms]
             groups[name] = KeywordGroup(
                 name=name,
-                pattern=compile_terms(
-                    terms,
-                    bool(spec.get("case_sensitive", False)),
-                    "words" if name in inherited else matching,
-                ),
+                pattern=compile_terms(terms, case_sensitive, group_matching),
                 unless_after=self._gapped(spec.get("unless_after"), where, "unless_after", gap),
                 unless_before=self._gapped(spec.get("unless_before"), where, "unless_before", gap),
             )
@@ -239,12 +243,27 @@ class Builder:
         weapons = self._weapons(data.get("weapons"), "weapons", 0, matching)
         weapons += self._weapons(data.get("systems"), "systems", 3, matching)
 
-        def union(names: tuple[str, ...]) -> re.Pattern[str]:
+        def parts_of(names: tuple[str, ...]) -> list[str]:
             parts = [groups[n].pattern.pattern if n in groups else entity_regex(n) for n in names]
             if {"@weapon", "@system"} & set(names):
                 parts += [w.pattern.pattern for w in weapons]
-            unique = [re.sub(r"\(\?P<\w+>", "(?:", p) for p in dict.fromkeys(parts)]
-            return re.compile("|".join(f"(?:{p})" for p in unique), re.IGNORECASE)
+            return parts
+
+        def union(patterns: Iterable[str]) -> re.Pattern[str]:
+            unique = [re.sub(r"\(\?P<\w+>", "(?:", p) for p in dict.fromkeys(patterns)]
+            # Its parts were checked one by one.
+            return lazy_compile("|".join(f"(?:{p})" for p in unique), re.IGNORECASE, check=False)
+
+        def term_parts(names: tuple[str, ...]) -> tuple[str, ...]:
+            """The alternatives of `union(parts_of(names))`, one term each, for a scan (see
+            monitor.detect.screen)."""
+            parts: list[str] = []
+            for n in names:
+                parts += group_parts[n] if n in groups else [entity_regex(n)]
+            if {"@weapon", "@system"} & set(names):
+                for w in weapons:
+                    parts += w.parts
+            return tuple(dict.fromkeys(parts))
 
         recency = self._keys(
             data.get("recency") or {}, {"max_age_days", "max_future_days", "dated_bonus"}, "recency"
@@ -266,8 +285,10 @@ class Builder:
             },
             dated_bonus=self._number(recency.get("dated_bonus", 0.0), "recency", "dated_bonus"),
             support=self._number(data.get("support", 0.5), "top level", "support"),
-            trigger=union(trigger_names),
-            prefilter_pattern=union(trigger_names + also),
+            trigger=union(parts_of(trigger_names)),
+            prefilter_pattern=union(parts_of(trigger_names + also)),
+            prefilter_parts=term_parts(trigger_names + also),
+            trigger_parts=term_parts(trigger_names),
             groups=groups,
             rules=rules,
             adjust=adjust,
@@ -304,7 +325,8 @@ class Builder:
                     exc
                 )
             own_rank = rank if rank or value == "missile" else 1
-            out.append(WeaponTerms(pattern, str(value), own_rank))
+            parts = tuple(terms_source([t], matching) for t in terms)
+            out.append(WeaponTerms(pattern, str(value), own_rank, parts))
         return out
 
     def _dates(self, raw: Any) -> DateWords:
@@ -348,7 +370,7 @@ class Builder:
             if not all(isinstance(p, str) for p in patterns):
                 raise self.fail("roles", key, "expected a list of regexes", r"e.g. `['^\s+said']`")
             try:
-                compiled[key] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+                compiled[key] = lazy_compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
             except re.error as exc:
                 raise self.fail("roles", key, f"bad regex: {exc}", "fix the pattern") from exc
         return Roles(**compiled)

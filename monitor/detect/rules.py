@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import glob
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 
 from monitor.detect.calendars import DateWords
+from monitor.detect.lazyre import lazy_compile, trusted
 from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD
 from monitor.errors import RulesError
 
@@ -73,6 +75,7 @@ class WeaponTerms:
     pattern: re.Pattern[str]
     value: str  # the normalised English name shown in alerts: "ballistic missile", "Hwasong"
     rank: int  # 0 generic, 1 a kind of missile, 3 a named system
+    parts: tuple[str, ...] = ()  # one pattern per term, for the prefilter's scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,10 @@ class RuleSet:
     timezones: Mapping[str, str] = field(default_factory=dict)
     # The same rules in other languages, by ISO 639-1 code (only on the base rule set).
     packs: Mapping[str, RuleSet] = field(default_factory=dict)
+    # `prefilter_pattern`'s alternatives, one pattern per term (monitor.detect.screen reads
+    # the words each needs); empty: not known, the whole pattern runs on every text.
+    prefilter_parts: tuple[str, ...] = ()
+    trigger_parts: tuple[str, ...] = ()  # `trigger`'s, likewise
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -154,16 +161,18 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             f"{file}: this is a language pack of {base_file.name}, not a rules file. "
             f"Hint: name {base_file} instead; its packs load with it"
         )
-    base = _read_yaml(file)
-    ruleset = _builder(str(file)).build(dict(base) if isinstance(base, dict) else base)
+    base, base_shipped = _read_yaml(file)
+    with trusted() if base_shipped else nullcontext():
+        ruleset = _builder(str(file)).build(dict(base) if isinstance(base, dict) else base)
     packs: dict[str, RuleSet] = {}
     for pack_file in sorted(file.parent.glob(f"{glob.escape(file.stem)}.*{file.suffix}")):
         match = _PACK_NAME.match(pack_file.name)
         if not match or match["stem"] != file.stem:
             continue
-        pack = _read_yaml(pack_file)
+        pack, pack_shipped = _read_yaml(pack_file)
         merged = _merge(base, pack, str(pack_file), match["lang"])
-        pack_rules = _builder(str(pack_file)).build(merged)
+        with trusted() if base_shipped and pack_shipped else nullcontext():
+            pack_rules = _builder(str(pack_file)).build(merged)
         packs[pack_rules.language] = pack_rules
     if ruleset.language in packs:
         raise RulesError(
@@ -173,15 +182,28 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     return replace(ruleset, packs=packs)
 
 
-def _read_yaml(file: Path) -> Any:
+def _read_yaml(file: Path) -> tuple[Any, bool]:
+    """The file's data, and whether it is the shipped file's very text (config/rules/ is a
+    copy): those patterns are parsed when first used, not at load, since the suite compiles
+    every one of them (tests/detect/test_packs.py). A file of the user's is checked whole."""
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"{file}: cannot read the rules file ({exc.strerror})") from exc
     try:
-        return yaml.load(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
+    return data, text == _shipped_text(file.name)
+
+
+@lru_cache(maxsize=64)
+def _shipped_text(name: str) -> str | None:
+    shipped = default_rules_path().with_name(name)
+    try:
+        return shipped.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _merge(base: Any, pack: Any, source: str, language: str) -> dict[str, Any]:
@@ -224,6 +246,7 @@ def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
     return _builder(source).build(data)
 
 
+@lru_cache(maxsize=65536)  # the base's groups recur in every pack
 def term_regex(term: str) -> str:
     """One keyword term as a regular expression (see docs/rules.md, "Terms")."""
     if term.startswith("re:"):
@@ -231,11 +254,8 @@ def term_regex(term: str) -> str:
     star = term.endswith("*")
     words = term.rstrip("*").strip()
     # A space is any run of spaces or hyphens, a hyphen an optional one; neither crosses a line
-    # (the headline ends with one).
-    body = "".join(
-        r"(?:[^\S\n]|-)+" if ch == " " else r"(?:[^\S\n]|-)?" if ch == "-" else re.escape(ch)
-        for ch in words
-    )
+    # (the headline ends with one). re.escape writes them as `\ ` and `\-`.
+    body = re.escape(words).replace("\\ ", r"(?:[^\S\n]|-)+").replace("\\-", r"(?:[^\S\n]|-)?")
     return body + (rf"[\w{MARKS}-]*" if star else "")
 
 
@@ -272,11 +292,15 @@ def compile_terms(
 
 @lru_cache(maxsize=1024)
 def _compile_terms(terms: tuple[str, ...], case_sensitive: bool, matching: str) -> re.Pattern[str]:
+    return lazy_compile(terms_source(terms, matching), 0 if case_sensitive else re.IGNORECASE)
+
+
+def terms_source(terms: Sequence[str], matching: str = "words") -> str:
+    """The pattern `compile_terms` compiles, as text."""
     alternatives = sorted((term_regex(t) for t in terms), key=len, reverse=True)
-    flags = 0 if case_sensitive else re.IGNORECASE
     body = "(?:" + "|".join(alternatives) + ")"
     if matching == "substring":
-        return re.compile(body, flags)
+        return body
     if matching == "prefix":
-        return re.compile(NOT_AFTER_WORD + body, flags)
-    return re.compile(NOT_AFTER_WORD + body + NOT_BEFORE_WORD, flags)
+        return NOT_AFTER_WORD + body
+    return NOT_AFTER_WORD + body + NOT_BEFORE_WORD

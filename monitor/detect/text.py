@@ -26,7 +26,18 @@ _BOUNDARY = re.compile(
 )
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|"
-    r"Gov|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Jr|vs|approx)\.)"
+    r"Gov|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Jr|vs|approx|"
+    # Other languages' abbreviations that a number or a name follows ("godz. 4", "ok. 300 km",
+    # "ca. 20 Raketen", "Sr. López", "тыс. человек"); not those that end sentences as often
+    # ("r.", "г.", "usw."), where a full stop still ends one.
+    r"godz|ok|m\.in|tys|mln|mld|np|tzw|ul|gen|płk|ppłk|"
+    r"ca|bzw|Nr|Mio|Mrd|vgl|ggf|Prof|"
+    r"env|Mme|Mlle|"
+    r"aprox|Sr|Sra|núm|"
+    r"sig|dott|"
+    r"bijv|"
+    r"тыс|млн|млрд|ок|им|ул|ген|т\.е|т\.к|тис|"
+    r"Jl|dkk)\.)"
     r"[\"'\u201d\u2019)]*\s*$"
 )
 # "18. Juni", "5. marts": a day number and a full stop before a month's name.

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-def build_notifiers(cfg: NotifyConfig) -> dict[str, Notifier]:
+def build_notifiers(cfg: NotifyConfig, public_url: str | None = None) -> dict[str, Notifier]:
     """One notifier per configured destination, the console when there is none.
 
     Secrets are read here; a missing one raises ConfigError naming the variable to set.
@@ -53,7 +53,7 @@ def build_notifiers(cfg: NotifyConfig) -> dict[str, Notifier]:
         owner = f"notify.destinations.{name}"
         if isinstance(d, SlackDestination):
             token = resolve_secret(owner, d.token_env, d.token_file, "token")
-            out[name] = SlackNotifier(name, d, token, pace)
+            out[name] = SlackNotifier(name, d, token, pace, public_url)
         elif isinstance(d, SlackWebhookDestination):
             url = resolve_secret(owner, d.url_env, d.url_file, "url")
             out[name] = SlackWebhookNotifier(name, d, url, pace)

@@ -3,7 +3,7 @@
 Every message carries Slack message metadata {"alert_id": ...}; after a crash, `find` reads the
 channel (or the thread) back with `include_all_metadata` to learn whether an interrupted send
 arrived. slack_sdk's own retry handlers are switched off: retrying is the delivery worker's job.
-The blocking `WebClient` runs in a worker thread, which keeps aiohttp out of the dependencies.
+The blocking `WebClient` runs in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -33,8 +35,16 @@ _TRANSIENT = {"internal_error", "fatal_error", "service_unavailable", "request_t
 
 
 class SlackNotifier:
-    def __init__(self, name: str, cfg: SlackDestination, token: str, pace: float = 1.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        cfg: SlackDestination,
+        token: str,
+        pace: float = 1.0,
+        public_url: str | None = None,
+    ) -> None:
         self.name = name
+        self.public_url = public_url  # web.public_url: a "View event" button links there
         self.cfg = cfg
         self.pace = pace
         self.pace_key: str | None = f"slack:{cfg.channel}"
@@ -49,6 +59,8 @@ class SlackNotifier:
 
     async def send(self, alert: Alert, thread: RemoteRef | None) -> RemoteRef:
         text, blocks = render.slack_render(alert)
+        if not thread:
+            blocks = [*blocks, *view_button(self.public_url, alert.event_id)]
         resp = await self._call(
             "chat_postMessage",
             channel=thread.channel if thread and thread.channel else self.cfg.channel,
@@ -61,10 +73,19 @@ class SlackNotifier:
             link_names=False,
             parse="none",
         )
-        return RemoteRef(self.name, str(resp["ts"]), str(resp.get("channel") or self.cfg.channel))
+        ref = RemoteRef(self.name, str(resp["ts"]), str(resp.get("channel") or self.cfg.channel))
+        # The message is sent whatever comes of this: a link is for people, and the console
+        # falls back to opening the channel.
+        try:
+            found = await self._call("chat_getPermalink", channel=ref.channel, message_ts=ref.id)
+        except DeliveryError:
+            return ref
+        link = found.get("permalink")
+        return replace(ref, link=str(link)) if link else ref
 
     async def update(self, first: RemoteRef, parent: Alert, latest: Alert) -> None:
         text, blocks = render.slack_message(parent, latest.event)
+        blocks = [*blocks, *view_button(self.public_url, parent.event_id)]
         await self._call(
             "chat_update",
             channel=first.channel or self.cfg.channel,
@@ -174,6 +195,16 @@ class SlackNotifier:
         error = classify(self.name, status, reason, retry_after)
         assert error is not None  # a SlackApiError is never a success
         return error
+
+
+def view_button(public_url: str | None, event_id: str) -> list[dict[str, Any]]:
+    """A plain link button to the event's console page (no interactivity endpoint needed);
+    none when web.public_url is not set."""
+    if not public_url:
+        return []
+    url = f"{public_url.rstrip('/')}/events/{quote(event_id, safe='')}"
+    button = {"type": "button", "text": {"type": "plain_text", "text": "View event"}, "url": url}
+    return [{"type": "actions", "elements": [button]}]
 
 
 def _metadata(alert: Alert) -> dict[str, Any]:

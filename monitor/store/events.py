@@ -6,6 +6,10 @@
     dedup_event_reports  event -> article, one row per report
     dedup_parked         background reports (a launch only mentioned in the body) that found
                          no event yet: the first report that opens a fitting event takes them
+    dedup_report_details what detection found in each report (title, link, language, score,
+                         role, explanation), by article and event type: the console shows it
+                         for every report, where an alert carries it only for the one it was
+                         sent about
 
 Facts and outlets are JSON kept on the event row, so reading an event costs one row whatever
 its size. Dates are ISO TEXT, timestamps epoch seconds. The tables are Alembic's
@@ -17,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from monitor.store.db import Database
@@ -51,10 +55,52 @@ class EventRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportDetail:
+    """What detection found in one report, as the console shows it."""
+
+    title: str
+    url: str | None
+    language: str | None  # ISO 639-1, when known
+    published: datetime | None  # UTC, whole seconds
+    role: str  # "peg" or "background" (monitor.models.Role)
+    score: float
+    explanation: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One report of an event as grouping recorded it, with its detection's detail when that
+    was recorded (reports recorded before the store kept it have none)."""
+
+    event_id: str
+    article_id: str
+    outlet: str
+    date_certain: bool
+    added_at: int
+    detail: ReportDetail | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Parked:
     article_id: str
     event_date: date
     outlet: str
+
+
+def _detail(r: Sequence[Any]) -> ReportDetail | None:
+    """The detail in cells title, url, language, published, role, score, explanation; None
+    when the left join found none."""
+    if r[0] is None:
+        return None
+    return ReportDetail(
+        title=str(r[0]),
+        url=r[1],
+        language=r[2],
+        published=datetime.fromtimestamp(int(r[3]), UTC) if r[3] is not None else None,
+        role=str(r[4]),
+        score=float(r[5]),
+        explanation=tuple(str(line) for line in json.loads(r[6])),
+    )
 
 
 def _row(r: Sequence[Any]) -> EventRow:
@@ -245,9 +291,103 @@ class EventRepo:
         )
         return [str(r[0]) for r in rows]
 
+    async def newest(self, limit: int = 50, offset: int = 0) -> list[EventRow]:
+        """Events by when they were opened, newest first: the console's list, a page at a time."""
+        rows = await self.db.execute(
+            f"SELECT {_COLUMNS} FROM dedup_events ORDER BY created_at DESC, id DESC "
+            "LIMIT :limit OFFSET :offset",
+            {"limit": limit, "offset": offset},
+        )
+        return [_row(r) for r in rows]
+
+    async def count(self) -> int:
+        return int(await self.db.scalar("SELECT COUNT(*) FROM dedup_events"))
+
+    async def report_rows(self, event_ids: Sequence[str]) -> list[ReportRow]:
+        """The reports of these events, each event's in the order they were added, each with
+        the detail recorded for its article and its event's type."""
+        if not event_ids:
+            return []
+        rows = await self.db.execute(
+            "SELECT r.event_id, r.article_id, r.outlet, r.date_certain, r.added_at, d.title, "
+            "d.url, d.language, d.published, d.role, d.score, d.explanation "
+            "FROM dedup_event_reports r LEFT JOIN dedup_events e ON e.id = r.event_id "
+            "LEFT JOIN dedup_report_details d "
+            "ON d.article_id = r.article_id AND d.event_type = e.event_type "
+            "WHERE r.event_id IN :ids ORDER BY r.event_id, r.added_at, r.article_id",
+            {"ids": list(dict.fromkeys(event_ids))},
+        )
+        return [
+            ReportRow(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), int(r[4]), _detail(r[5:]))
+            for r in rows
+        ]
+
+    async def add_detail(
+        self, article_id: str, event_type: str, detail: ReportDetail, at: int
+    ) -> None:
+        """Keep what detection found in a report; the first reading of an article is kept."""
+        published = detail.published
+        await self.db.execute(
+            "INSERT INTO dedup_report_details (article_id, event_type, title, url, language, "
+            "published, role, score, explanation, recorded_at) VALUES (:article_id, :type, "
+            ":title, :url, :language, :published, :role, :score, :explanation, :at) "
+            "ON CONFLICT (article_id, event_type) DO NOTHING",
+            {
+                "article_id": article_id,
+                "type": event_type,
+                "title": detail.title,
+                "url": detail.url,
+                "language": detail.language,
+                "published": int(published.timestamp()) if published is not None else None,
+                "role": detail.role,
+                "score": repr(float(detail.score)),
+                "explanation": json.dumps(list(detail.explanation)),
+                "at": at,
+            },
+        )
+
+    async def move_reports(
+        self, article_ids: Sequence[str], source: str, target: EventRow, at: int
+    ) -> list[str]:
+        """Correct a grouping by hand: move these reports of `source` (all of them when none
+        are named) to `target`, creating it when it does not exist yet. Each event's outlets
+        are recomputed from the reports it keeps, and `source` is deleted when none is left.
+        Returns the article ids moved."""
+        async with self.db.transaction():
+            moving = [
+                r
+                for r in await self.report_rows([source])
+                if not article_ids or r.article_id in article_ids
+            ]
+            if not moving:
+                return []
+            if not await self.exists(target.id):
+                await self.create(target.evolve(first_article=moving[0].article_id))
+            ids = [r.article_id for r in moving]
+            await self.db.execute(
+                "DELETE FROM dedup_event_reports WHERE event_id = :source AND article_id IN :ids",
+                {"source": source, "ids": ids},
+            )
+            for r in moving:
+                await self.add_report(target.id, r.article_id, r.outlet, r.date_certain, at)
+            for event_id in (source, target.id):
+                await self._refresh_outlets(event_id, at)
+        return ids
+
+    async def _refresh_outlets(self, event_id: str, at: int) -> None:
+        """Recompute an event's outlets from its reports; delete it when it has none."""
+        event = await self.get(event_id)
+        if event is None:
+            return
+        outlets = tuple(dict.fromkeys(r.outlet for r in await self.report_rows([event_id])))
+        if not outlets:
+            await self.db.execute("DELETE FROM dedup_events WHERE id = :id", {"id": event_id})
+            return
+        await self.update(event.evolve(outlets=outlets, updated_at=max(at, event.updated_at)))
+
     async def delete_older(self, cutoff: int) -> int:
-        """Forget events without a report since `cutoff`, and reports parked before it; returns
-        the number of events removed."""
+        """Forget events without a report since `cutoff`, and reports parked or details
+        recorded before it; returns the number of events removed."""
         params = {"cutoff": cutoff}
         async with self.db.transaction():
             await self.db.execute(
@@ -260,6 +400,9 @@ class EventRepo:
             )
             await self.db.execute("DELETE FROM dedup_events WHERE updated_at < :cutoff", params)
             await self.db.execute("DELETE FROM dedup_parked WHERE parked_at < :cutoff", params)
+            await self.db.execute(
+                "DELETE FROM dedup_report_details WHERE recorded_at < :cutoff", params
+            )
         return int(removed)
 
 

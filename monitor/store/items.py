@@ -23,6 +23,30 @@ KEY_POSTINGS = 32  # items recorded per lookup key
 MAX_CANDIDATES = 64  # items checked per lookup, those sharing most keys first
 
 
+# An item, or what a second sighting of it adds to what the first recorded.
+_INSERT = """INSERT INTO dedup_items
+        (id, feed, guid, url, content_hash, shingles, sketch, seen_at)
+    VALUES (:id, :feed, :guid, :url, :content_hash, :shingles, :sketch, :seen_at)
+    ON CONFLICT (id) DO UPDATE SET
+        guid = COALESCE(dedup_items.guid, excluded.guid),
+        url = COALESCE(dedup_items.url, excluded.url),
+        content_hash = COALESCE(excluded.content_hash, dedup_items.content_hash),
+        shingles = CASE WHEN excluded.sketch IS NULL THEN dedup_items.shingles
+                        ELSE excluded.shingles END,
+        sketch = COALESCE(excluded.sketch, dedup_items.sketch)"""
+
+
+@dataclass(frozen=True, slots=True)
+class SeenItem:
+    """An item recorded only as seen: no text to look near-duplicates up by."""
+
+    item_id: str
+    feed: str
+    guid: str | None
+    url: str | None
+    seen_at: int
+
+
 @dataclass(frozen=True, slots=True)
 class TextRecord:
     """What is kept of an item's text."""
@@ -66,6 +90,26 @@ class ItemRepo:
             return row is not None
         return False
 
+    async def add_seen(self, items: Sequence[SeenItem]) -> None:
+        """Record items that need nothing more than being known (no text), in one statement:
+        what a poll's screen turned away."""
+        await self.db.executemany(
+            _INSERT,
+            [
+                {
+                    "id": i.item_id,
+                    "feed": i.feed,
+                    "guid": i.guid,
+                    "url": i.url,
+                    "content_hash": None,
+                    "shingles": 0,
+                    "sketch": None,
+                    "seen_at": i.seen_at,
+                }
+                for i in items
+            ],
+        )
+
     async def add(
         self,
         item_id: str,
@@ -78,16 +122,7 @@ class ItemRepo:
         """Record an item; a second call for the same id fills in what the first lacked."""
         async with self.db.transaction():
             await self.db.execute(
-                """INSERT INTO dedup_items
-                       (id, feed, guid, url, content_hash, shingles, sketch, seen_at)
-                   VALUES (:id, :feed, :guid, :url, :content_hash, :shingles, :sketch, :seen_at)
-                   ON CONFLICT (id) DO UPDATE SET
-                       guid = COALESCE(dedup_items.guid, excluded.guid),
-                       url = COALESCE(dedup_items.url, excluded.url),
-                       content_hash = COALESCE(excluded.content_hash, dedup_items.content_hash),
-                       shingles = CASE WHEN excluded.sketch IS NULL THEN dedup_items.shingles
-                                       ELSE excluded.shingles END,
-                       sketch = COALESCE(excluded.sketch, dedup_items.sketch)""",
+                _INSERT,
                 {
                     "id": item_id,
                     "feed": feed,
@@ -155,6 +190,15 @@ class ItemRepo:
                 "DELETE FROM dedup_items WHERE seen_at < :cutoff", {"cutoff": cutoff}
             )
         return int(removed)
+
+    async def activity(self, since: int) -> dict[str, tuple[int, int]]:
+        """Per feed: items first seen since `since`, and when the latest one was (epoch s)."""
+        rows = await self.db.execute(
+            "SELECT feed, SUM(CASE WHEN seen_at >= :since THEN 1 ELSE 0 END), MAX(seen_at) "
+            "FROM dedup_items GROUP BY feed",
+            {"since": since},
+        )
+        return {str(r[0]): (int(r[1] or 0), int(r[2])) for r in rows}
 
     async def count(self) -> int:
         return int(await self.db.scalar("SELECT COUNT(*) FROM dedup_items") or 0)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -49,14 +49,19 @@ class RemoteRef:
     destination: str
     id: str
     channel: str | None = None
+    # Where a person opens it (a Slack message's permalink): not part of which message it is.
+    link: str | None = field(default=None, compare=False)
 
     def to_json(self) -> str:
-        return json.dumps({"destination": self.destination, "id": self.id, "channel": self.channel})
+        d = {"destination": self.destination, "id": self.id, "channel": self.channel}
+        if self.link is not None:
+            d["link"] = self.link
+        return json.dumps(d)
 
     @classmethod
     def from_json(cls, text: str) -> RemoteRef:
         d = json.loads(text)
-        return cls(destination=d["destination"], id=d["id"], channel=d.get("channel"))
+        return cls(d["destination"], d["id"], channel=d.get("channel"), link=d.get("link"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +413,36 @@ class OutboxRepo:
         rows = await self.db.execute(
             f"SELECT {_ROW} FROM outbox_alerts WHERE event_id = :event ORDER BY seq",
             {"event": event_id},
+        )
+        return [_row(r) for r in rows]
+
+    async def by_events(self, event_ids: Sequence[str]) -> list[OutboxRow]:
+        """The alerts of these events, oldest first (the console's lists)."""
+        if not event_ids:
+            return []
+        rows = await self.db.execute(
+            f"SELECT {_ROW} FROM outbox_alerts WHERE event_id IN :events ORDER BY seq",
+            {"events": list(dict.fromkeys(event_ids))},
+        )
+        return [_row(r) for r in rows]
+
+    async def page(
+        self, statuses: Iterable[str], limit: int = 100, offset: int = 0
+    ) -> list[OutboxRow]:
+        """Alerts in these statuses with their bookkeeping, newest first.
+
+        The page's sequence numbers first, then its rows: sorting whole rows (payloads and
+        all) of a large outbox costs hundreds of milliseconds, sorting their numbers a few."""
+        seqs = await self.db.execute(
+            "SELECT seq FROM outbox_alerts WHERE status IN :wanted"
+            " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
+            {"wanted": list(statuses), "limit": limit, "offset": offset},
+        )
+        if not seqs:
+            return []
+        rows = await self.db.execute(
+            f"SELECT {_ROW} FROM outbox_alerts WHERE seq IN :seqs ORDER BY seq DESC",
+            {"seqs": [int(r[0]) for r in seqs]},
         )
         return [_row(r) for r in rows]
 

@@ -128,6 +128,7 @@ async def placed(dedup: Deduplicator, art: Article, det: Detection) -> Assignmen
 
 
 EMPTY_TABLES = (
+    "dedup_report_details",
     "dedup_event_reports",
     "dedup_parked",
     "dedup_events",

@@ -15,9 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from dedup_helpers import Backend, Clock, article, detection, make_dedup, placed
 
-from monitor.detect import load_rules
-from monitor.evaluate import run
-from tests.corpus import DEV
+from tests.corpus import DEV, dev_report
 
 LABELS = DEV / "labels.jsonl"
 
@@ -66,8 +64,6 @@ async def test_labelled_positives_group_into_the_labelled_events(
 def test_dev_corpus_grouping_reaches_targets() -> None:
     """Detection and the real grouping over the whole dev corpus, as `monitor eval` runs them."""
     positives()  # skips when the data is not here
-    corpus = LABELS.parent
-    files = sorted(p for p in corpus.glob("*.jsonl") if p.name != "labels.jsonl")
-    report = run(files, LABELS, load_rules())
+    report = dev_report()
     assert report.grouping.precision >= 0.95 and report.grouping.recall >= 0.95, report.grouping
     assert report.one_alert_share >= 0.95, (report.events_one_alert, report.events_in_input)

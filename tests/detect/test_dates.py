@@ -9,7 +9,7 @@ import pytest
 
 from monitor.detect import analyse, load_rules
 from monitor.detect.calendars import DateWords, Vocabulary
-from monitor.detect.dates import publication_day
+from monitor.detect.dates import find_dates, publication_day
 from monitor.detect.rules import RuleSet
 from monitor.detect.times import find_time
 from monitor.models import Article
@@ -160,6 +160,14 @@ def test_what_the_date_of_a_report_says(
         pytest.param("ja", "substring", "5日午前に発射", ["2024-06-05"], id="ja-day-of-month"),
         pytest.param("vi", "words", "trực chiến 24/7", [], id="vi-24-7-is-not-a-date"),
         pytest.param("vi", "words", "ngày 28/5", ["2024-05-28"], id="vi-day-month"),
+        pytest.param("vi", "words", "phóng hôm 3/6", ["2024-06-03"], id="vi-hom-day-month"),
+        pytest.param("vi", "words", "vào ngày 3-6", ["2024-06-03"], id="vi-dashed"),
+        pytest.param("vi", "words", "tỷ số 3-1", [], id="vi-dash-is-a-score-elsewhere"),
+        pytest.param("ar", "words", "في الأول من يونيو", ["2024-06-01"], id="ar-ordinal-day"),
+        pytest.param(
+            "ar", "words", "الثاني والعشرين من مايو", ["2024-05-22"], id="ar-ordinal-twenties"
+        ),
+        pytest.param("ur", "words", "یکم جون کو", ["2024-06-01"], id="ur-first-of-month"),
         pytest.param("id", "words", "Rabu (05/06)", ["2024-06-05", "2024-06-05"], id="id-paren"),
         pytest.param("de", "words", "seit 18.11.2022", ["2022-11-18"], id="de-dotted-with-year"),
         pytest.param("de", "words", "um 1.5 Prozent", [], id="de-decimal-is-not-a-date"),
@@ -189,3 +197,19 @@ def test_dates_in_other_languages(
 )
 def test_time_of_day(text: str, minutes: int | None) -> None:
     assert find_time(text, 0, len(text)) == minutes
+
+
+# Sentences written for these tests; published Wednesday 2024-08-28.
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Russia fired missiles at Kyiv overnight into Monday.", "2024-08-26"),
+        ("Russia fired missiles at Kyiv overnight.", "2024-08-28"),
+        ("The missile was launched the previous day, the ministry said.", "2024-08-27"),
+        ("Officials said a missile had been fired a day earlier.", "2024-08-27"),
+        ("The test came the day before yesterday.", "2024-08-26"),
+    ],
+)
+def test_english_relative_days(text: str, day: str) -> None:
+    found = [d for d in find_dates(text, 0, len(text), date(2024, 8, 28)) if d.value]
+    assert found and found[0].value.isoformat() == day

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.detect.dates import DayClue
 from monitor.detect.engine import analyse
 from monitor.detect.rules import RuleSet, load_rules
 from monitor.models import Article
@@ -45,6 +46,32 @@ CLUES = [
         "朝鲜三日间连续向东部海域发射弹道导弹，韩国军方表示将加强警戒。",
         None,
     ),
+    (
+        "ar: 'today, Thursday' names the page's day, so 'yesterday' is Wednesday",
+        "بيونغ يانغ تعلن إطلاق صاروخ باليستي",
+        "أعلنت كوريا الشمالية اليوم الخميس أنها أطلقت أمس صاروخا باليستيا جديدا سقط في البحر.",
+        (None, None, 2),
+    ),
+    (
+        "ko: 'today (the 13th)' and 'yesterday' give the 12th",
+        "북한, 동해상으로 탄도미사일 발사",
+        "합동참모본부는 오늘(13일) 북한이 어제 오후 동해상으로 탄도미사일 한 발을 쐈다고 밝혔다.",
+        (None, 12, None),
+    ),
+    (
+        "en: 'today, Monday' and 'the day before yesterday' give Saturday",
+        "North Korea says it test-fired a cruise missile",
+        "North Korea said today, Monday, that it test-fired a new cruise missile the day before "
+        "yesterday off its west coast.",
+        (None, None, 5),
+    ),
+    (
+        "ru: 'today, 1 March' and 'yesterday' give February (its last day, in a year not said)",
+        "КНДР запустила баллистическую ракету",
+        "Сегодня, 1 марта, в Сеуле сообщили, что КНДР вчера запустила баллистическую ракету "
+        "в сторону Японского моря.",
+        (2, None, None),
+    ),
 ]
 
 
@@ -64,3 +91,30 @@ def test_day_clue_of_an_undated_page(rules: RuleSet, title: str, text: str, clue
     assert detection is not None
     assert detection.event_date is None
     assert detection.day_clue == clue
+
+
+def test_yesterday_alone_says_nothing_of_the_day(rules: RuleSet) -> None:
+    page = Article(
+        id="p:2",
+        url=None,
+        title="North Korea fires a ballistic missile",
+        text="North Korea fired a ballistic missile yesterday, South Korea's military said.",
+        published=None,
+        outlet="X",
+    )
+    detection = analyse(page, rules).detection
+    assert detection is not None and detection.day_clue is None
+
+
+@pytest.mark.parametrize(
+    ("clue", "days", "earlier"),
+    [
+        (DayClue(weekday=0), 1, DayClue(weekday=6)),
+        (DayClue(3, 1, 2), 1, DayClue(2, None, 1)),  # February's last day: 28th or 29th
+        (DayClue(1, 1), 2, DayClue(12, 30)),
+        (DayClue(day=13), 1, DayClue(day=12)),
+        (DayClue(day=1), 1, None),  # the month before, of unknown length
+    ],
+)
+def test_a_clue_counted_back(clue: DayClue, days: int, earlier: DayClue | None) -> None:
+    assert clue.back(days) == earlier

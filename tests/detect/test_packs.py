@@ -83,3 +83,56 @@ def test_every_pack_has_cases(rules: RuleSet) -> None:
     files = {f.stem for f in CASES.glob("*.yaml")}
     missing = set(rules.languages) - files
     assert not missing, f"packs without test cases: {sorted(missing)}"
+
+
+def _patterns(value: Any, seen: set[int]) -> list[Any]:
+    """Every pattern a rule set holds, its packs' included."""
+    from dataclasses import fields, is_dataclass
+
+    from monitor.detect.lazyre import LazyPattern
+
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, LazyPattern):
+        return [value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [p for f in fields(value) for p in _patterns(getattr(value, f.name), seen)]
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _patterns(v, seen)]
+    if isinstance(value, list | tuple):
+        return [p for v in value for p in _patterns(v, seen)]
+    return []
+
+
+def test_every_pattern_of_the_shipped_rules_compiles() -> None:
+    """The shipped rules' patterns are compiled when first used, not checked at load (see
+    monitor.detect.lazyre): here each one is, and each behaves as `re.compile` made it."""
+    import re
+
+    patterns = _patterns(load_rules(), set())
+    assert len(patterns) > 1000
+    for pattern in patterns:
+        compiled = re.compile(pattern.pattern, pattern.flags)
+        assert pattern.compiled().pattern == compiled.pattern
+
+
+def test_an_edited_pack_is_checked_whole_at_load(tmp_path: Path) -> None:
+    """A copy of the shipped rules is trusted only while it is their very text: a bad pattern
+    in an edited pack fails at load, naming the file, the group and the term."""
+    from monitor.detect.rules import default_rules_path
+    from monitor.errors import RulesError
+
+    shipped = default_rules_path().parent
+    for file in shipped.glob("missile_launch*.yaml"):
+        (tmp_path / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+    assert set(load_rules(tmp_path / "missile_launch.yaml").packs) == set(load_rules().packs)
+    pack = tmp_path / "missile_launch.ko.yaml"
+    text = pack.read_text(encoding="utf-8")
+    edited = text.replace(
+        "  launch:\n    terms:\n", "  launch:\n    terms:\n      - 're:발사(('\n", 1
+    )
+    pack.write_text(edited, encoding="utf-8")
+    assert text != pack.read_text(encoding="utf-8")
+    with pytest.raises(RulesError, match=r"missile_launch\.ko\.yaml.*launch.*bad pattern"):
+        load_rules(tmp_path / "missile_launch.yaml")

@@ -10,7 +10,7 @@ import pytest
 
 from monitor.store import Store
 from monitor.store.events import EventRow, Parked
-from monitor.store.items import KEY_POSTINGS, MAX_CANDIDATES, TextRecord
+from monitor.store.items import KEY_POSTINGS, MAX_CANDIDATES, SeenItem, TextRecord
 
 SKETCH = bytes(range(256)) * 4  # every byte value: the column must keep binary as it is
 
@@ -73,6 +73,26 @@ async def test_a_second_add_fills_in_what_the_first_lacked(store: Store) -> None
     [found] = await items.candidates([11], exclude="other")
     assert (found.item_id, found.shingles, found.sketch) == ("ap:1", 50, SKETCH)
     assert await items.count() == 1
+
+
+async def test_items_seen_in_one_statement_are_known_and_keep_an_earlier_text(
+    store: Store,
+) -> None:
+    items = store.items
+    await items.add("ap:1", "ap", None, "https://x.com/a", text("h1", 11, 12), seen_at=100)
+    await items.add_seen(
+        [
+            SeenItem("ap:1", "ap", "guid-1", "https://x.com/other", 200),
+            SeenItem("ap:2", "ap", "guid-2", "https://x.com/b", 200),
+            SeenItem("nyt:3", "nyt", None, "https://x.com/c", 200),
+        ]
+    )
+    await items.add_seen([])
+    assert await items.seen("ap", "guid-2", None, False)
+    assert await items.seen("afp", None, "https://x.com/c", False)
+    assert await items.seen("ap", "guid-1", None, False)  # filled in on the known item
+    assert await items.with_content_hash("h1", exclude="other") == "ap:1"  # its text kept
+    assert await items.count() == 3
 
 
 async def test_a_later_text_replaces_the_earlier_one(store: Store) -> None:

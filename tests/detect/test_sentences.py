@@ -1,0 +1,31 @@
+"""Sentence splitting: a full stop after an abbreviation does not end a sentence, in the
+languages the packs read; one that ends a sentence still does."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.detect.text import split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b].strip() for a, b in split_sentences(text, 0, len(text))]
+
+
+# Sentences written for these tests.
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The U.S. Navy said two missiles were fired. Japan protested.", 2),
+        ("Alarm ogłoszono po godz. 5 rano. Rakiety leciały nad obwodami.", 2),
+        ("Rakieta przeleciała ok. 300 km. Spadła do morza.", 2),
+        ("Es wurden ca. 20 Raketen abgefeuert. Die Abwehr fing die meisten ab.", 2),
+        ("El Sr. López confirmó el lanzamiento. Corea del Norte no comentó.", 2),
+        ("Погибли более 2 тыс. человек. Обстрел продолжался всю ночь.", 2),
+        # a full stop after a word that is no abbreviation still ends the sentence
+        ("Pjongjang wystrzelił rakietę w 2024 r. Japonia protestowała.", 2),
+        ("The launch went on. Seoul said it was tracking it.", 2),
+    ],
+)
+def test_abbreviations_do_not_end_a_sentence(text: str, count: int) -> None:
+    assert len(sentences(text)) == count, sentences(text)
