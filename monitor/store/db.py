@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -33,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.util import await_only
 
 from monitor.errors import StoreError
 from monitor.store.faults import open_hint
@@ -241,14 +243,32 @@ def _sqlite_connected(dbapi_conn: Any, _record: Any) -> None:
     # SQLAlchemy, not the driver, decides where transactions begin (see _sqlite_begin).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    for pragma in (
-        "PRAGMA journal_mode=WAL",
-        "PRAGMA synchronous=NORMAL",
-        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-        "PRAGMA foreign_keys=ON",
-    ):
-        cur.execute(pragma)
-    cur.close()
+    try:
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _switch_to_wal(cur)
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cur.close()
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """Switch to WAL, waiting for other processes as long as the busy timeout says.
+
+    SQLite answers `journal_mode=WAL` with "database is locked" at once, without its busy
+    handler, while another connection holds the file (replicas opening one new store
+    together, say), so the wait is here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        await_only(asyncio.sleep(pause))  # in the engine's greenlet: the loop runs on
+        pause = min(pause * 2, 0.2)
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -128,6 +130,24 @@ async def test_replicas_starting_together_migrate_one_store(store_url: str) -> N
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_a_new_sqlite_file_another_process_is_writing_is_waited_for(tmp_path: Path) -> None:
+    """SQLite refuses the switch to WAL at once, busy handler or not, while another
+    connection holds a write transaction on the file: the store waits for it instead."""
+    file = tmp_path / "monitor.sqlite3"
+    other = sqlite3.connect(file, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE elsewhere (x)")
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        store = await open_store(f"sqlite:///{file}")
+        await store.close()
+    finally:
+        release.join()
+        other.close()
+    assert not release.is_alive()
 
 
 async def test_an_unusable_store_says_what_to_do(tmp_path: Path) -> None:
