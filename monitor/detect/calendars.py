@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from monitor.detect.dates import DateMention, DayClue, Precision, day_of_month, month_day
-from monitor.detect.locale import month_names, weekday_names
+from monitor.detect.locale import month_before_day, month_names, weekday_names
 from monitor.detect.text import NOT_AFTER_WORD, NOT_BEFORE_WORD
 
 # A year, in any digits (Arabic-Indic and Persian included).
@@ -153,6 +153,12 @@ class Vocabulary:
             )
         )
         self.ordinal_days = _ORDINAL_DAYS.get(language, {})
+
+        def slashed(n: str) -> str:
+            """A day and a month with a slash, in the order the language writes them."""
+            day, month = rf"(?P<d{n}>[0-3]?\d)", rf"(?P<m{n}>[01]?\d)"
+            return f"{month}/{day}" if month_before_day(language) else f"{day}/{month}"
+
         parts = [
             rf"(?P<ymd>(?P<y1>{_YEAR})\s*[年년./-]\s*(?P<m1>\d{{1,2}})\s*[月월./-]\s*"
             r"(?P<d1>\d{1,2})\s*[日일号號]?)",
@@ -160,12 +166,12 @@ class Vocabulary:
             rf"(?P<dmn>(?<!\d)(?P<d4>\d{{1,2}})(?:\.|-?(?:го|ого|e|er|º|ª))?\s*(?:de\s+|ב-?|"
             rf"ngày\s+)?(?P<mn>{month})(?:\s+(?:de\s+)?(?P<y4>{_YEAR}))?)",
             rf"(?P<mdn>(?P<mn2>{month})\s+(?P<d5>\d{{1,2}})(?!\d)(?:,?\s+(?P<y5>{_YEAR}))?)",
-            # 28/2, 18/11/2022, 18.11.2022 (day first; a dotted pair needs its year: 1.5 is a
-            # number).
+            # 28/2, 18/11/2022, 18.11.2022 (day first, or month first where the language writes
+            # it so; a dotted pair needs its year: 1.5 is a number).
             # A day and a month without a year only where a date is expected: "(02/11)",
             # "ngày 28/2", "pada 2/11"; "24/7" and "3/4" are not dates elsewhere.
-            rf"(?P<num>(?<![\d/.,])(?:(?P<d6>[0-3]?\d)/(?P<m6>[01]?\d)/(?P<y9>{_YEAR}|\d\d)"
-            rf"|(?:{_NUMERIC_DATE_BEFORE})(?P<d8>[0-3]?\d)/(?P<m8>[01]?\d)"
+            rf"(?P<num>(?<![\d/.,])(?:{slashed('6')}/(?P<y9>{_YEAR}|\d\d)"
+            rf"|(?:{_NUMERIC_DATE_BEFORE}){slashed('8')}"
             rf"|(?:{_DASHED_DATE_BEFORE})(?P<d11>[0-3]?\d)-(?P<m11>[01]?\d)(?!-)"
             rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
             # "5일", "5日" a day of the month; not "3日連続" (three days running), "5일 만에",

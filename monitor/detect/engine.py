@@ -37,6 +37,7 @@ from monitor.detect.entities import (
 from monitor.detect.language import identify, runners_up
 from monitor.detect.rules import RuleSet
 from monitor.detect.screen import screen_of, trigger_screen_of
+from monitor.detect.text import unmarked
 from monitor.detect.times import find_time
 from monitor.models import Article, Detection, Evidence, Role
 
@@ -210,7 +211,7 @@ def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
 def prefilter(text: str, rules: RuleSet) -> bool:
     """Cheap and loose: could this title + summary be a report the rules accept, in any of
     their languages? (A title and a summary are too short to identify a language surely.)"""
-    return screen_of(rules).passes(text)
+    return screen_of(rules).passes(unmarked(text))
 
 
 def language_of(article: Article, rules: RuleSet) -> str | None:
@@ -231,6 +232,9 @@ SHORT_TEXT = 100
 def analyse(article: Article, rules: RuleSet) -> Analysis:
     if len(article.text) > MAX_TEXT_CHARS:
         article = replace(article, text=article.text[:MAX_TEXT_CHARS])
+    title, text = unmarked(article.title), unmarked(article.text)
+    if title is not article.title or text is not article.text:
+        article = replace(article, title=title, text=text)
     language = language_of(article, rules)
     pack = rules.for_language(language)
     found = _analyse(article, pack, language)

@@ -108,3 +108,15 @@ def weekday_names(language: str, width: str = "wide") -> dict[str, int]:
     """CLDR's weekday names (format and stand-alone forms) -> 0 (Monday) .. 6."""
     locale = _locale(language)
     return _calendar_names(locale.days, width, 0) if locale is not None else {}
+
+
+@lru_cache(maxsize=64)
+def month_before_day(language: str) -> bool:
+    """Whether the language writes a numeric date month first (CLDR's short date: "y/M/d" in
+    Chinese and Japanese, "d/M/yy" in Hindi), so that "(5/7)" is the 7th of May."""
+    locale = _locale(language)
+    if locale is None:
+        return False
+    pattern = str(locale.date_formats["short"].pattern)
+    month, day = pattern.find("M"), pattern.find("d")
+    return 0 <= month < day

@@ -141,6 +141,24 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+# Vowel signs and other marks that Arabic-script and Hebrew writing may add to a word
+# (harakat, superscript alef, Hebrew points) and the Arabic stretching stroke (tatweel): the
+# words the rules hold are written without them, as news is, so they are taken out first.
+_MARKS = re.compile(
+    "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
+    "\u06ea-\u06ed\u0640\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]"
+)
+_MAYBE_MARKED = re.compile("[\u0591-\u06ff]")
+
+
+def unmarked(text: str) -> str:
+    """`text` without the optional vowel marks of Arabic-script and Hebrew words (and the
+    tatweel): "صَارُوخ" and "صــاروخ" read as "صاروخ"."""
+    if _MAYBE_MARKED.search(text) is None:
+        return text
+    return _MARKS.sub("", text)
+
+
 def document(title: str, body: str) -> Document:
     text = f"{title}\n{body}"
     title_end = len(title)

@@ -171,6 +171,9 @@ def test_what_the_date_of_a_report_says(
         pytest.param("id", "words", "Rabu (05/06)", ["2024-06-05", "2024-06-05"], id="id-paren"),
         pytest.param("de", "words", "seit 18.11.2022", ["2022-11-18"], id="de-dotted-with-year"),
         pytest.param("de", "words", "um 1.5 Prozent", [], id="de-decimal-is-not-a-date"),
+        pytest.param("zh", "substring", "北韓昨(6/5)發射飛彈", ["2024-06-05"], id="zh-month-first"),
+        pytest.param("ja", "substring", "(5/28)発射", ["2024-05-28"], id="ja-month-first"),
+        pytest.param("id", "words", "Rabu (5/6)", ["2024-06-05"] * 2, id="id-day-first"),
     ],
 )
 def test_dates_in_other_languages(

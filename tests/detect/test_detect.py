@@ -306,3 +306,33 @@ def test_only_the_top_of_a_very_long_page_is_read(rules: RuleSet) -> None:
     )
     assert analyse(late, rules).detection is None
     assert analyse(early, rules).detection is not None
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        pytest.param(
+            "كوريا الشمالية تطلق صاروخا باليستيا",
+            "أطلقت كوريا الشمالية صباح اليوم صاروخا باليستيا سقط في البحر، وفق جيش كوريا الجنوبية.",
+            id="arabic-plain",
+        ),
+        pytest.param(
+            "كُورِيَا الشَّمَالِيَّةُ تُطْلِقُ صَارُوخًا بَالِيسْتِيًّا",
+            "أَطْلَقَتْ كُورِيَا الشَّمَالِيَّةُ صَبَاحَ الْيَوْمِ صَارُوخًا بَالِيسْتِيًّا سَقَطَ فِي الْبَحْرِ، وَفْقَ جَيْشِ كُورِيَا الْجَنُوبِيَّةِ.",
+            id="arabic-with-vowel-marks",
+        ),
+        pytest.param(
+            "كوريا الشمالية تطلق صــاروخا باليستيا",
+            "أطلقت كوريا الشمـالية صباح اليوم صـــاروخا باليستيا سقط في البحر، "
+            "وفق جيش كوريا الجنوبية.",
+            id="arabic-with-tatweel",
+        ),
+    ],
+)
+def test_arabic_vowel_marks_and_tatweel_read_as_plain_letters(
+    rules: RuleSet, title: str, text: str
+) -> None:
+    assert prefilter(title, rules)
+    found = detect(article(title, text, "2024-06-26T01:00"), rules)
+    assert found is not None
+    assert (found.actor, found.event_date) == ("north-korea", date(2024, 6, 26))
