@@ -50,6 +50,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -385,7 +386,9 @@ def service_run(
         }
         farm.mode = "conditional"
         # Launches of several outlets, beside a burst of hard negatives whose pages are fetched.
-        articles, truth = stream(3, outlets=40)
+        # They are published now, so they happened in the last few days: a report's "on the
+        # 5th" or "on Tuesday" must point to a day the rules take for recent news.
+        articles, truth = stream(3, outlets=40, start=date.today() - timedelta(days=4))
         first_of: dict[str, Article] = {}
         for article in articles:
             first_of.setdefault(truth[article.id], article)

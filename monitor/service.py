@@ -99,6 +99,7 @@ class Service:
     _retired: list[httpx.AsyncClient] = field(default_factory=list)
     _joined: bool = False  # other replicas were running when this one started
     _polled: set[str] = field(default_factory=set)  # feeds this replica has scheduled once
+    _feeds_of: tuple[Config, dict[str, Feed]] | None = None
 
     async def build(self) -> None:
         """Check everything that can be checked before the first poll: secrets, rules, store."""
@@ -218,7 +219,15 @@ class Service:
         return self._parts.deliverer
 
     def feeds(self) -> list[Feed]:
-        return [f for f in self.config.feed_objects() if f.enabled]
+        return list(self._feed_map().values())
+
+    def _feed_map(self) -> dict[str, Feed]:
+        """The enabled feeds by name, made once per config (every poll looks its feed up)."""
+        made = self._feeds_of
+        if made is None or made[0] is not self.config:
+            made = (self.config, {f.name: f for f in self.config.feed_objects() if f.enabled})
+            self._feeds_of = made
+        return made[1]
 
     async def _lease(self, feed: Feed, *, due_only: bool) -> FeedState | None:
         """The feed's state with its lease taken for this replica; None when another replica
@@ -300,8 +309,7 @@ class Service:
     def _schedule(self, feed: Feed, when: datetime) -> None:
         """Poll `feed` at `when`, unless a reload removed or changed it meanwhile (a changed
         feed has its own job already)."""
-        current = {f.name: f for f in self.feeds()}
-        if self._scheduler is None or current.get(feed.name) != feed:
+        if self._scheduler is None or self._feed_map().get(feed.name) != feed:
             return
         self._scheduler.add_job(
             self._fire,

@@ -169,3 +169,29 @@ async def test_reconfigure_adds_and_removes_feeds_and_refuses_a_bad_config(
     service.stop()
     await asyncio.wait_for(task, timeout=10)
     await service.close()
+
+
+async def test_feeds_are_made_once_per_config_not_once_per_poll(
+    tmp_path: Path, outlets: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every scheduled poll looks its feed up; with thousands of feeds, making the list anew
+    each time costs more than the poll itself."""
+    made: list[int] = []
+    feed_objects = Config.feed_objects
+
+    def counted(self: Config) -> list[object]:
+        made.append(1)
+        return feed_objects(self)  # type: ignore[return-value]
+
+    monkeypatch.setattr(Config, "feed_objects", counted)
+    feeds = [{"name": f"F{i}", "url": outlets.url(f"/ap/rss.xml?f={i}")} for i in range(20)]
+    service = Service(config(tmp_path, feeds, polling={"interval": 0.2, "min_interval": 0.1}))
+    await service.build()
+    task = asyncio.create_task(service.run())
+    await wait_for(
+        lambda: sum(r.path.startswith("/ap/rss.xml") for r in outlets.requests) >= 60, timeout=30
+    )
+    service.stop()
+    await asyncio.wait_for(task, timeout=10)
+    await service.close()
+    assert len(made) <= 2, f"{len(made)} feed lists made for 60 polls"
