@@ -85,21 +85,27 @@ class FeedStateRepo:
         interval. The row is locked `FOR UPDATE SKIP LOCKED`: a replica never waits on another
         one's claim, it moves on. A lease ends with the poll (record_success/record_failure),
         or `lease` seconds after it was last renewed when its replica died."""
+        query = (
+            f"SELECT {_COLUMNS} FROM feed_state WHERE url = :url "
+            "AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
+            "AND (lease_until IS NULL OR lease_until < :now OR lease_holder = :me)"
+            + self._skip_locked
+        )
+        params = {"url": url, "now": _ts(now), "me": holder, "any_time": not due_only}
         async with self._db.transaction():
-            await self._db.execute(
-                "INSERT INTO feed_state (url, name) VALUES (:url, :name) "
-                "ON CONFLICT (url) DO NOTHING",
-                {"url": url, "name": name},
-            )
-            row = await self._db.one(
-                f"SELECT {_COLUMNS} FROM feed_state WHERE url = :url "
-                "AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
-                "AND (lease_until IS NULL OR lease_until < :now OR lease_holder = :me)"
-                + self._skip_locked,
-                {"url": url, "now": _ts(now), "me": holder, "any_time": not due_only},
-            )
+            row = await self._db.one(query, params)
             if row is None:
-                return None
+                # A feed polled for the first time has no row yet: whoever makes it takes it.
+                made = await self._db.execute(
+                    "INSERT INTO feed_state (url, name) VALUES (:url, :name) "
+                    "ON CONFLICT (url) DO NOTHING RETURNING url",
+                    {"url": url, "name": name},
+                )
+                if not made:
+                    return None
+                row = await self._db.one(query, params)
+                if row is None:
+                    return None
             await self._db.execute(
                 "UPDATE feed_state SET lease_holder = :me, lease_until = :until WHERE url = :url",
                 {"me": holder, "until": _ts(now) + lease, "url": url},
@@ -144,31 +150,28 @@ class FeedStateRepo:
         Validators are replaced only when given, so a 304 without them keeps the old ones.
         The poll's lease ends with it (it is kept as a record of who polled last).
         """
-        async with self._db.transaction():
-            await self._ensure(url, name)
-            await self._db.execute(
-                """UPDATE feed_state SET
+        return await self._record(
+            url,
+            name,
+            """UPDATE feed_state SET
                     etag = COALESCE(:etag, etag),
                     last_modified = COALESCE(:last_modified, last_modified),
                     body_hash = COALESCE(:body_hash, body_hash),
                     last_poll = :now, last_success = :now, last_outcome = :outcome,
                     next_poll = :next_poll, error_streak = 0, last_error = NULL,
                     item_count = COALESCE(:item_count, item_count),
-                    new_items = new_items + :new_items, lease_until = NULL
-                WHERE url = :url""",
-                {
-                    "etag": etag,
-                    "last_modified": last_modified,
-                    "body_hash": body_hash,
-                    "now": _ts(now),
-                    "outcome": outcome,
-                    "next_poll": _ts(next_poll),
-                    "item_count": item_count,
-                    "new_items": new_items,
-                    "url": url,
-                },
-            )
-            return await self._must(url)
+                    new_items = new_items + :new_items, lease_until = NULL""",
+            {
+                "etag": etag,
+                "last_modified": last_modified,
+                "body_hash": body_hash,
+                "now": _ts(now),
+                "outcome": outcome,
+                "next_poll": _ts(next_poll),
+                "item_count": item_count,
+                "new_items": new_items,
+            },
+        )
 
     async def record_failure(
         self,
@@ -182,22 +185,35 @@ class FeedStateRepo:
     ) -> FeedState:
         """A failed poll: count it in the streak. Pass next_poll, or set it with set_next_poll
         once the new streak is known (see monitor.schedule.error_delay)."""
-        async with self._db.transaction():
-            await self._ensure(url, name)
-            await self._db.execute(
-                """UPDATE feed_state SET last_poll = :now, last_outcome = :outcome,
+        return await self._record(
+            url,
+            name,
+            """UPDATE feed_state SET last_poll = :now, last_outcome = :outcome,
                     last_error = :error, error_streak = error_streak + 1,
-                    next_poll = COALESCE(:next_poll, next_poll), lease_until = NULL
-                WHERE url = :url""",
-                {
-                    "now": _ts(now),
-                    "outcome": outcome,
-                    "error": error,
-                    "next_poll": _ts(next_poll) if next_poll else None,
-                    "url": url,
-                },
-            )
-            return await self._must(url)
+                    next_poll = COALESCE(:next_poll, next_poll), lease_until = NULL""",
+            {
+                "now": _ts(now),
+                "outcome": outcome,
+                "error": error,
+                "next_poll": _ts(next_poll) if next_poll else None,
+            },
+        )
+
+    async def _record(self, url: str, name: str, update: str, params: dict[str, Any]) -> FeedState:
+        """One statement that sets the poll's outcome (and the name, when given) and hands the
+        row back; the row is made first only for a feed that has none."""
+        sql = (
+            f"{update}, name = CASE WHEN :name = '' THEN name ELSE :name END "
+            f"WHERE url = :url RETURNING {_COLUMNS}"
+        )
+        values = {**params, "url": url, "name": name}
+        row = await self._db.one(sql, values)
+        if row is None:
+            async with self._db.transaction():
+                await self._ensure(url, name)
+                row = await self._db.one(sql, values)
+        assert row is not None, url
+        return _state(row)
 
     async def set_next_poll(self, url: str, when: datetime) -> None:
         await self._db.execute(
@@ -235,11 +251,6 @@ class FeedStateRepo:
             await self._db.execute(
                 "UPDATE feed_state SET name = :name WHERE url = :url", {"name": name, "url": url}
             )
-
-    async def _must(self, url: str) -> FeedState:
-        state = await self.get(url)
-        assert state is not None, url
-        return state
 
 
 def _ts(when: datetime) -> float:
