@@ -41,6 +41,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import resource
 import socket
 import subprocess
@@ -395,7 +396,7 @@ def service_run(
         # Round-robin over the actors, so that the launches chosen are distinct events.
         by_actor: dict[str, list[str]] = {}
         for key in sorted(first_of):
-            by_actor.setdefault(key.split("-2024-")[0], []).append(key)
+            by_actor.setdefault(re.sub(r"-\d{4}-\d\d-\d\d-\d\d:\d\d$", "", key), []).append(key)
         order = [k for group in itertools.zip_longest(*by_actor.values()) for k in group if k]
         chosen = order[:launches]
         lag0 = _lag_buckets(listen)
