@@ -224,6 +224,13 @@ def publication_day(published: datetime | None, timezone: str | None) -> date | 
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?،、，。；：]")
+# A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
+# 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -"). Its date is the
+# report's, which came after the launch.
+_DATELINE_PLACE = re.compile(r"\s*[^\W\d_][^\W\d_.'\u2019 -]*(?:[ .'\u2019-]+[^\W\d_]+){0,3},\s*$")
+_DATELINE_REST = re.compile(
+    r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014])"
+)
 
 
 @lru_cache(maxsize=64)
@@ -245,10 +252,17 @@ def dates_reaction(
     on May 28") unless the reaction came first ("fired after Seoul rejected ... on Monday"), or
     between the date and the act ("Japan on Tuesday condemned the launch"), or right before a
     date that comes before the act ("met in emergency session on Friday to discuss the
-    launch"). `start`..`end` is the date's sentence; nothing outside it counts. `reaction`: a
+    launch"), or the date is a dateline's ("SEOUL, May 5 (Yonhap) --"). `start`..`end` is the
+    date's sentence; nothing outside it counts. `reaction`: a
     language's own reaction and report words (a pack's `reaction` group), else English's.
     """
     words = reaction or _REACTION
+    if (
+        mention.start < act
+        and _DATELINE_PLACE.fullmatch(text, start, mention.start)
+        and _DATELINE_REST.match(text, mention.end)
+    ):
+        return True
     # Languages that put the verb last: after the act, a date the report's verb follows is the
     # report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다").
     if reaction is not None and mention.start >= act:
