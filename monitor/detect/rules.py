@@ -21,7 +21,7 @@ import yaml
 
 from monitor.detect.calendars import DateWords
 from monitor.detect.lazyre import lazy_compile, trusted
-from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD
+from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD, unmarked
 from monitor.errors import RulesError
 
 if TYPE_CHECKING:
@@ -249,6 +249,7 @@ def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
 @lru_cache(maxsize=65536)  # the base's groups recur in every pack
 def term_regex(term: str) -> str:
     """One keyword term as a regular expression (see docs/rules.md, "Terms")."""
+    term = unmarked(term)  # as the text is read (monitor.detect.text.unmarked)
     if term.startswith("re:"):
         return _with_marks(term[3:].strip())
     star = term.endswith("*")

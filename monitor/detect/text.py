@@ -142,18 +142,18 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 # Vowel signs and other marks that Arabic-script and Hebrew writing may add to a word
-# (harakat, superscript alef, Hebrew points) and the Arabic stretching stroke (tatweel): the
-# words the rules hold are written without them, as news is, so they are taken out first.
+# (harakat, superscript alef, Hebrew points): news mostly goes without them, so text and terms
+# alike are read without them. (The tatweel stays: "لـ" before a name is a word of its own.)
 _MARKS = re.compile(
     "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
-    "\u06ea-\u06ed\u0640\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]"
+    "\u06ea-\u06ed\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]"
 )
 _MAYBE_MARKED = re.compile("[\u0591-\u06ff]")
 
 
 def unmarked(text: str) -> str:
-    """`text` without the optional vowel marks of Arabic-script and Hebrew words (and the
-    tatweel): "صَارُوخ" and "صــاروخ" read as "صاروخ"."""
+    """`text` without the optional vowel marks of Arabic-script and Hebrew words: "صَارُوخ"
+    reads as "صاروخ"."""
     if _MAYBE_MARKED.search(text) is None:
         return text
     return _MARKS.sub("", text)
