@@ -1,4 +1,5 @@
-"""Times of day in news text: "at 14:05 local time", "7:10 a.m.", "오전 7시 10분", "午後3時".
+"""Times of day in news text: "at 14:05 local time", "7:10 a.m.", "오전 7시 10분", "午後3時",
+"à 14h05", "saat 14.05'te", "۱۴:۰۵".
 
 Two launches by one actor on one day whose stated local times are hours apart are two salvos;
 the time is read here, the grouping decides.
@@ -9,7 +10,16 @@ from __future__ import annotations
 import re
 
 _TIME = re.compile(
-    r"(?P<hm>(?<![\d:.])(?P<h>[012]?\d):(?P<m>[0-5]\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
+    # "14:05", "۱۴:۰۵" (digits of any script), "7:10 a.m."
+    r"(?P<hm>(?<![\d:.])(?P<h>\d{1,2}):(?P<m>\d\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
+    # "14h05", "14 h 05" (French, Portuguese, Vietnamese)
+    r"|(?P<hh>(?<![\d:.])(?P<h4>\d{1,2})\s?h\s?(?P<m4>\d\d)(?!\d))"
+    # "14.05" only where a time is meant: after "saat", "pukul", "om", "um", "godz." or before
+    # "'te", "uur", "Uhr", "WIB" (a dotted pair is a number or a date elsewhere)
+    r"|(?P<dot>(?:(?<=saat\s)|(?<=pukul\s)|(?<=jam\s)|(?<=om\s)|(?<=um\s)|(?<=godz\.\s))"
+    r"(?P<h5>\d{1,2})\.(?P<m5>\d\d)(?!\d)"
+    r"|(?<![\d:.,])(?P<h6>\d{1,2})\.(?P<m6>\d\d)"
+    r"(?=['\u2019](?:te|ta|de|da)\b|\s+(?:uur|Uhr|WIB|WITA|WIT|waktu)\b))"
     # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
     r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
     r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
@@ -17,6 +27,9 @@ _TIME = re.compile(
     r"(?![間间간])(?:\s*(?P<m3>[0-5]?\d)\s*[分분]|(?P<halfpast>半|반))?)",
     re.IGNORECASE,
 )
+# Words before a time that put it after noon: Hindi and Urdu "afternoon", "evening", "night"
+# ("दोपहर 2:05 बजे", "شام 7 بجے").
+_AFTER_NOON_BEFORE = re.compile(r"(?:दोपहर|शाम|रात|دوپہر|شام|رات)\s*(?:के\s*|کے\s*)?$")
 # A time stated in a zone's name is not the local time unless it is the place's: any named
 # zone is passed over ("2210 GMT", "12:45 ET"); local times are stated plainly or as such.
 _UNIVERSAL = re.compile(r"\s*\(?\s*(?:GMT|UTC|Z\b|[ECMP][SD]?T\b|BST\b|CES?T\b)")
@@ -30,6 +43,12 @@ def find_time(text: str, start: int, end: int) -> int | None:
             continue  # "2210 GMT": not the local time the launch is dated by
         if m["hm"]:
             hour, minute, half = int(m["h"]), int(m["m"]), (m["ap"] or "").lower()
+            if not half and _AFTER_NOON_BEFORE.search(text, max(start, m.start() - 12), m.start()):
+                half = "pm"
+        elif m["hh"]:
+            hour, minute, half = int(m["h4"]), int(m["m4"]), ""
+        elif m["dot"]:
+            hour, minute, half = int(m["h5"] or m["h6"]), int(m["m5"] or m["m6"]), ""
         elif m["h2"]:
             hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
         else:
@@ -39,6 +58,6 @@ def find_time(text: str, start: int, end: int) -> int | None:
             hour += 12
         elif half.startswith("a") and hour == 12:
             hour = 0
-        if hour < 24:
+        if hour < 24 and minute < 60:
             return hour * 60 + minute
     return None

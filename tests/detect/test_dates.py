@@ -196,6 +196,15 @@ def test_dates_in_other_languages(
         pytest.param("午後3時半ごろ", 930, id="ja-half-past"),
         pytest.param("約2時間飛行", None, id="ja-duration"),
         pytest.param("am 5. Mai", None, id="de-am-is-on"),
+        pytest.param("tiré à 14h05 heure locale", 845, id="fr-h"),
+        pytest.param("lançado às 9h30, hora local", 570, id="pt-h"),
+        pytest.param("yerel saatle 14.05'te fırlatıldı", 845, id="tr-dotted"),
+        pytest.param("pukul 06.40 WIB", 400, id="id-dotted"),
+        pytest.param("om 14.05 uur", 845, id="nl-dotted"),
+        pytest.param("de koers steeg 14.05 procent", None, id="nl-dotted-number"),
+        pytest.param("ساعت ۱۴:۰۵ به وقت محلی", 845, id="fa-digits"),
+        pytest.param("दोपहर 2:05 बजे", 845, id="hi-afternoon"),
+        pytest.param("सुबह 7:10 बजे", 430, id="hi-morning"),
     ],
 )
 def test_time_of_day(text: str, minutes: int | None) -> None:
@@ -216,3 +225,40 @@ def test_time_of_day(text: str, minutes: int | None) -> None:
 def test_english_relative_days(text: str, day: str) -> None:
     found = [d for d in find_dates(text, 0, len(text), date(2024, 8, 28)) if d.value]
     assert found and found[0].value.isoformat() == day
+
+
+def test_salvos_stated_in_other_clock_forms_are_two_events(rules: RuleSet) -> None:
+    """Two launches by one actor on one day, hours apart, told the way French and Turkish
+    wire copy tells the time: two events; a third report of the first salvo joins it."""
+    from monitor.replay import replay
+
+    def report(n: int, title: str, text: str, hour: int) -> Article:
+        when = datetime(2024, 3, 6, hour, 30, tzinfo=UTC)
+        return Article(f"t:{n}", f"Outlet {n}", title, text, None, when)
+
+    items = [
+        report(
+            1,
+            "La Corée du Nord tire un missile balistique",
+            "La Corée du Nord a tiré mercredi à 7h10 heure locale un missile balistique vers la "
+            "mer, selon l'état-major sud-coréen.",
+            0,
+        ),
+        report(
+            2,
+            "Nouveau tir nord-coréen dans l'après-midi",
+            "La Corée du Nord a tiré mercredi à 14h05 heure locale un nouveau missile balistique, "
+            "a indiqué l'état-major sud-coréen.",
+            6,
+        ),
+        report(
+            3,
+            "Kuzey Kore balistik füze fırlattı",
+            "Kuzey Kore çarşamba günü yerel saatle 07.10'da bir balistik füze fırlattı.",
+            7,
+        ),
+    ]
+    results = replay(items, rules)
+    events = [r.event_id for r in results]
+    assert all(events), [r.analysis.explanation for r in results]
+    assert events[0] != events[1] and events[2] == events[0]
