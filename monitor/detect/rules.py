@@ -191,7 +191,8 @@ def _read_yaml(file: Path) -> tuple[Any, bool]:
     except OSError as exc:
         raise RulesError(f"{file}: cannot read the rules file ({exc.strerror})") from exc
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        # Without the optional vowel marks, as articles are read (monitor.detect.text).
+        data = yaml.load(unmarked(text), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
     return data, text == _shipped_text(file.name)
@@ -240,7 +241,7 @@ def _merge(base: Any, pack: Any, source: str, language: str) -> dict[str, Any]:
 def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
     """One rules file's text, without packs."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.safe_load(unmarked(text))
     except yaml.YAMLError as exc:
         raise RulesError(f"{source}: not valid YAML: {exc}") from exc
     return _builder(source).build(data)
@@ -249,7 +250,6 @@ def parse_rules(text: str, source: str = "<rules>") -> RuleSet:
 @lru_cache(maxsize=65536)  # the base's groups recur in every pack
 def term_regex(term: str) -> str:
     """One keyword term as a regular expression (see docs/rules.md, "Terms")."""
-    term = unmarked(term)  # as the text is read (monitor.detect.text.unmarked)
     if term.startswith("re:"):
         return _with_marks(term[3:].strip())
     star = term.endswith("*")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -331,10 +330,21 @@ def test_arabic_vowel_marks_read_as_plain_letters(rules: RuleSet, title: str, te
     assert (found.actor, found.event_date) == ("north-korea", date(2024, 6, 26))
 
 
-def test_terms_are_read_without_vowel_marks_as_the_text_is() -> None:
-    from monitor.detect.rules import term_regex
+def test_rule_files_are_read_without_vowel_marks_as_the_text_is(tmp_path: Path) -> None:
+    """A pack written with vowel marks: its terms, role patterns and aliases match the plain
+    text articles are read as; the tatweel, a letter's join, is kept."""
+    from monitor.detect.rules import default_rules_path
 
-    assert re.fullmatch(term_regex("رداً على"), "ردا على")
-    assert re.fullmatch(term_regex("re:مراراً"), "مرارا")
-    assert re.fullmatch(term_regex("حملهٔ موشکی"), "حمله موشکی")
-    assert re.fullmatch(term_regex("لـ"), "لـ")  # the tatweel is a letter's join, kept
+    for file in default_rules_path().parent.glob("missile_launch*.yaml"):
+        (tmp_path / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+    pack = tmp_path / "missile_launch.ar.yaml"
+    text = pack.read_text(encoding="utf-8")
+    text = text.replace("  strike_cue:\n", "  strike_cue:\n    - 'ثَأْراً لِـ'\n", 1)
+    text = text.replace("  source_before:\n", "  source_before:\n    - 'حَسْبَمَا\\s+أَفَادَ'\n", 1)
+    pack.write_text(text, encoding="utf-8")
+    ar = load_rules(tmp_path / "missile_launch.yaml").for_language("ar")
+    assert ar.groups["strike_cue"].pattern.search("ثأرا لـ")
+    assert ar.groups["strike_cue"].pattern.search("رداً على") is None  # the text is read plain
+    assert ar.groups["strike_cue"].pattern.search("ردا على")
+    assert ar.roles.source_before is not None
+    assert ar.roles.source_before.search("حسبما أفاد")
