@@ -64,6 +64,9 @@ class Article:
     published: datetime | None
     feed_tags: tuple[str, ...] = ()
     language: str | None = None  # ISO 639-1, when known before detection (corpus `lang`)
+    # For an item without a time in an archive read in order: the time of the next dated item
+    # after it, before which it was published (replay sets it; a polled item always has a time).
+    published_before: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,12 +125,26 @@ def read_corpus(path: str | Path) -> list[tuple[Article, str | None]]:
 
 
 def arrival_order(articles: Iterable[Article]) -> list[Article]:
-    """By publication time; an undated item arrives right after the dated one before it."""
+    """By publication time; an undated item arrives right after the dated one before it, and
+    was published before the dated one after it (`published_before`), when that one is not
+    earlier: the file is read as the order items came in."""
+    items = list(articles)
+    following: list[datetime | None] = []
+    after: datetime | None = None
+    for article in reversed(items):
+        following.append(after)
+        if article.published is not None:
+            after = article.published
+    following.reverse()
     keyed = []
     last = datetime.min.replace(tzinfo=UTC)
-    for position, article in enumerate(articles):
+    for position, article in enumerate(items):
         if article.published is not None:
             last = article.published
+        else:
+            before = following[position]
+            if before is not None and before >= last:
+                article = replace(article, published_before=before)
         keyed.append((last, position, article))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [a for _, _, a in keyed]

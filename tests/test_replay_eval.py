@@ -150,3 +150,25 @@ def test_eval_lists_events_split_or_merged(
     report = json.loads(capsys.readouterr().out)
     split = next(g for g in report["misgrouped"] if g["event"] == "nk-a")
     assert [r["day"] for r in split["reports"]] == ["2022-01-05", "2022-01-11"]
+
+
+def test_an_undated_item_was_published_before_the_dated_item_after_it() -> None:
+    from datetime import UTC, datetime
+
+    from monitor.models import Article
+    from monitor.replay import arrival_order
+
+    def item(name: str, year: int | None) -> Article:
+        when = datetime(year, 1, 1, tzinfo=UTC) if year else None
+        return Article(id=name, outlet="o", title=name, text="", url=None, published=when)
+
+    # A file read in order; the last dated item is earlier than the one before it (another
+    # archive appended): the undated item before it has no upper bound.
+    order = arrival_order(
+        [item("a", 2020), item("b", None), item("c", 2021), item("d", None), item("e", 2019)]
+    )
+    by_id = {a.id: a for a in order}
+    assert [a.id for a in order] == ["e", "a", "b", "c", "d"]
+    assert by_id["b"].published_before == datetime(2021, 1, 1, tzinfo=UTC)
+    assert by_id["d"].published_before is None
+    assert by_id["a"].published_before is None

@@ -33,7 +33,9 @@ A report whose day cannot be resolved (a page without a publication time) joins 
 actor's latest events that most speaks for it: a near-duplicate text, the same day of the
 month, a figure in common (how many missiles, how far: numbers read the same in every
 language), or its last report just before this one; never one that what the text still says
-of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out. With none, it
+of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
+outside the days the page came in: from a week before the clock (an archive read in order: the
+dated item before it) to the day it was published before (the dated item after it), when known. With none, it
 opens a floating event (fact `date: unknown`, and `day` with the clue) that the next report of
 the actor with a day that fits the clue confirms, when no event of the actor was reported in
 between.
@@ -59,6 +61,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.dedup.evidence import (
+    BEFORE_FACT,
     BOUND_FACT,
     BOUND_LOOKBACK,
     CLUE_FACT,
@@ -71,6 +74,7 @@ from monitor.dedup.evidence import (
     clue_of,
     date_bound,
     date_stated,
+    days_span,
     facts_of,
     figures_of,
     is_bounded,
@@ -78,6 +82,7 @@ from monitor.dedup.evidence import (
     latest_first,
     rank,
     same_salvo,
+    spans_meet,
     with_figures,
 )
 from monitor.detect.dates import DayClue
@@ -321,11 +326,14 @@ class _Placing:
         the stated time rules out; the later on a tie. None when nothing speaks for any.
         `only_floating`: the report has a day, so only events without one are candidates."""
         detection = self.detection
+        span = self._span()
         best: tuple[int, int, EventRow] | None = None
         for position, event in enumerate(self.view.recent):
             if only_floating and not is_floating(event):
                 continue
             if not (clue_fits(event, clue) and same_salvo(event, detection)):
+                continue
+            if not spans_meet(days_span(event), span):
                 continue
             latest = position == 0 and (only_floating or self._just_reported(event))
             strength = (
@@ -339,6 +347,16 @@ class _Placing:
         return best[2] if best is not None else None
 
     # -- helpers ------------------------------------------------------------------------------
+    def _span(self) -> tuple[date, date | None]:
+        """The days this report's launch may be on: its day when it has one; else from a week
+        before it came in (the clock) to the day it was published before, when known."""
+        if self.detection.event_date is not None:
+            return self.detection.event_date, self.detection.event_date
+        day = report_day(self.article, self.detection, self.now)
+        before = self.article.published_before
+        end = before.astimezone(UTC).date() + timedelta(days=1) if before else None
+        return day - BOUND_LOOKBACK, end
+
     def _nearby(self, day: date) -> list[EventRow]:
         far = max(self.window, BOUND_LOOKBACK)
         return [e for e in self.view.nearby if abs(e.event_date - day) <= far]
@@ -366,6 +384,8 @@ class _Placing:
             facts[DATE_FACT] = UNKNOWN
             if clue is not None:
                 facts[CLUE_FACT] = str(clue)
+            if article.published_before is not None:
+                facts[BEFORE_FACT] = article.published_before.astimezone(UTC).date().isoformat()
         row = EventRow(
             id=event_id,
             event_type=detection.event_type,
@@ -442,9 +462,19 @@ class _Placing:
             changes.update(event_date=guess)
             facts.pop(DATE_FACT, None)
             facts.pop(CLUE_FACT, None)
-        elif is_floating(row) and clue is not None:
-            known = facts.get(CLUE_FACT)
-            facts[CLUE_FACT] = str(DayClue.parse(known).merge(clue) if known else clue)
+        elif is_floating(row):
+            if clue is not None:
+                known = facts.get(CLUE_FACT)
+                facts[CLUE_FACT] = str(DayClue.parse(known).merge(clue) if known else clue)
+            # Both came in without a day: the launch is in what their spans share.
+            start, end = self._span()
+            if start + BOUND_LOOKBACK > row.event_date:
+                changes.update(event_date=start + BOUND_LOOKBACK)
+            if end is not None:
+                before = end - timedelta(days=1)
+                known_before = facts.get(BEFORE_FACT)
+                if known_before is None or before < date.fromisoformat(known_before):
+                    facts[BEFORE_FACT] = before.isoformat()
         elif is_bounded(row) and guess is not None:
             changes.update(event_date=guess)
             facts.pop(BOUND_FACT, None)

@@ -23,6 +23,8 @@ TIME_FACT = "time"
 DATE_FACT = "date"
 UNKNOWN = "unknown"
 CLUE_FACT = "day"
+# The fact of such an event read from an archive: its reports came in before this day.
+BEFORE_FACT = "published before"
 # Pages without a day arriving among the last this many reports may still be one story.
 JUST_BEFORE = 2
 # A report whose day is unknown looks for its launch among the actor's events reported last.
@@ -66,6 +68,24 @@ def date_bound(detection: Detection) -> date | None:
 
 def is_floating(event: EventRow) -> bool:
     return not event.date_certain and event.facts.get(DATE_FACT) == UNKNOWN
+
+
+def days_span(event: EventRow) -> tuple[date, date | None]:
+    """The days an event's launch may be on: its day, or for an event without a known day,
+    from a week before its first report came in (BOUND_LOOKBACK) to the day its reports were
+    published before, when known."""
+    if not is_floating(event):
+        return event.event_date, event.event_date
+    before = event.facts.get(BEFORE_FACT)
+    return (
+        event.event_date - BOUND_LOOKBACK,
+        date.fromisoformat(before) + timedelta(days=1) if before else None,
+    )
+
+
+def spans_meet(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
+    """Whether two spans of days (None: no end) share a day."""
+    return (b[1] is None or a[0] <= b[1]) and (a[1] is None or b[0] <= a[1])
 
 
 def clue_of(detection: Detection) -> DayClue | None:

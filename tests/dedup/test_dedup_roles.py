@@ -181,3 +181,34 @@ async def test_a_dated_report_confirms_the_floating_event_its_day_agrees_with(
     assert first.new_event and other.new_event and first.event.id != other.event.id
     assert dated.event.id == first.event.id and not dated.new_event
     assert dated.event.event_date == oct_1
+
+
+async def test_an_undated_page_looks_for_its_launch_among_the_days_it_came_in(
+    dedup: Deduplicator, clock: Clock
+) -> None:
+    """An archive read in order: a page without a time came in after the dated item before it
+    (the clock) and was published before the dated item after it. A figure in common does not
+    carry it to a launch years before it came in, and a dated report of a launch after it was
+    published does not confirm the event it opened."""
+    aug_2016 = date(2016, 8, 24)
+    clock.t = at(aug_2016, 3)
+    old = await assign(
+        dedup,
+        article("Ar:1", "صاروخان", at(aug_2016, 3)),
+        replace(detection("pakistan", aug_2016), figures=(2,)),
+    )
+    clock.t = at(date(2019, 3, 2), 9)
+    page = replace(article("Ur:1", "دو میزائل", None), published_before=at(date(2019, 6, 1)))
+    undated_two = await assign(dedup, page, replace(undated("pakistan", None), figures=(2,)))
+    assert old is not None and undated_two is not None
+    assert undated_two.new_event and undated_two.event.id != old.event.id
+
+    clock.t = at(date(2020, 1, 8), 9)
+    later = await assign(
+        dedup,
+        article("En:1", "fired", at(date(2020, 1, 8), 9)),
+        detection("pakistan", date(2020, 1, 8)),
+    )
+    assert later is not None and later.new_event
+    assert later.event.id != undated_two.event.id
+    assert later.event.event_date == date(2020, 1, 8)
