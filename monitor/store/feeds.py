@@ -81,35 +81,41 @@ class FeedStateRepo:
         """Take the feed for one poll when no other replica is polling it and (`due_only`) its
         next poll has come.
 
-        Returns its state, or None when another replica polls it now or polled it within its
-        interval. The row is locked `FOR UPDATE SKIP LOCKED`: a replica never waits on another
-        one's claim, it moves on. A lease ends with the poll (record_success/record_failure),
+        Returns its state (the lease its own), or None when another replica polls it now or
+        polled it within its interval. On PostgreSQL the row is claimed `FOR UPDATE SKIP
+        LOCKED`: a replica never waits on another one's claim, it moves on. A lease ends with the poll (record_success/record_failure),
         or `lease` seconds after it was last renewed when its replica died."""
-        query = (
-            f"SELECT {_COLUMNS} FROM feed_state WHERE url = :url "
-            "AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
+        # One statement claims the row and hands its state back: no read, then write.
+        free = (
+            "url = :url AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
             "AND (lease_until IS NULL OR lease_until < :now OR lease_holder = :me)"
-            + self._skip_locked
         )
-        params = {"url": url, "now": _ts(now), "me": holder, "any_time": not due_only}
-        async with self._db.transaction():
-            row = await self._db.one(query, params)
-            if row is None:
-                # A feed polled for the first time has no row yet: whoever makes it takes it.
-                made = await self._db.execute(
-                    "INSERT INTO feed_state (url, name) VALUES (:url, :name) "
-                    "ON CONFLICT (url) DO NOTHING RETURNING url",
-                    {"url": url, "name": name},
-                )
-                if not made:
-                    return None
-                row = await self._db.one(query, params)
-                if row is None:
-                    return None
-            await self._db.execute(
-                "UPDATE feed_state SET lease_holder = :me, lease_until = :until WHERE url = :url",
-                {"me": holder, "until": _ts(now) + lease, "url": url},
+        if self._db.dialect == "postgresql":
+            free = f"url = (SELECT url FROM feed_state WHERE {free} FOR UPDATE SKIP LOCKED)"
+        claim = (
+            "UPDATE feed_state SET lease_holder = :me, lease_until = :until "
+            f"WHERE {free} RETURNING {_COLUMNS}"
+        )
+        params = {
+            "url": url,
+            "now": _ts(now),
+            "me": holder,
+            "any_time": not due_only,
+            "until": _ts(now) + lease,
+        }
+        row = await self._db.one(claim, params)
+        if row is None:
+            # A feed polled for the first time has no row yet: whoever makes it takes it.
+            made = await self._db.execute(
+                "INSERT INTO feed_state (url, name) VALUES (:url, :name) "
+                "ON CONFLICT (url) DO NOTHING RETURNING url",
+                {"url": url, "name": name},
             )
+            if not made:
+                return None
+            row = await self._db.one(claim, params)
+            if row is None:
+                return None
         return _state(row)
 
     async def renew_leases(self, holder: str, now: datetime, lease: float) -> None:
@@ -125,11 +131,6 @@ class FeedStateRepo:
             "SELECT url FROM feed_state WHERE lease_holder = :me ORDER BY url", {"me": holder}
         )
         return [r[0] for r in rows]
-
-    @property
-    def _skip_locked(self) -> str:
-        # SQLite has no row locks: its transactions already run one at a time.
-        return " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgresql" else ""
 
     async def record_success(
         self,

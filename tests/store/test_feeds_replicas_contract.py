@@ -66,7 +66,7 @@ async def test_a_lease_keeps_other_replicas_off_a_feed_until_it_expires(store: S
     await feeds.renew_leases("r1", T0 + timedelta(seconds=20), 30)
     assert await feeds.take_lease(URL, "Wire", "r2", T0 + timedelta(seconds=40), 30) is None
     taken = await feeds.take_lease(URL, "Wire", "r2", T0 + timedelta(seconds=51), 30)
-    assert taken is not None and taken.lease_holder == "r1"  # the state as it was taken
+    assert taken is not None and taken.lease_holder == "r2"  # the state with its lease taken
     assert await feeds.held_by("r2") == [URL]
 
 
