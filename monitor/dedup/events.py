@@ -35,10 +35,11 @@ month, a figure in common (how many missiles, how far: numbers read the same in 
 language), or its last report just before this one; never one that what the text still says
 of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
 outside the days the page came in: from a week before the clock (an archive read in order: the
-dated item before it) to the day it was published before (the dated item after it), when known. With none, it
-opens a floating event (fact `date: unknown`, and `day` with the clue) that the next report of
-the actor with a day that fits the clue confirms, when no event of the actor was reported in
-between.
+dated item before it) to the day it was published before (the dated item after it), when
+known. With none, it opens a floating event (fact `date: unknown`, and `day` with the clue).
+A report with a day confirms a floating event only on the same evidence (a near-duplicate, the
+day of the month, a figure, or its last report just before this one) and within the event's
+days: an event without a day is never a sink for every later launch of its actor.
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: when there is
@@ -335,7 +336,12 @@ class _Placing:
                 continue
             if not spans_meet(days_span(event), span):
                 continue
-            latest = position == 0 and (only_floating or self._just_reported(event))
+            latest = position == 0 and (
+                self._just_reported(event)
+                # A report with a day after a page without one: the page came in among the
+                # last few reports, whatever the clock says.
+                or (only_floating and event.updated_at >= self.view.last_stamp - JUST_BEFORE)
+            )
             strength = (
                 4 * (dup_events.get(event.id, 0.0) > 0)
                 + 2 * clue_agrees(event, clue)

@@ -212,3 +212,31 @@ async def test_an_undated_page_looks_for_its_launch_among_the_days_it_came_in(
     assert later is not None and later.new_event
     assert later.event.id != undated_two.event.id
     assert later.event.event_date == date(2020, 1, 8)
+
+
+async def test_an_event_without_a_day_is_not_a_sink_for_later_launches(
+    dedup: Deduplicator,
+) -> None:
+    """A page without a time opens a floating event; reports of other actors follow; then a
+    dated report of the actor with nothing in common with the page (no figure, no day of the
+    month, not the same text) is another launch, not the page's: it opens its own event. Right
+    after the page, the same dated report would confirm it (one story, pages in order)."""
+    page = await assign(dedup, article("Ar:1", "صواريخ", None), undated("iran", None))
+    for n, actor in enumerate(("north-korea", "russia", "yemen-houthis")):
+        other = await assign(dedup, article(f"X:{n}", "fired", None), undated(actor, None))
+        assert other is not None and other.new_event
+    oct_1 = date(2024, 10, 1)
+    dated = await assign(
+        dedup, article("Pt:1", "1º de outubro", at(oct_1, 20)), detection("iran", oct_1)
+    )
+    assert page is not None and dated is not None
+    assert dated.new_event and dated.event.id != page.event.id
+
+    next_page = await assign(dedup, article("He:1", "טילים", None), undated("hezbollah", None))
+    oct_9 = date(2024, 10, 9)
+    right_after = await assign(
+        dedup, article("Es:1", "9 de octubre", at(oct_9, 20)), detection("hezbollah", oct_9)
+    )
+    assert next_page is not None and right_after is not None
+    assert next_page.new_event
+    assert right_after.event.id == next_page.event.id and not right_after.new_event
