@@ -83,8 +83,9 @@ class FeedStateRepo:
 
         Returns its state (the lease its own), or None when another replica polls it now or
         polled it within its interval. On PostgreSQL the row is claimed `FOR UPDATE SKIP
-        LOCKED`: a replica never waits on another one's claim, it moves on. A lease ends with the poll (record_success/record_failure),
-        or `lease` seconds after it was last renewed when its replica died."""
+        LOCKED`: a replica never waits on another one's claim, it moves on. A lease ends with
+        the poll (record_success/record_failure), or `lease` seconds after it was last renewed
+        when its replica died."""
         # One statement claims the row and hands its state back: no read, then write.
         free = (
             "url = :url AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
