@@ -440,10 +440,11 @@ def load(text: str, source: str = "<config>") -> Config:
                 for d in twice
             )
         )
-    lines = _key_lines(node) if node is not None else {}
     try:
         cfg = Config.model_validate({**data, "source": source}, context={"base": base_dir(source)})
     except ValidationError as exc:
+        # Where each key is written is needed only to say where a mistake is.
+        lines = _key_lines(node) if node is not None else {}
         raise ConfigError(_describe(exc, source, lines, data)) from None
     return cfg
 
