@@ -359,9 +359,12 @@ class _Placing:
         if self.detection.event_date is not None:
             return self.detection.event_date, self.detection.event_date
         day = report_day(self.article, self.detection, self.now)
+        before = self._published_before()
+        return day - BOUND_LOOKBACK, before + timedelta(days=1) if before else None
+
+    def _published_before(self) -> date | None:
         before = self.article.published_before
-        end = before.astimezone(UTC).date() + timedelta(days=1) if before else None
-        return day - BOUND_LOOKBACK, end
+        return before.astimezone(UTC).date() if before is not None else None
 
     def _nearby(self, day: date) -> list[EventRow]:
         far = max(self.window, BOUND_LOOKBACK)
@@ -390,8 +393,9 @@ class _Placing:
             facts[DATE_FACT] = UNKNOWN
             if clue is not None:
                 facts[CLUE_FACT] = str(clue)
-            if article.published_before is not None:
-                facts[BEFORE_FACT] = article.published_before.astimezone(UTC).date().isoformat()
+            before = self._published_before()
+            if before is not None:
+                facts[BEFORE_FACT] = before.isoformat()
         row = EventRow(
             id=event_id,
             event_type=detection.event_type,
@@ -473,14 +477,14 @@ class _Placing:
                 known = facts.get(CLUE_FACT)
                 facts[CLUE_FACT] = str(DayClue.parse(known).merge(clue) if known else clue)
             # Both came in without a day: the launch is in what their spans share.
-            start, end = self._span()
-            if start + BOUND_LOOKBACK > row.event_date:
-                changes.update(event_date=start + BOUND_LOOKBACK)
-            if end is not None:
-                before = end - timedelta(days=1)
-                known_before = facts.get(BEFORE_FACT)
-                if known_before is None or before < date.fromisoformat(known_before):
-                    facts[BEFORE_FACT] = before.isoformat()
+            came_in, before = report_day(article, detection, self.now), self._published_before()
+            if came_in > row.event_date:
+                changes.update(event_date=came_in)
+            known_before = facts.get(BEFORE_FACT)
+            if before is not None and (
+                known_before is None or before < date.fromisoformat(known_before)
+            ):
+                facts[BEFORE_FACT] = before.isoformat()
         elif is_bounded(row) and guess is not None:
             changes.update(event_date=guess)
             facts.pop(BOUND_FACT, None)
