@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from monitor.dedup.urls import canonical_url
 from monitor.models import Entry
 from monitor.parse import ParsedFeed, parse
+from monitor.urls import canonical_url
 
 
 @dataclass(frozen=True, slots=True)

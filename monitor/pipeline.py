@@ -164,8 +164,9 @@ class Pipeline:
         # Entries that cannot be reports are recorded as seen with the poll's outcome, in its
         # one transaction: a commit per item cost more than everything else they need.
         unremarkable: list[Entry] = []
-        for entry in intake.entries:
-            if await self.dedup.is_known(entry):
+        known = await self.dedup.known(intake.entries)
+        for entry, seen in zip(intake.entries, known, strict=True):
+            if seen:
                 continue
             new += 1
             if not screen(self.rules, entry.title, entry.summary):

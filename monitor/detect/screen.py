@@ -21,36 +21,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import ahocorasick
+
 from monitor.detect.literals import fold, required_words
 from monitor.detect.rules import RuleSet
-
-
-def _trie(words: Iterable[str]) -> str:
-    """The words as one pattern whose alternatives share their prefixes."""
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(root)
 
 
 @dataclass(slots=True)
 class Screen:
     """Whether any term of any pack matches a text, trying only the terms whose words occur."""
 
-    scan: re.Pattern[str] | None  # every word, at every position: the longest word there
-    owners: dict[str, tuple[int, ...]]  # word -> the terms that need it
-    longest: int
+    scan: ahocorasick.Automaton | None  # every word -> the terms that need it
     sources: tuple[str, ...]  # each term's pattern
     always: re.Pattern[str] | None  # the terms that need no word, as one pattern
     compiled: dict[int, re.Pattern[str]] = field(default_factory=dict)
@@ -61,21 +42,13 @@ class Screen:
         if self.scan is None:
             return False
         tried: set[int] = set()
-        for found in self.scan.finditer(fold(text)):
-            for i in self._owners_of(found.group(1)):
+        for _end, terms in self.scan.iter(fold(text)):
+            for i in terms:
                 if i not in tried:
                     tried.add(i)
                     if self._pattern(i).search(text) is not None:
                         return True
         return False
-
-    def _owners_of(self, found: str) -> list[int]:
-        # The scan gives the longest word at a position; the shorter ones it begins with are
-        # there too.
-        owners: list[int] = []
-        for end in range(1, min(len(found), self.longest) + 1):
-            owners += self.owners.get(found[:end], ())
-        return owners
 
     def _pattern(self, i: int) -> re.Pattern[str]:
         # Compiled when first needed: most terms' words never occur in most news.
@@ -113,14 +86,21 @@ def build(sources: Sequence[str]) -> Screen:
             continue
         for word in words:
             owners.setdefault(word, []).append(i)
-    scan = re.compile(f"(?=({_trie(owners)}))") if owners else None
     return Screen(
-        scan=scan,
-        owners={w: tuple(terms) for w, terms in owners.items()},
-        longest=max((len(w) for w in owners), default=0),
+        scan=_automaton(owners),
         sources=tuple(sources),
         always=_union(sources[i] for i in always),
     )
+
+
+def _automaton(owners: dict[str, list[int]]) -> ahocorasick.Automaton | None:
+    if not owners:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, terms in owners.items():
+        automaton.add_word(word, tuple(terms))
+    automaton.make_automaton()
+    return automaton
 
 
 _UNNAMED = re.compile(r"\(\?P<\w+>")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from monitor.store.db import Database
     from monitor.store.events import EventRow, Parked, ReportDetail, ReportRow
     from monitor.store.feeds import FeedState
-    from monitor.store.items import Candidate, SeenItem, TextRecord
+    from monitor.store.items import Candidate, ItemKey, SeenItem, TextRecord
     from monitor.store.outbox import OutboxRow, RemoteRef
     from monitor.store.replicas import Replica
 
@@ -88,6 +88,8 @@ class ItemStore(Protocol):
     async def seen(
         self, feed: str, guid: str | None, url: str | None, guid_global: bool
     ) -> bool: ...
+
+    async def seen_many(self, keys: Sequence[ItemKey]) -> list[bool]: ...
 
     async def add(
         self,

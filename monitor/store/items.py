@@ -21,6 +21,7 @@ Rows = Sequence[Sequence[Any]]
 
 KEY_POSTINGS = 32  # items recorded per lookup key
 MAX_CANDIDATES = 64  # items checked per lookup, those sharing most keys first
+LOOKUP_CHUNK = 400  # entries asked about per statement (two parameters each at most)
 
 
 # An item, or what a second sighting of it adds to what the first recorded.
@@ -34,6 +35,17 @@ _INSERT = """INSERT INTO dedup_items
         shingles = CASE WHEN excluded.sketch IS NULL THEN dedup_items.shingles
                         ELSE excluded.shingles END,
         sketch = COALESCE(excluded.sketch, dedup_items.sketch)"""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemKey:
+    """What identifies a feed entry before its page is read: a GUID (worldwide when
+    `guid_global`, else within its feed) and a canonical URL."""
+
+    feed: str
+    guid: str | None
+    url: str | None
+    guid_global: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,24 +83,36 @@ class ItemRepo:
 
     async def seen(self, feed: str, guid: str | None, url: str | None, guid_global: bool) -> bool:
         """Whether an item with this GUID (in this feed, or any if `guid_global`) or URL exists."""
-        if guid is not None:
-            if guid_global:
-                row = await self.db.one(
-                    "SELECT 1 FROM dedup_items WHERE guid = :guid LIMIT 1", {"guid": guid}
-                )
-            else:
-                row = await self.db.one(
-                    "SELECT 1 FROM dedup_items WHERE guid = :guid AND feed = :feed LIMIT 1",
-                    {"guid": guid, "feed": feed},
-                )
-            if row is not None:
-                return True
-        if url is not None:
-            row = await self.db.one(
-                "SELECT 1 FROM dedup_items WHERE url = :url LIMIT 1", {"url": url}
+        return (await self.seen_many([ItemKey(feed, guid, url, guid_global)]))[0]
+
+    async def seen_many(self, keys: Sequence[ItemKey]) -> list[bool]:
+        """`seen` for each key, in one statement per `LOOKUP_CHUNK` keys: a poll asks about all
+        of its entries at once."""
+        out: list[bool] = []
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            guids = sorted({k.guid for k in chunk if k.guid is not None})
+            urls = sorted({k.url for k in chunk if k.url is not None})
+            if not guids and not urls:
+                out.extend(False for _ in chunk)
+                continue
+            # An empty IN list is not valid everywhere: a value no key holds stands in.
+            rows = await self.db.execute(
+                "SELECT feed, guid, url FROM dedup_items WHERE guid IN :guids OR url IN :urls",
+                {"guids": guids or [""], "urls": urls or [""]},
             )
-            return row is not None
-        return False
+            guid_any = {r[1] for r in rows if r[1] is not None}
+            guid_feed = {(r[1], r[0]) for r in rows if r[1] is not None}
+            url_any = {r[2] for r in rows if r[2] is not None}
+            out.extend(
+                (
+                    k.guid is not None
+                    and (k.guid in guid_any if k.guid_global else (k.guid, k.feed) in guid_feed)
+                )
+                or (k.url is not None and k.url in url_any)
+                for k in chunk
+            )
+        return out
 
     async def add_seen(self, items: Sequence[SeenItem]) -> None:
         """Record items that need nothing more than being known (no text), in one statement:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.dedup.urls import canonical_url
+from monitor.urls import canonical_url
 
 SAME_PAGE = [
     ("utm", "https://example.com/a?utm_source=rss&utm_medium=feed", "https://example.com/a"),
