@@ -295,7 +295,8 @@ def _misgrouped(reports: dict[str, list[ReplayResult]]) -> list[Misgrouped]:
     for key in sorted(reports):
         rs = reports[key]
         events = tuple(dict.fromkeys(r.event_id for r in rs))
-        others = sorted({k for e in events for k in owners[e]} - {key})
+        # Reports that went to no event (background, nothing to join) share nothing.
+        others = sorted({k for e in events if e is not None for k in owners[e]} - {key})
         alerts = sum(r.new_event for r in rs)
         if len(events) == 1 and events[0] is not None and not others and alerts == 1:
             continue

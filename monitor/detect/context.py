@@ -53,6 +53,7 @@ class Window:
     event_date: date | None = None
     date_text: str | None = None
     date_is_reaction: bool = False  # the date is a reaction's: the launch came on or before it
+    date_is_reported: bool = False  # the date is the one a report verb is dated by ("said Friday")
     time_of_day: int | None = None
     evidence: list[Evidence] = field(default_factory=list)
 

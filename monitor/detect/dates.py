@@ -99,6 +99,8 @@ _REACTION = re.compile(
 _REACTION_BEFORE = re.compile(rf"(?:{_REACTION.pattern})\W+(?:\w+\W+){{0,2}}$", re.IGNORECASE)
 # "fired missiles after Seoul rejected the offer on Monday": the reaction came first, not after.
 _EARLIER = re.compile(r"\b(?:after|following|since|in response to|in retaliation for)\b", re.I)
+# How far after a date a report's verb may stand and still be the one the date goes with.
+VERB_LAST_REACH = 40
 # Publication before this local hour reports the day before (UTC midnight is a bare date).
 SMALL_HOURS_END = 6
 
@@ -263,12 +265,13 @@ def dates_reaction(
         and _DATELINE_REST.match(text, mention.end)
     ):
         return True
-    # Languages that put the verb last: after the act, a date the report's verb follows is the
-    # report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다").
+    # Languages that put the verb last: after the act, a date the report's verb follows in the
+    # same clause is the report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다",
+    # "발사했다고 6일 노동당 기관지 노동신문을 통해 알렸다").
     if reaction is not None and mention.start >= act:
-        hit = words.search(text, mention.end, min(end, mention.end + 24))
+        hit = words.search(text, mention.end, min(end, mention.end + VERB_LAST_REACH))
         between = text[mention.end : hit.start()] if hit is not None else ""
-        if hit is not None and not _CLAUSE_END.search(between) and len(between.split()) <= 2:
+        if hit is not None and not _CLAUSE_END.search(between) and len(between.split()) <= 5:
             return True
     if mention.start >= act:
         between = text[max(act, start) : mention.start]

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from monitor.detect.context import (
+    CLUE_SENTENCES,
     Context,
     Window,
     after_publication,
@@ -114,7 +116,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         return False
     rules_ = ctx.rules
 
-    def fresh_day(found_dates: list[DateMention]) -> tuple[DateMention, bool] | None:
+    def fresh_day(found_dates: list[DateMention]) -> tuple[DateMention, bool, bool] | None:
         # The fresh day nearest the act: a dateline's day is the report's, not the launch's.
         # A day a reaction is dated by only bounds the launch, so one of the act's own wins.
         low, high = -rules_.max_future_days, rules_.max_age_days
@@ -129,10 +131,10 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             )
             # "said on Thursday it had fired ... on Wednesday": of two days, the one the
             # report is dated by is the report's; alone, it is the launch's too.
-            reported = _REPORTED.search(text, max(sentence.start, d.start - 24), d.start)
-            ranked.append((reaction, reported is not None, abs(d.start - act_start), d))
-        reaction, _, _, nearest = min(ranked, key=lambda x: (x[0], x[1], x[2]))
-        return nearest, reaction
+            reported = _reported(text, sentence.start, d)
+            ranked.append((reaction, reported, abs(d.start - act_start), d))
+        reaction, reported, _, nearest = min(ranked, key=lambda x: (x[0], x[1], x[2]))
+        return nearest, reaction, reported
 
     found_day = fresh_day(dates)
     if found_day is None and w.position == "body":
@@ -144,7 +146,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     day = found_day[0] if found_day is not None else None
     if found_day is not None:
         w.event_date, w.date_text = found_day[0].value, found_day[0].text
-        w.date_is_reaction = found_day[1]
+        w.date_is_reaction, w.date_is_reported = found_day[1], found_day[2]
     w.time_of_day = find_time(text, w.start, w.end)
     for name in (*rule.all, *rule.any):
         if name in found and name != "@actor":
@@ -192,6 +194,41 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
                 Evidence(rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
             )
     return True
+
+
+# How many days a report of a launch may come after it, for `own_day`.
+REPORT_LAG_DAYS = 3
+
+
+def _reported(text: str, floor: int, d: DateMention) -> bool:
+    """Whether a report verb is dated by `d` ("said on Thursday"), in English."""
+    return _REPORTED.search(text, max(floor, d.start - 24), d.start) is not None
+
+
+def own_day(
+    ctx: Context, actor: str | None, reported: date, *, inclusive: bool = False
+) -> DateMention | None:
+    """The launch's own day, before the day a report or reaction is dated by (`reported`;
+    on it too when `inclusive`), as the lead or the sentences right after it state it next to
+    the act."""
+    ref = ctx.reference(actor)
+    lead = [s for s in ctx.doc.sentences if s.position == "lead"]
+    after = [s for s in ctx.doc.sentences if s.start >= ctx.lead_end][:CLUE_SENTENCES]
+    earliest = reported - timedelta(days=REPORT_LAG_DAYS)
+    for s in (*lead, *after):
+        act = ctx.act_in(s)
+        if act == s.end:
+            continue  # no act here: its dates are another story's
+        for d in ctx.dates(s.start, s.end, ref, actor):
+            if d.value is None or not earliest <= d.value <= reported:
+                continue
+            if d.value == reported and not inclusive:
+                continue
+            if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+                continue
+            if not _reported(ctx.doc.text, s.start, d):
+                return d
+    return None
 
 
 def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
@@ -332,6 +369,18 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         if lead is not None:
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))
+            dated = best
+    reported_day = event_date if dated.date_is_reaction or dated.date_is_reported else None
+    if event_date is None:
+        reported_day = ctx.reference(best.actor)
+    if reported_day is not None:
+        # "KCNA reported Thursday ... The missile was fired on Wednesday", or a lead that
+        # states no day: the launch's own day, stated in the lead or just after it, before the
+        # day the report is dated by (or published on).
+        own = own_day(ctx, best.actor, reported_day, inclusive=event_date is None)
+        if own is not None and own.value is not None:
+            event_date, date_part = own.value, "date"
+            evidence.append(Evidence(best.rule.name, "date", own.text, own.start))
             dated = best
     if event_date is None:
         event_date = publication_day(ctx.article.published, ctx.timezone(best.actor))
