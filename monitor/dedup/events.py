@@ -32,7 +32,8 @@ salvo it fits best.
 A report whose day cannot be resolved (a page without a publication time) joins the one of its
 actor's latest events that most speaks for it: a near-duplicate text, the same day of the
 month, a figure in common (how many missiles, how far: numbers read the same in every
-language), or its last report just before this one; never one that what the text still says
+language), the same weekday (among the few days the page may be about, one in seven is enough
+to go on), or its last report just before this one; never one that what the text still says
 of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
 outside the days the page came in: from a week before the clock (an archive read in order: the
 dated item before it) to the day it was published before (the dated item after it), when
@@ -342,10 +343,12 @@ class _Placing:
                 # last few reports, whatever the clock says.
                 or (only_floating and event.updated_at >= self.view.last_stamp - JUST_BEFORE)
             )
+            # A near-duplicate text over the day of the month or a figure in common, over the
+            # weekday, over the report just before.
             strength = (
-                4 * (dup_events.get(event.id, 0.0) > 0)
+                8 * (dup_events.get(event.id, 0.0) > 0)
                 + 2 * clue_agrees(event, clue)
-                + 2 * bool(figures_of(event) & set(detection.figures))
+                + 4 * bool(figures_of(event) & set(detection.figures))
                 + latest
             )
             if strength and (best is None or (strength, -position) > best[:2]):

@@ -102,18 +102,24 @@ def clue_fits(event: EventRow, clue: DayClue | None) -> bool:
     return known is None or clue.fits(DayClue.parse(known))
 
 
-def clue_agrees(event: EventRow, clue: DayClue | None) -> bool:
-    """Whether the clue names the event's day of the month (not merely does not conflict)."""
+def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
+    """How much the clue says the report is about the event's day, not merely that it does not
+    conflict with it: 2 when it names the day of the month (one in thirty), 1 for the weekday
+    alone (one in seven: among the few days a report may be about, enough to go on when
+    nothing else speaks), else 0."""
     if clue is None:
-        return False
+        return 0
     if not is_floating(event):
         known = DayClue.from_date(event.event_date)
     elif event.facts.get(CLUE_FACT):
         known = DayClue.parse(event.facts[CLUE_FACT])
     else:
-        return False
-    # The day of the month says much (one in thirty); a weekday alone, one in seven, too little.
-    return clue.day is not None and clue.day == known.day and clue.fits(known)
+        return 0
+    if not clue.fits(known):
+        return 0
+    if clue.day is not None and clue.day == known.day:
+        return 2
+    return int(clue.weekday is not None and clue.weekday == known.weekday)
 
 
 def _figures(facts: Mapping[str, str]) -> set[int]:

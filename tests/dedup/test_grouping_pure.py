@@ -189,6 +189,21 @@ def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     assert decision.new_facts[DATE_FACT] == "2024-03-14"
 
 
+def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() -> None:
+    """Among the days a page may be about, its weekday picks the event: a Tuesday page joins
+    the Tuesday launch, though another event (Thursday's) was reported since; a Monday page
+    joins neither."""
+    tuesday, thursday = date(2024, 3, 5), date(2024, 3, 7)  # 2024-03-05 was a Tuesday
+    tue = event(f"missile_launch:{NK}:2024-03-05", tuesday, updated=T - 7200)
+    thu = event(f"missile_launch:{NK}:2024-03-07", thursday, updated=T - 60)
+    view = EventView(recent=(thu, tue), last_stamp=T)
+    clock = at(thursday, 12)
+    on_tuesday = decide(article("F:1", "am Dienstag", None), undated((None, None, 1)), view, clock)
+    assert on_tuesday.event is not None and on_tuesday.event.id == tue.id
+    on_monday = decide(article("G:1", "am Montag", None), undated((None, None, 0)), view, clock)
+    assert on_monday.event is not None and on_monday.new_event
+
+
 @pytest.mark.parametrize(
     ("updated", "joins"),
     [
