@@ -11,10 +11,11 @@ and actor with a stated date up to `window_days` either side, preferring one hol
 near-duplicate of its text, then one with the same weapon, then a stated date, then the nearest
 date, then the earlier. Another uncertain report joins it only when both are about the same day
 or their texts are near-duplicates: the window is slack for time zones around a stated date,
-and two guesses a day apart would otherwise chain one day's launch onto the next. With none, it
-opens a provisional event `<event_type>:<actor>:~<date>`; the first report that states a date
-within the window confirms that event (its id stays, its date becomes the stated one) instead of
-opening a second event for the same launch.
+and two guesses a day apart would otherwise chain one day's launch onto the next. Failing those, it
+joins a floating event (below) that the evidence for pages without a day picks and its day
+fits. With none, it opens a provisional event `<event_type>:<actor>:~<date>`; the first report
+that states a date within the window confirms that event (its id stays, its date becomes the
+stated one) instead of opening a second event for the same launch.
 
 A reaction's date ("the UN chief condemned it on May 28") bounds the launch from above: such a
 report joins the latest event of the actor dated up to `BOUND_LOOKBACK` before that day (or
@@ -279,6 +280,10 @@ class _Placing:
         ranked = rank(fitting, day, detection.weapon, dup_events)
         if ranked:
             return self._join(ranked[0], confirm=None, guess=day)
+        # An event opened by a page without a day whose clue and evidence fit the day guessed.
+        floating = self._undated_match(DayClue.from_date(day), dup_events, only_floating=True)
+        if floating is not None:
+            return self._join(floating, confirm=None, guess=day)
         event_id = f"{detection.event_type}:{actor}:~{day.isoformat()}"
         return self._open(event_id, day, certain=False)
 

@@ -218,8 +218,10 @@ class Vocabulary:
             month = self._lookup(g["mn"] or g["mn2"], self.months)
             return DayClue(month, int(g["d4"] or g["d5"]))
         if g["num"]:
-            numeric_month = g["m6"] or g["m7"] or g["m8"] or g["m11"]
-            return DayClue(int(numeric_month), int(g["d6"] or g["d7"] or g["d8"] or g["d11"]))
+            month = int(g["m6"] or g["m7"] or g["m8"] or g["m11"])
+            day = int(g["d6"] or g["d7"] or g["d8"] or g["d11"])
+            # "13/14" (a night across two days, a score) names no month.
+            return DayClue(month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
         if g["cd"]:
             return DayClue(day=_day_number(g["d3"]))
         if g["wdn"]:

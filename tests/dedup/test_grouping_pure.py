@@ -204,6 +204,27 @@ def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() 
     assert on_monday.event is not None and on_monday.new_event
 
 
+def test_a_report_dated_only_by_its_publication_day_joins_a_floating_event_that_fits() -> None:
+    """A page without a day opened an event with its clue (the 5th, a Tuesday); a report whose
+    day is only its publication day joins it when that day fits the clue and the event's last
+    report was just before it, and opens its own when the clue rules the day out."""
+    floating = event(
+        f"missile_launch:{NK}:~unknown",
+        MAR_5,
+        certain=False,
+        updated=T - 1,
+        facts={DATE_FACT: UNKNOWN, CLUE_FACT: str(DayClue(None, 5, 1))},
+    )
+    view = EventView(recent=(floating,), last_stamp=T - 1)
+    guess = detection(NK, MAR_5, stated=False)
+    fits = decide(article("H:1", "no day", at(MAR_5, 10)), guess, view)
+    assert fits.event is not None and fits.event.id == floating.id and not fits.new_event
+    assert fits.event.event_date == MAR_5 and DATE_FACT not in fits.event.facts
+    next_day = detection(NK, MAR_6, stated=False)
+    ruled_out = decide(article("I:1", "no day", at(MAR_6, 10)), next_day, view, now=at(MAR_6, 10))
+    assert ruled_out.event is not None and ruled_out.new_event
+
+
 @pytest.mark.parametrize(
     ("updated", "joins"),
     [

@@ -47,6 +47,12 @@ CLUES = [
         None,
     ),
     (
+        "pl: a night across two days (13/14) names no month: the weekday stays",
+        "Iran zaatakował Izrael rakietami",
+        "Iran zaatakował Izrael w nocy z soboty na niedzielę (13/14) setkami rakiet i dronów.",
+        (None, None, 5),
+    ),
+    (
         "ar: 'today, Thursday' names the page's day, so 'yesterday' is Wednesday",
         "بيونغ يانغ تعلن إطلاق صاروخ باليستي",
         "أعلنت كوريا الشمالية اليوم الخميس أنها أطلقت أمس صاروخا باليستيا جديدا سقط في البحر.",
