@@ -266,7 +266,9 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
                     earlier = today.back(d.shift)
                     if earlier is not None:
                         return earlier, d.text, d.start
-        for d in dates:
+        # The day nearest the act is the act's ("防衛相は6日、北朝鮮が5日に発射した": the 6th
+        # is the minister's).
+        for d in sorted(dates, key=lambda d: abs(d.start - act)):
             if d.clue is None:
                 continue
             if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):

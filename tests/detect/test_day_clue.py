@@ -22,6 +22,13 @@ CLUES = [
         (None, 9, None),
     ),
     (
+        "ja: of two days, the one next to the act ('the minister on the 8th ... fired on the 7th')",
+        "北朝鮮の弾道ミサイル、新型か",
+        "官房長官は8日、北朝鮮が7日に発射した弾道ミサイルについて、新型の可能性があるとの見方を"
+        "示した。",
+        (None, 7, None),
+    ),
+    (
         "zh: a day of the month in Han numerals",
         "伊朗向以色列发射大批弹道导弹",
         "据报道，当地时间十六日凌晨，伊朗向以色列发射了大批弹道导弹，以方启动防空系统拦截。",
