@@ -99,6 +99,7 @@ class Service:
     _retired: list[httpx.AsyncClient] = field(default_factory=list)
     _joined: bool = False  # other replicas were running when this one started
     _polled: set[str] = field(default_factory=set)  # feeds this replica has scheduled once
+    _started: datetime | None = None  # when run() began
     _feeds_of: tuple[Config, dict[str, Feed]] | None = None
 
     async def build(self) -> None:
@@ -229,9 +230,11 @@ class Service:
             self._feeds_of = made
         return made[1]
 
-    async def _lease(self, feed: Feed, *, due_only: bool) -> FeedState | None:
+    async def _lease(
+        self, feed: Feed, *, due_only: bool, polled_before: datetime | None = None
+    ) -> FeedState | None:
         """The feed's state with its lease taken for this replica; None when another replica
-        polls it or (due_only) polled it within its interval."""
+        polls it, (due_only) polled it within its interval, or polled it since `polled_before`."""
         return await self.store_or_fail.feeds.take_lease(
             feed.url,
             feed.name,
@@ -239,18 +242,22 @@ class Service:
             self.now(),
             self.config.store.lease,
             due_only=due_only,
+            polled_before=polled_before,
         )
 
-    async def poll(self, feed: Feed, *, due_only: bool = True) -> PollResult | None:
+    async def poll(
+        self, feed: Feed, *, due_only: bool = True, polled_before: datetime | None = None
+    ) -> PollResult | None:
         """One scheduled poll. A poll cut short by shutdown leaves nothing half-written (its
         transaction rolls back) and its entries are processed again on the next start. None
-        when the poll did not happen: another replica has the feed, or the store failed."""
+        when the poll did not happen: another replica has the feed (or, with `polled_before`,
+        polled it since then), or the store failed."""
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
         pipeline = self.pipeline  # a reload between polls swaps it; this poll keeps its own
         try:
-            state = await self._lease(feed, due_only=due_only)
+            state = await self._lease(feed, due_only=due_only, polled_before=polled_before)
             if state is None:
                 return None
             result = await pipeline.poll(feed, state)
@@ -283,8 +290,10 @@ class Service:
         # joining running replicas follows the schedule they keep.
         due_only = self._joined or feed.name in self._polled
         self._polled.add(feed.name)
+        # At once, but not a feed another replica (started beside this one) polled since.
+        since = None if due_only else self._started
         try:
-            result = await self.poll(feed, due_only=due_only)
+            result = await self.poll(feed, due_only=due_only, polled_before=since)
             when = result.next_poll if result is not None else await self._next_look(feed)
         except asyncio.CancelledError:  # shutdown: the next start polls it
             return
@@ -325,8 +334,10 @@ class Service:
         """Poll every enabled feed once, deliver what that produced, and return the results.
         Feeds another running replica is polling right now are left to it."""
 
+        started = self.now()
+
         async def poll(feed: Feed) -> PollResult | None:
-            result = await self.poll(feed, due_only=False)
+            result = await self.poll(feed, due_only=False, polled_before=started)
             if result is not None and progress is not None:
                 progress(result)
             return result
@@ -346,6 +357,7 @@ class Service:
     async def run(self) -> None:
         """Poll on schedule and deliver until stop() is called."""
         self._workers.start()  # so the first polls do not wait for processes to start
+        self._started = self.now()
         store = self.store_or_fail
         await store.replicas.beat(self.replica, *self._whoami(), self.now())
         running = await store.replicas.alive(self.now(), self.config.store.lease)

@@ -77,9 +77,12 @@ class FeedStateRepo:
         lease: float,
         *,
         due_only: bool = True,
+        polled_before: datetime | None = None,
     ) -> FeedState | None:
         """Take the feed for one poll when no other replica is polling it and (`due_only`) its
-        next poll has come.
+        next poll has come, or (`polled_before`) it was last polled before that time: a replica
+        starting beside another polls every feed at once, but not one the other has polled
+        since it started.
 
         Returns its state (the lease its own), or None when another replica polls it now or
         polled it within its interval. On PostgreSQL the row is claimed `FOR UPDATE SKIP
@@ -89,6 +92,7 @@ class FeedStateRepo:
         # One statement claims the row and hands its state back: no read, then write.
         free = (
             "url = :url AND (:any_time OR next_poll IS NULL OR next_poll <= :now) "
+            "AND (:anyone OR last_poll IS NULL OR last_poll < :since) "
             "AND (lease_until IS NULL OR lease_until < :now OR lease_holder = :me)"
         )
         if self._db.dialect == "postgresql":
@@ -102,6 +106,8 @@ class FeedStateRepo:
             "now": _ts(now),
             "me": holder,
             "any_time": not due_only,
+            "anyone": polled_before is None,
+            "since": _ts(polled_before) if polled_before is not None else 0,
             "until": _ts(now) + lease,
         }
         row = await self._db.one(claim, params)

@@ -39,6 +39,7 @@ class FeedStore(Protocol):
         lease: float,
         *,
         due_only: bool = True,
+        polled_before: datetime | None = None,
     ) -> FeedState | None: ...
 
     async def renew_leases(self, holder: str, now: datetime, lease: float) -> None: ...

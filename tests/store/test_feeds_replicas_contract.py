@@ -82,6 +82,24 @@ async def test_a_polled_feed_is_not_polled_again_before_its_next_poll(store: Sto
     assert await feeds.take_lease(URL, "Wire", "r1", soon, 30, due_only=False) is None
 
 
+async def test_a_replica_starting_beside_another_leaves_the_feeds_it_polled_since(
+    store: Store,
+) -> None:
+    """Two replicas started together both poll every feed at once; a feed the other one polled
+    after this one started is not polled again, one polled before it started is."""
+    feeds = store.feeds
+    started = T0 + timedelta(seconds=5)
+    assert await feeds.take_lease(URL, "Wire", "r1", T0 + timedelta(seconds=6), 30) is not None
+    await feeds.record_success(
+        URL, now=T0 + timedelta(seconds=6), next_poll=T0 + timedelta(minutes=5), name="Wire"
+    )
+    moment_later = T0 + timedelta(seconds=7)
+    rush = {"due_only": False, "polled_before": started}
+    assert await feeds.take_lease(URL, "Wire", "r2", moment_later, 30, **rush) is None
+    later_start = {"due_only": False, "polled_before": T0 + timedelta(seconds=7)}
+    assert await feeds.take_lease(URL, "Wire", "r2", moment_later, 30, **later_start) is not None
+
+
 async def test_concurrent_replicas_take_one_lease(store_url: str) -> None:
     """Ten replicas asking at once on separate connections: exactly one gets the feed."""
     stores = [await open_store(store_url) for _ in range(3)]
