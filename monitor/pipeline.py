@@ -7,10 +7,10 @@
 Cheap before expensive: entries already seen, or whose title and summary cannot be a report,
 never cost a page download; nor do those whose summary holds the lead and, read with the
 title, shows no launch at all (`summary_rules_out`). Parse and extract run in worker processes
-(monitor.workers), so the event loop keeps answering health checks and polling other feeds
-meanwhile. A poll fetches at most `polling.max_articles` pages and stops at
-`polling.poll_deadline` (monitor.limits); an item whose page it did not fetch is not marked
-seen, and waits for the next poll.
+(monitor.workers) and a page's detection in a thread, so the event loop keeps answering health
+checks and polling other feeds meanwhile. A poll fetches at most `polling.max_articles` pages
+and stops at `polling.poll_deadline` (monitor.limits); an item whose page it did not fetch is
+not marked seen, and waits for the next poll.
 
 The stages decide and the store records: `settle` loads what grouping and routing need, calls
 them, and writes their decisions (the item, its event, the alerts it owes) in one transaction,
@@ -239,7 +239,7 @@ class Pipeline:
     async def settle(self, feed: Feed, entry: Entry, article: Article) -> Settled:
         """Detect, then record the item, its events and the alerts they owe, in one
         transaction. Detection decides before the transaction: it needs nothing stored."""
-        analyses = analyse_all(self.rules, article)
+        analyses = await self._analysed(article)
         found = [a.detection for a in analyses if a.detection is not None]
         if not found:
             await self.dedup.remember(entry, article)
@@ -263,6 +263,14 @@ class Pipeline:
             self._log_placed(feed, article, detection, assignment)
         self.on_alerts()
         return Settled(analyses, placed)
+
+    async def _analysed(self, article: Article) -> tuple[Analysis, ...]:
+        if self._workers is None:  # replay: nothing else waits on the loop
+            return analyse_all(self.rules, article)
+        # A long page can take detection 0.1-0.2 s. In a thread the event loop keeps turning
+        # meanwhile (the interpreter hands the lock over every few milliseconds): health
+        # checks, other feeds' fetches and deliveries do not wait for it.
+        return await asyncio.to_thread(analyse_all, self.rules, article)
 
     def _log_placed(
         self, feed: Feed, article: Article, detection: Detection, assignment: Assignment | None

@@ -195,3 +195,47 @@ async def test_feeds_are_made_once_per_config_not_once_per_poll(
     await asyncio.wait_for(task, timeout=10)
     await service.close()
     assert len(made) <= 2, f"{len(made)} feed lists made for 60 polls"
+
+
+async def test_a_pages_detection_leaves_the_event_loop_turning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detection of a long page can take a tenth of a second or more: the service runs it in a
+    thread, so the loop keeps answering (here: a ticker) meanwhile."""
+    import itertools
+    import threading
+    import time
+
+    from monitor import pipeline as pipeline_module
+    from monitor.models import Article, Entry
+
+    real = pipeline_module.analyse_all
+    ran_in: list[int] = []
+
+    def slow(rules, article):  # type: ignore[no-untyped-def]
+        ran_in.append(threading.get_ident())
+        time.sleep(0.4)  # as long as a long page's detection, holding whatever thread it is on
+        return real(rules, article)
+
+    monkeypatch.setattr(pipeline_module, "analyse_all", slow)
+    service = Service(config(tmp_path, [{"name": "Wire", "url": "http://127.0.0.1:9/feed"}]))
+    await service.build()
+    try:
+        feed = service.feeds()[0]
+        entry = Entry("Wire", "tag:wire,1", "http://127.0.0.1:9/a/1", "Markets close", "", None)
+        article = Article("Wire:tag:wire,1", "Wire", "Markets close", "Stocks rose.", None, None)
+        ticks: list[float] = []
+
+        async def ticker() -> None:
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        ticking = asyncio.create_task(ticker())
+        await service.pipeline.settle(feed, entry, article)
+        ticking.cancel()
+    finally:
+        await service.close()
+    assert ran_in and ran_in[0] != threading.get_ident()
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 10 and max(gaps) < 0.2, max(gaps)
