@@ -90,7 +90,13 @@ def summary_rules_out(rules: Sequence[RuleSet], article: Article) -> bool:
     background, which never opens an event (see monitor.dedup.events)."""
     if len(article.text.strip()) < SUMMARY_DECIDES:
         return False
-    return not any(a.detection is not None for a in analyse_all(rules, article))
+    return not summary_shows_launch(rules, article)
+
+
+def summary_shows_launch(rules: Sequence[RuleSet], article: Article) -> bool:
+    """Whether an entry's title and summary (as `article`) already show a launch: its page is
+    read first."""
+    return any(a.detection is not None for a in analyse_all(rules, article))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,7 @@ class Pipeline:
         # Entries that cannot be reports are recorded as seen with the poll's outcome, in its
         # one transaction: a commit per item cost more than everything else they need.
         unremarkable: list[Entry] = []
+        wanted: list[tuple[Entry, bool]] = []  # entries to read, and whether urgently
         known = await self.dedup.known(intake.entries)
         for entry, seen in zip(intake.entries, known, strict=True):
             if seen:
@@ -173,14 +180,22 @@ class Pipeline:
                 unremarkable.append(entry)
                 stored += 1
                 continue
-            if self._reads_page(feed, entry) and summary_rules_out(
-                self.rules, self._as_article(feed, entry, entry.title, entry.summary)
-            ):
+            reads_page = self._reads_page(feed, entry)
+            lead = self._as_article(feed, entry, entry.title, entry.summary)
+            shows = summary_shows_launch(self.rules, lead) if reads_page else False
+            if reads_page and not shows and len(lead.text.strip()) >= SUMMARY_DECIDES:
+                # Long enough to decide on, and no launch in it at all: no page (as
+                # `summary_rules_out`).
                 metrics.PAGES_SPARED.labels(feed=feed.name).inc()
                 unremarkable.append(entry)
                 stored += 1
                 continue
-            processed = await self.process(feed, entry, budget)
+            wanted.append((entry, shows))
+        # Entries whose title and summary already show a launch first: an alert does not wait
+        # for the pages of the feed's other items (nor, in the workers, for other feeds' pages).
+        wanted.sort(key=lambda e: not e[1])
+        for entry, urgent in wanted:
+            processed = await self.process(feed, entry, budget, urgent=urgent)
             if processed is not None:
                 stored += 1
                 detections += processed[0]
@@ -225,12 +240,13 @@ class Pipeline:
         )
 
     async def process(
-        self, feed: Feed, entry: Entry, budget: ArticleBudget
+        self, feed: Feed, entry: Entry, budget: ArticleBudget, *, urgent: bool = False
     ) -> tuple[int, int] | None:
         """Take one new entry that passed `screen` through the stages; returns (detections,
         new events), or None when its article page is left for a later poll (a limit of this
-        poll was reached): the entry is not marked seen then."""
-        article = await self._article(feed, entry, budget)
+        poll was reached): the entry is not marked seen then. `urgent`: its title and summary
+        show a launch, so its page goes ahead of others waiting for the workers."""
+        article = await self._article(feed, entry, budget, urgent)
         if article is None:
             return None
         settled = await self.settle(feed, entry, article)
@@ -297,7 +313,9 @@ class Pipeline:
             },
         )
 
-    async def _article(self, feed: Feed, entry: Entry, budget: ArticleBudget) -> Article | None:
+    async def _article(
+        self, feed: Feed, entry: Entry, budget: ArticleBudget, urgent: bool = False
+    ) -> Article | None:
         """The entry with its page's text; None when this poll may fetch no more pages."""
         text = entry.summary
         title = entry.title
@@ -313,7 +331,7 @@ class Pipeline:
                         accept=PAGE_ACCEPT,
                         allow_networks=feed.allow_networks,
                     )
-                    extracted = await self.workers.extract(page.body, page.url)
+                    extracted = await self.workers.extract(page.body, page.url, urgent=urgent)
                 text = extracted.text
                 title = title or extracted.title or ""
             except TimeoutError:

@@ -8,6 +8,9 @@ parsing thread holds the GIL, and every wake-up of the loop waits its turn for i
 20,000-item poll, /healthz answered in p99 65-145 ms with threads and 18-35 ms with processes
 (p50 8 ms and 1.2 ms; bench/bench_poll.py).
 
+Jobs wait for a free worker in the service rather than in the pool's queue, so a page whose
+entry already shows a launch (`urgent`) is read before the pages queued ahead of it.
+
 Workers start with "spawn" (forking a process that runs threads can deadlock), at `start` or on
 the first job, and `close` stops them. A worker that dies (a crash in lxml, the OOM killer)
 breaks the pool: that job fails as the feed's or the page's error, and a fresh pool takes the
@@ -17,6 +20,8 @@ next one.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -57,6 +62,7 @@ class Workers:
         self._make_executor = make_executor
         self._executor: Executor | None = None
         self._closed = False
+        self._admission: _Admission | None = None
 
     def start(self) -> None:
         """Start every worker now, in the background (each imports feedparser and trafilatura
@@ -76,10 +82,11 @@ class Workers:
                 "feed is read again at the next poll"
             ) from None
 
-    async def extract(self, html: bytes, url: str | None) -> Extracted:
-        """`monitor.extract.extract` in a worker. Raises ExtractError."""
+    async def extract(self, html: bytes, url: str | None, *, urgent: bool = False) -> Extracted:
+        """`monitor.extract.extract` in a worker. Raises ExtractError. An `urgent` page (its
+        entry already shows a launch) goes ahead of every other job waiting for a worker."""
         try:
-            return await self._run(extract, html, url)
+            return await self._run(extract, html, url, urgent=urgent)
         except BrokenExecutor as exc:
             raise ExtractError(
                 f"{url or '<page>'}: the extraction process stopped before it read this page "
@@ -93,16 +100,27 @@ class Workers:
             self._executor = self._make_executor()
         return self._executor
 
-    async def _run(self, job: Callable[..., T], *args: object) -> T:
-        executor = self._pool()
+    async def _run(self, job: Callable[..., T], *args: object, urgent: bool = False) -> T:
+        if self._admission is None:
+            size = getattr(self._pool(), "_max_workers", 1)
+            self._admission = _Admission(size if isinstance(size, int) and size > 0 else 1)
+        admission = self._admission
+        # Jobs wait here, not in the pool's own queue, so an urgent one can go first.
+        await admission.enter(urgent)
         try:
-            return await asyncio.get_running_loop().run_in_executor(executor, job, *args)
-        except BrokenExecutor:
-            if self._executor is executor:
-                log.error("a worker process died; starting new ones", extra={"stage": "workers"})
-                self._executor = None
-                executor.shutdown(wait=False, cancel_futures=True)
-            raise
+            executor = self._pool()  # after the wait: the pool may have been replaced meanwhile
+            try:
+                return await asyncio.get_running_loop().run_in_executor(executor, job, *args)
+            except BrokenExecutor:
+                if self._executor is executor:
+                    log.error(
+                        "a worker process died; starting new ones", extra={"stage": "workers"}
+                    )
+                    self._executor = None
+                    executor.shutdown(wait=False, cancel_futures=True)
+                raise
+        finally:
+            admission.leave()
 
     async def close(self) -> None:
         """Stop the workers: a job still running gets STOP_GRACE seconds, then is killed."""
@@ -125,6 +143,37 @@ class Workers:
                 if process.is_alive():
                     process.terminate()
             await stopping
+
+
+class _Admission:
+    """As many jobs in the pool as it has workers; the others wait, urgent ones first, then in
+    the order they came."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def enter(self, urgent: bool) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        turn = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (0 if urgent else 1, next(self._order), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.leave()  # its turn came as it was cancelled: pass it on
+            raise
+
+    def leave(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
 
 
 def _started() -> int:

@@ -123,3 +123,29 @@ def _running(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state != "Z"  # a zombie has exited
+
+
+async def test_an_urgent_page_goes_ahead_of_the_jobs_waiting_for_a_worker() -> None:
+    """One worker, busy; three pages wait, then an urgent one (its entry shows a launch)
+    comes: it is read next, before the three, which keep their order."""
+    workers = Workers(lambda: process_pool(1))
+    text = "North Korea fired a ballistic missile into the sea, officials said.\n" * 20
+    html = page(AP_TITLE, "AP", text)
+    order: list[str] = []
+    try:
+        await workers.extract(html, "https://example.org/warm")  # the worker is up
+
+        async def read(name: str, urgent: bool = False) -> None:
+            await workers.extract(html, f"https://example.org/{name}", urgent=urgent)
+            order.append(name)
+
+        big = page(AP_TITLE, "AP", text * 300)
+        busy = asyncio.create_task(workers.extract(big, "https://example.org/big"))
+        await asyncio.sleep(0.05)
+        waiting = [asyncio.create_task(read(f"n{i}")) for i in range(3)]
+        await asyncio.sleep(0.05)
+        urgent = asyncio.create_task(read("urgent", urgent=True))
+        await asyncio.gather(busy, *waiting, urgent)
+    finally:
+        await workers.close()
+    assert order == ["urgent", "n0", "n1", "n2"]
