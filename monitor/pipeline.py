@@ -195,6 +195,9 @@ class Pipeline:
         # for the pages of the feed's other items (nor, in the workers, for other feeds' pages).
         wanted.sort(key=lambda e: not e[1])
         for entry, urgent in wanted:
+            # Pages take time: another feed's poll may have brought the same item meanwhile.
+            if await self.dedup.is_known(entry):
+                continue
             processed = await self.process(feed, entry, budget, urgent=urgent)
             if processed is not None:
                 stored += 1

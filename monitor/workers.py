@@ -20,6 +20,7 @@ next one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
@@ -107,20 +108,31 @@ class Workers:
         admission = self._admission
         # Jobs wait here, not in the pool's own queue, so an urgent one can go first.
         await admission.enter(urgent)
+        loop = asyncio.get_running_loop()
+        executor: Executor | None = None
         try:
             executor = self._pool()  # after the wait: the pool may have been replaced meanwhile
-            try:
-                return await asyncio.get_running_loop().run_in_executor(executor, job, *args)
-            except BrokenExecutor:
-                if self._executor is executor:
-                    log.error(
-                        "a worker process died; starting new ones", extra={"stage": "workers"}
-                    )
-                    self._executor = None
-                    executor.shutdown(wait=False, cancel_futures=True)
-                raise
-        finally:
+            future = executor.submit(job, *args)
+        except BaseException as exc:
             admission.leave()
+            if isinstance(exc, BrokenExecutor) and executor is not None:
+                self._forget(executor)
+            raise
+        # The worker is free when the job ends, not when its caller stops waiting (a poll's
+        # deadline cancels the wait; the job runs on).
+        future.add_done_callback(lambda _: _call_soon(loop, admission.leave))
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenExecutor:
+            self._forget(executor)
+            raise
+
+    def _forget(self, executor: Executor) -> None:
+        """A worker died and broke its pool: the next job starts a new one."""
+        if self._executor is executor:
+            log.error("a worker process died; starting new ones", extra={"stage": "workers"})
+            self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
 
     async def close(self) -> None:
         """Stop the workers: a job still running gets STOP_GRACE seconds, then is killed."""
@@ -174,6 +186,11 @@ class _Admission:
                 turn.set_result(None)
                 return
         self._free += 1
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for a worker now
+        loop.call_soon_threadsafe(callback)
 
 
 def _started() -> int:

@@ -114,6 +114,15 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     if verdict:
         reasons.append(f"rejected {where}: {verdict}")
         return False
+    if w.position == "lead":
+        # The lead window reaches into the sentence after the lead, which may tell of an
+        # earlier launch ("The North had fired cruise missiles on Monday"): not this one's day.
+        dates = [
+            d
+            for d in dates
+            if d.start < ctx.lead_end
+            or not another_launchs_day(ctx, ctx.doc.sentence_at(d.start).start, d)
+        ]
     rules_ = ctx.rules
 
     def fresh_day(found_dates: list[DateMention]) -> tuple[DateMention, bool, bool] | None:
@@ -213,14 +222,19 @@ def own_day(
     the act."""
     ref = ctx.reference(actor)
     lead = [s for s in ctx.doc.sentences if s.position == "lead"]
-    after = [s for s in ctx.doc.sentences if s.start >= ctx.lead_end][:CLUE_SENTENCES]
+    # A lead that states no day at all is read alone: the sentences after it as often tell of
+    # an earlier launch ("The North had fired cruise missiles on Monday"), and taking that
+    # day would put this launch into that one's event.
+    after = [] if inclusive else [s for s in ctx.doc.sentences if s.start >= ctx.lead_end]
     earliest = reported - timedelta(days=REPORT_LAG_DAYS)
-    for s in (*lead, *after):
+    for s in (*lead, *after[:CLUE_SENTENCES]):
         act = ctx.act_in(s)
         if act == s.end:
             continue  # no act here: its dates are another story's
         for d in ctx.dates(s.start, s.end, ref, actor):
             if d.value is None or not earliest <= d.value <= reported:
+                continue
+            if another_launchs_day(ctx, s.start, d):
                 continue
             if d.value == reported and not inclusive:
                 continue
@@ -229,6 +243,25 @@ def own_day(
             if not _reported(ctx.doc.text, s.start, d):
                 return d
     return None
+
+
+def another_launchs_day(ctx: Context, floor: int, d: DateMention) -> bool:
+    """Whether a word of an earlier launch stands before the date in its sentence (from
+    `floor`): "It was the third launch since the North fired ... on Tuesday", "after launching
+    two on Sunday", a pack's background, retrospective and previous words."""
+    if _EARLIER_LAUNCH.search(ctx.doc.text, floor, d.start):
+        return True
+    return any(ctx.within(name, floor, d.start) for name in _OTHER_LAUNCH_GROUPS)
+
+
+# English words of an earlier launch told beside this one; other languages' are in their
+# packs' `background`, `retrospective` and `previous` groups.
+_EARLIER_LAUNCH = re.compile(
+    r"\b(?:after|following|since|previous(?:ly)?|had\s+(?:\w+\s+)?(?:fired|launched|tested|"
+    r"test-fired))\b",
+    re.IGNORECASE,
+)
+_OTHER_LAUNCH_GROUPS = ("background", "retrospective", "previous")
 
 
 def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
