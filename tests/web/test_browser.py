@@ -184,6 +184,8 @@ def test_add_a_feed_through_the_form_and_see_it_polled(
 ) -> None:
     sign_in(browser, running)
     browser.get(running.url + "/feeds")
+    # On a loaded machine the page can still be on its way when get() returns.
+    settled(browser, "the feeds page", lambda: browser.find_elements(By.ID, "add-feed"))
     form = browser.find_element(By.ID, "add-feed")
     form.find_element(By.NAME, "url").send_keys(running.feeds.url("/extra/rss.xml"))
     form.find_element(By.NAME, "name").send_keys("Bakery")
