@@ -88,9 +88,12 @@ def summary_rules_out(rules: Sequence[RuleSet], article: Article) -> bool:
     show no launch at all, not even one in passing: then its page is not fetched. A launch
     report names the launch in its headline or lead, and a launch only deeper in the body is
     background, which never opens an event (see monitor.dedup.events)."""
-    if len(article.text.strip()) < SUMMARY_DECIDES:
-        return False
-    return not summary_shows_launch(rules, article)
+    return summary_decides(article) and not summary_shows_launch(rules, article)
+
+
+def summary_decides(article: Article) -> bool:
+    """Whether an entry's summary (as `article`) is long enough to hold its lead."""
+    return len(article.text.strip()) >= SUMMARY_DECIDES
 
 
 def summary_shows_launch(rules: Sequence[RuleSet], article: Article) -> bool:
@@ -180,16 +183,15 @@ class Pipeline:
                 unremarkable.append(entry)
                 stored += 1
                 continue
-            reads_page = self._reads_page(feed, entry)
-            lead = self._as_article(feed, entry, entry.title, entry.summary)
-            shows = summary_shows_launch(self.rules, lead) if reads_page else False
-            if reads_page and not shows and len(lead.text.strip()) >= SUMMARY_DECIDES:
-                # Long enough to decide on, and no launch in it at all: no page (as
-                # `summary_rules_out`).
-                metrics.PAGES_SPARED.labels(feed=feed.name).inc()
-                unremarkable.append(entry)
-                stored += 1
-                continue
+            shows = False
+            if self._reads_page(feed, entry):
+                lead = self._as_article(feed, entry, entry.title, entry.summary)
+                shows = summary_shows_launch(self.rules, lead)
+                if not shows and summary_decides(lead):  # `summary_rules_out`: no page
+                    metrics.PAGES_SPARED.labels(feed=feed.name).inc()
+                    unremarkable.append(entry)
+                    stored += 1
+                    continue
             wanted.append((entry, shows))
         # Entries whose title and summary already show a launch first: an alert does not wait
         # for the pages of the feed's other items (nor, in the workers, for other feeds' pages).

@@ -67,18 +67,9 @@ class Deduplicator:
         return (await self.known([entry]))[0]
 
     async def known(self, entries: Sequence[Entry]) -> list[bool]:
-        """`is_known` for each of a poll's entries, asked of the store at once. An entry that
-        repeats an earlier one of the same list (its GUID or its link) counts as known: a
-        feed that lists one story twice yields it once."""
-        keys = [_key(e) for e in entries]
-        known = await self._items.seen_many(keys)
-        earlier: set[tuple[str, ...]] = set()
-        for i, key in enumerate(keys):
-            names = _names(key)
-            if not known[i] and names & earlier:
-                known[i] = True
-            earlier |= names
-        return known
+        """`is_known` for each of a poll's entries, asked of the store at once (a feed's
+        repeats of one item are already gone: monitor.intake.each_once)."""
+        return await self._items.seen_many([_key(e) for e in entries])
 
     async def remember(self, entry: Entry, article: Article | None = None) -> None:
         """Mark an entry without detections seen; with its article, index the text for
@@ -184,17 +175,6 @@ def _key(entry: Entry) -> ItemKey:
     url = canonical_url(entry.url) if entry.url else None
     guid = entry.guid or None
     return ItemKey(entry.feed, guid, url, guid_is_global(guid) if guid else False)
-
-
-def _names(key: ItemKey) -> set[tuple[str, ...]]:
-    """The ways an entry can repeat another: its GUID (within its feed unless worldwide), its
-    link."""
-    names: set[tuple[str, ...]] = set()
-    if key.guid is not None:
-        names.add(("guid", key.guid) if key.guid_global else ("guid", key.feed, key.guid))
-    if key.url is not None:
-        names.add(("url", key.url))
-    return names
 
 
 def _detail(entry: Entry, article: Article, detection: Detection) -> ReportDetail:
