@@ -310,10 +310,12 @@ def _quantile_le(before: dict[float, float], after: dict[float, float], q: float
     return None
 
 
-def _alerted(slack: SlackServer, title: str) -> bool:
-    """Whether an alert (or a follow-up) naming this headline reached the sink."""
+def _alerted(slack: SlackServer, title: str, since: float = 0.0) -> bool:
+    """Whether an alert (or a follow-up) naming this headline reached the sink after `since`."""
     return any(
-        c.method == "chat.postMessage" and title in json.dumps(c.params, ensure_ascii=False)
+        c.method == "chat.postMessage"
+        and c.time >= since
+        and title in json.dumps(c.params, ensure_ascii=False)
         for c in slack.calls
     )
 
@@ -413,7 +415,7 @@ def service_run(
             time.sleep(max(1.0, interval / max(1, len(chosen))))
         deadline = time.time() + interval * 3 + 30
         while time.time() < deadline:
-            if all(_alerted(slack, first_of[k].title) for k in chosen):
+            if all(_alerted(slack, first_of[k].title, published[k][1]) for k in chosen):
                 break
             time.sleep(0.5)
         lag1 = _lag_buckets(listen)
@@ -421,10 +423,13 @@ def service_run(
         posts = [c for c in slack.calls if c.method == "chat.postMessage" and c.status == 200]
         for key in chosen:
             feed, when = published[key]
+            # Two launches' reports may share a title: only an alert after this one's
+            # publication is its alert.
+            title = first_of[key].title
             sent = [
                 c.time
                 for c in posts
-                if first_of[key].title in json.dumps(c.params, ensure_ascii=False)
+                if c.time >= when and title in json.dumps(c.params, ensure_ascii=False)
             ]
             polled = [t for t in farm.requests_to(feed) if t >= when]
             if sent:

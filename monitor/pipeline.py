@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -40,6 +41,7 @@ from monitor.limits import ArticleBudget, report_deferred, report_intake
 from monitor.models import Article, Detection, Entry, Feed
 from monitor.notify.route import route_alerts
 from monitor.store import Store
+from monitor.store import urgent as store_urgent
 from monitor.store.feeds import FeedState
 from monitor.workers import Workers
 
@@ -174,7 +176,9 @@ class Pipeline:
         # one transaction: a commit per item cost more than everything else they need.
         unremarkable: list[Entry] = []
         wanted: list[tuple[Entry, bool]] = []  # entries to read, and whether urgently
-        known = await self.dedup.known(intake.entries)
+        # A changed feed may bring a launch: what it has seen is asked ahead of routine work.
+        with store_urgent():
+            known = await self.dedup.known(intake.entries)
         for entry, seen in zip(intake.entries, known, strict=True):
             if seen:
                 continue
@@ -197,10 +201,11 @@ class Pipeline:
         # for the pages of the feed's other items (nor, in the workers, for other feeds' pages).
         wanted.sort(key=lambda e: not e[1])
         for entry, urgent in wanted:
-            # Pages take time: another feed's poll may have brought the same item meanwhile.
-            if await self.dedup.is_known(entry):
-                continue
-            processed = await self.process(feed, entry, budget, urgent=urgent)
+            with store_urgent() if urgent else nullcontext():
+                # Pages take time: another feed's poll may have brought the same item meanwhile.
+                if await self.dedup.is_known(entry):
+                    continue
+                processed = await self.process(feed, entry, budget, urgent=urgent)
             if processed is not None:
                 stored += 1
                 detections += processed[0]
@@ -250,7 +255,8 @@ class Pipeline:
         """Take one new entry that passed `screen` through the stages; returns (detections,
         new events), or None when its article page is left for a later poll (a limit of this
         poll was reached): the entry is not marked seen then. `urgent`: its title and summary
-        show a launch, so its page goes ahead of others waiting for the workers."""
+        show a launch, so its page goes ahead of others waiting for the workers (and, when its
+        caller says so with `monitor.store.urgent`, its statements ahead of routine ones)."""
         article = await self._article(feed, entry, budget, urgent)
         if article is None:
             return None
@@ -265,20 +271,22 @@ class Pipeline:
         if not found:
             await self.dedup.remember(entry, article)
             return Settled(analyses)
-        async with self.store.transaction():
-            assignments = await self.dedup.record(entry, article, found)
-            for detection, assignment in zip(found, assignments, strict=True):
-                if assignment is not None:
-                    await route_alerts(
-                        self.store.outbox,
-                        self.config.notify,
-                        assignment.event,
-                        replace(article, language=article.language or detection.language),
-                        detection,
-                        assignment.new_event,
-                        feed.tags,
-                        self.now(),
-                    )
+        # Alerts wait on this: it goes ahead of routine work in the store's queue.
+        with store_urgent():
+            async with self.store.transaction():
+                assignments = await self.dedup.record(entry, article, found)
+                for detection, assignment in zip(found, assignments, strict=True):
+                    if assignment is not None:
+                        await route_alerts(
+                            self.store.outbox,
+                            self.config.notify,
+                            assignment.event,
+                            replace(article, language=article.language or detection.language),
+                            detection,
+                            assignment.new_event,
+                            feed.tags,
+                            self.now(),
+                        )
         placed = tuple(zip(found, assignments, strict=True))
         for detection, assignment in placed:
             self._log_placed(feed, article, detection, assignment)

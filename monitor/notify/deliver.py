@@ -42,6 +42,7 @@ from monitor.models import Alert
 from monitor.notify.base import Notifier
 from monitor.notify.retry import Backoff, classify_exception
 from monitor.notify.tally import DeliveryTally
+from monitor.store import urgent
 from monitor.store.interface import OutboxStore
 from monitor.store.outbox import OutboxRow, RemoteRef
 
@@ -116,7 +117,11 @@ class Deliverer:
 
     async def deliver_due(self, limit: int = 100) -> int:
         """Recover interrupted sends, then claim and send every due alert. Returns how many
-        were sent."""
+        were sent. Its statements go ahead of routine work in the store's queue."""
+        with urgent():
+            return await self._deliver_due(limit)
+
+    async def _deliver_due(self, limit: int) -> int:
         async with self._round:
             await self._note_stranded()
             await self._recover()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.errors import StoreError
-from monitor.store.db import Database, connect, redact_url, sqlite_file
+from monitor.store.db import Database, connect, redact_url, sqlite_file, urgent
 from monitor.store.events import EventRepo
 from monitor.store.faults import with_fix
 from monitor.store.feeds import FeedStateRepo
@@ -24,7 +24,7 @@ from monitor.store.migrate import upgrade
 from monitor.store.outbox import OutboxRepo
 from monitor.store.replicas import ReplicaRepo
 
-__all__ = ["Database", "Store", "open_store", "redact_url"]
+__all__ = ["Database", "Store", "open_store", "redact_url", "urgent"]
 
 
 class Store:

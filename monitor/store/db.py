@@ -11,19 +11,23 @@ coroutines never see each other's uncommitted writes, and awaiting inside one is
 `transaction()` blocks join the outer one; a statement outside any commits on its own.
 
 SQLite serves one process: its transactions run one at a time (an asyncio lock, and `BEGIN
-IMMEDIATE` against any other process such as a CLI command). PostgreSQL runs them side by side,
-and `lock(key)` serialises one kind of decision across every replica (an advisory lock held to
-the end of the transaction).
+IMMEDIATE` against any other process such as a CLI command). Work an alert waits on runs under
+`urgent()` and takes the next turn ahead of routine work (feed bookkeeping, items the screen
+turned away): with a thousand feeds polled a minute, that queue is seconds long. PostgreSQL
+runs them side by side, and `lock(key)` serialises one kind of decision across every replica
+(an advisory lock held to the end of the transaction).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import heapq
+import itertools
 import re
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -39,11 +43,62 @@ from sqlalchemy.util import await_only
 from monitor.errors import StoreError
 from monitor.store.faults import open_hint
 
-__all__ = ["Database", "Row", "connect", "redact_url", "sqlite_file"]
+__all__ = ["Database", "Row", "connect", "redact_url", "sqlite_file", "urgent"]
 
 Params = Mapping[str, Any]
 Row = Sequence[Any]  # a result row: its columns by position
 BUSY_TIMEOUT_MS = 30_000  # how long SQLite waits for another process's write to end
+_URGENT: ContextVar[bool] = ContextVar("store-urgent", default=False)
+
+
+@contextmanager
+def urgent() -> Iterator[None]:
+    """Statements of the current task (and of tasks it starts) take SQLite's next turn ahead
+    of routine work: for what an alert waits on."""
+    token = _URGENT.set(True)
+    try:
+        yield
+    finally:
+        _URGENT.reset(token)
+
+
+class Turns:
+    """A lock whose waiters go in two queues: urgent ones first, each queue in arrival order.
+    The lock passes straight to the next waiter on release, so none can slip in between."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, urgent: bool = False) -> None:
+        if not self._held and not self._waiting:
+            self._held = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (0 if urgent else 1, next(self._order), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # the turn came as the waiter was cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            *_, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)  # still held: handed over
+                return
+        self._held = False
+
+    @asynccontextmanager
+    async def turn(self, urgent: bool = False) -> AsyncIterator[None]:
+        await self.acquire(urgent)
+        try:
+            yield
+        finally:
+            self.release()
 
 
 class Database:
@@ -56,7 +111,7 @@ class Database:
         self.closed = False
         self._tx: ContextVar[AsyncConnection | None] = ContextVar(f"tx-{id(self)}", default=None)
         # SQLite takes one writer at a time: queue here rather than in its busy handler.
-        self._serial = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._serial = Turns() if self.dialect == "sqlite" else None
 
     # -- statements ------------------------------------------------------------------------
     async def execute(self, sql: str, params: Params | None = None) -> list[Row]:
@@ -137,7 +192,7 @@ class Database:
         if self._serial is None:
             yield
             return
-        async with self._serial:
+        async with self._serial.turn(_URGENT.get()):
             yield
 
     def _error(self, exc: SQLAlchemyError) -> StoreError:
