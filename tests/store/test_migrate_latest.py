@@ -1,0 +1,46 @@
+"""A store already at the newest revision opens without loading Alembic; others still upgrade."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from monitor.store import open_store
+from monitor.store.db import connect
+from monitor.store.migrate import LATEST, current, head, upgrade
+
+
+def test_latest_is_alembics_head() -> None:
+    # A new migration must move LATEST too, else stores at the old head would skip it.
+    assert LATEST == head()
+
+
+async def test_an_up_to_date_store_opens_without_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = await open_store(url)  # made and brought to the head here
+    await store.close()
+    probe = (
+        "import asyncio, sys\n"
+        "from monitor.store import open_store\n"
+        "async def main():\n"
+        f"    store = await open_store({url!r})\n"
+        "    await store.close()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+async def test_a_store_behind_the_head_is_still_brought_up_to_date(tmp_path: Path) -> None:
+    db = await connect(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    try:
+        assert await upgrade(db, "0003") == ["0001", "0002", "0003"]
+        assert await upgrade(db) == ["0004"]
+        assert await current(db) == LATEST
+        assert await upgrade(db) == []
+    finally:
+        await db.close()
