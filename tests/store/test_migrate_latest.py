@@ -13,7 +13,7 @@ from monitor.store.migrate import LATEST, current, head, upgrade
 
 def test_latest_is_alembics_head() -> None:
     # A new migration must move LATEST too, else stores at the old head would skip it.
-    assert LATEST == head()
+    assert head() == LATEST
 
 
 async def test_an_up_to_date_store_opens_without_alembic(tmp_path: Path) -> None:
