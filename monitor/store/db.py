@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import heapq
-import itertools
 import re
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -63,20 +62,25 @@ def urgent() -> Iterator[None]:
 
 
 class Turns:
-    """A lock whose waiters go in two queues: urgent ones first, each queue in arrival order.
-    The lock passes straight to the next waiter on release, so none can slip in between."""
+    """A lock whose waiters go in two lanes, urgent and routine, each in arrival order. Urgent
+    waiters go first, but never more than `URGENT_IN_A_ROW` of them while routine work waits,
+    so that feed bookkeeping and the heartbeat's leases are never starved. The lock passes
+    straight to the next waiter on release, so none can slip in between."""
+
+    URGENT_IN_A_ROW = 8
 
     def __init__(self) -> None:
         self._held = False
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._routine: deque[asyncio.Future[None]] = deque()
+        self._in_a_row = 0  # urgent turns given since routine work last had one
 
     async def acquire(self, urgent: bool = False) -> None:
-        if not self._held and not self._waiting:
+        if not self._held:  # when free, nobody waits
             self._held = True
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (0 if urgent else 1, next(self._order), turn))
+        (self._urgent if urgent else self._routine).append(turn)
         try:
             await turn
         except asyncio.CancelledError:
@@ -85,12 +89,21 @@ class Turns:
             raise
 
     def release(self) -> None:
-        while self._waiting:
-            *_, turn = heapq.heappop(self._waiting)
-            if not turn.done():
-                turn.set_result(None)  # still held: handed over
-                return
-        self._held = False
+        urgent, routine = self._urgent, self._routine
+        while urgent and urgent[0].done():  # cancelled while waiting
+            urgent.popleft()
+        while routine and routine[0].done():
+            routine.popleft()
+        if routine and (not urgent or self._in_a_row >= self.URGENT_IN_A_ROW):
+            turn = routine.popleft()
+            self._in_a_row = 0
+        elif urgent:
+            turn = urgent.popleft()
+            self._in_a_row += 1
+        else:
+            self._held = False
+            return
+        turn.set_result(None)  # still held: handed over
 
     @asynccontextmanager
     async def turn(self, urgent: bool = False) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ at the baseline revision when it has every step, and refused otherwise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ BASELINE = "0001"
 # The newest revision (tests check it is Alembic's head): a store already there is opened
 # without loading Alembic, about 0.2 s of every start.
 LATEST = "0004"
+# How SQLite and PostgreSQL say a table is not there.
+_MISSING_TABLE = re.compile(r"no such table|relation \S+ does not exist|UndefinedTable")
 # What the store held when its steps were recorded by name (monitor before Alembic).
 LEGACY_STEPS = {
     "feeds-1",
@@ -143,7 +146,11 @@ async def _at_latest(db: Database) -> bool:
     """Whether the store is at the newest revision, asked without Alembic."""
     try:
         rows = await db.execute("SELECT version_num FROM alembic_version")
-    except StoreError:  # no such table: a new store, or one made before Alembic
+    except StoreError as exc:
+        # No such table: a new store, or one made before Alembic. Anything else (a locked or
+        # unreadable file, a lost server) is the store's own error, said now.
+        if not _MISSING_TABLE.search(str(exc)):
+            raise
         return False
     return [r[0] for r in rows] == [LATEST]
 

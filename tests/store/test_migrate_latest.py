@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from monitor.errors import StoreError
 from monitor.store import open_store
 from monitor.store.db import connect
 from monitor.store.migrate import LATEST, current, head, upgrade
@@ -43,4 +46,21 @@ async def test_a_store_behind_the_head_is_still_brought_up_to_date(tmp_path: Pat
         assert await current(db) == LATEST
         assert await upgrade(db) == []
     finally:
+        await db.close()
+
+
+async def test_a_store_error_other_than_a_missing_table_is_said_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = await connect(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+
+    async def broken(sql: str, params: object = None) -> list[object]:
+        raise StoreError(f"database {db.where}: disk I/O error")
+
+    monkeypatch.setattr(db, "execute", broken)
+    try:
+        with pytest.raises(StoreError, match="disk I/O error"):
+            await upgrade(db)
+    finally:
+        monkeypatch.undo()
         await db.close()

@@ -31,6 +31,20 @@ async def test_urgent_waiters_go_first_each_kind_in_arrival_order() -> None:
     assert order == ["u1", "u2", "r1", "r2", "r3"]
 
 
+async def test_routine_work_is_not_starved_by_a_stream_of_urgent_work() -> None:
+    turns = Turns()
+    order: list[str] = []
+    await turns.acquire()
+    routine = asyncio.create_task(_queue(turns, order, "routine", False))
+    await asyncio.sleep(0)
+    urgent = [asyncio.create_task(_queue(turns, order, f"u{i}", True)) for i in range(20)]
+    await asyncio.sleep(0)
+    turns.release()
+    await asyncio.gather(routine, *urgent)
+    assert order.index("routine") == Turns.URGENT_IN_A_ROW
+    assert [n for n in order if n != "routine"] == [f"u{i}" for i in range(20)]
+
+
 async def test_a_waiter_cancelled_as_its_turn_came_passes_the_turn_on() -> None:
     turns = Turns()
     order: list[str] = []
