@@ -15,7 +15,6 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -39,6 +38,7 @@ from monitor.config_paths import (
     feed_url_key,
     resolve_path,
     resolve_store_url,
+    split_url,
 )
 from monitor.config_yaml import duplicate_keys
 from monitor.errors import ConfigError
@@ -70,7 +70,7 @@ Duration = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 
 
 def check_http_url(value: str) -> str:
-    parts = urlsplit(value)
+    parts = split_url(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
             f"{value!r} is not an http(s) URL; write e.g. https://example.com/feed.xml"
@@ -136,14 +136,15 @@ class FeedConfig(Strict):
     name: str = Field(min_length=1)
     url: HttpURL
     interval: Duration | None = None
-    tags: list[str] = []
+    # Factories, not `[]` and `{}`: a mutable default is deep-copied for every feed.
+    tags: list[str] = Field(default_factory=list)
     enabled: bool = True
     full_text: bool = True
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = Field(default_factory=dict)
     # The feed's language (ISO 639-1), when all its items are in one: no identification then.
     language: str | None = None
     # Non-public networks this feed and its articles may be fetched from (network.allow too).
-    allow_networks: list[Network] = []
+    allow_networks: list[Network] = Field(default_factory=list)
 
     @field_validator("language")
     @classmethod

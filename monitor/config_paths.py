@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import AfterValidator, ValidationInfo
 
@@ -65,10 +66,16 @@ def _config_path(value: str, info: ValidationInfo) -> str:
 ConfigPath = Annotated[str, AfterValidator(_config_path)]
 
 
+@lru_cache(maxsize=1 << 16)
+def split_url(url: str) -> SplitResult:
+    """urlsplit, remembered: a feed's URL is read by its check and by the duplicate check."""
+    return urlsplit(url)
+
+
 def feed_url_key(url: str) -> str:
     """A feed URL as compared for sameness: scheme and host in lower case, no default port, no
     trailing slash. Two feeds with one key would count one article as two outlets."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url.strip())
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     try:
         port = parts.port
