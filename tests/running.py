@@ -8,9 +8,12 @@ status, body = await readyz(parts)
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import inspect
 import re
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -97,3 +100,14 @@ def metric(text: str, name: str, **labels: str) -> float:
     pattern = re.escape(name) + (r"\{" + re.escape(want) + r"\}" if labels else "") + r" (\S+)"
     found = re.search(r"^" + pattern + "$", text, re.M)
     return float(found.group(1)) if found else 0.0
+
+
+def modules_loaded(code: str, roots: set[str]) -> list[str]:
+    """Which of the top-level packages `roots` running `code` loads, in a fresh interpreter."""
+    probe = (
+        f"{code}\nimport sys\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & {roots!r}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    return loaded

@@ -3,20 +3,12 @@ change need (trafilatura and lxml, Alembic), each a tenth of a second or more of
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.running import modules_loaded
 
 
 def test_the_service_loads_neither_trafilatura_nor_alembic() -> None:
-    probe = (
-        "import sys\n"
-        "import monitor.service, monitor.cli\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'trafilatura', 'alembic'}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    loaded = modules_loaded("import monitor.service, monitor.cli", {"trafilatura", "alembic"})
+    assert loaded == []
 
 
 def test_extraction_still_works_where_it_runs() -> None:

@@ -10,7 +10,7 @@ A transaction belongs to the task that opened it (a context variable holds its c
 coroutines never see each other's uncommitted writes, and awaiting inside one is safe. Nested
 `transaction()` blocks join the outer one; a statement outside any commits on its own.
 
-SQLite serves one process: its transactions run one at a time (an asyncio lock, and `BEGIN
+SQLite serves one process: its transactions run one at a time (`Turns`, a lock, and `BEGIN
 IMMEDIATE` against any other process such as a CLI command). Work an alert waits on runs under
 `urgent()` and takes the next turn ahead of routine work (feed bookkeeping, items the screen
 turned away): with a thousand feeds polled a minute, that queue is seconds long. PostgreSQL

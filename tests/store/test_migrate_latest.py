@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from monitor.errors import StoreError
 from monitor.store import open_store
 from monitor.store.db import connect
 from monitor.store.migrate import LATEST, current, head, upgrade
+from tests.running import modules_loaded
 
 
 def test_latest_is_alembics_head() -> None:
@@ -23,19 +22,15 @@ async def test_an_up_to_date_store_opens_without_alembic(tmp_path: Path) -> None
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     store = await open_store(url)  # made and brought to the head here
     await store.close()
-    probe = (
-        "import asyncio, sys\n"
+    opening = (
+        "import asyncio\n"
         "from monitor.store import open_store\n"
         "async def main():\n"
         f"    store = await open_store({url!r})\n"
         "    await store.close()\n"
         "asyncio.run(main())\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    assert modules_loaded(opening, {"alembic"}) == []
 
 
 async def test_a_store_behind_the_head_is_still_brought_up_to_date(tmp_path: Path) -> None:

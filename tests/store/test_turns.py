@@ -17,15 +17,18 @@ async def _queue(turns: Turns, order: list[str], name: str, is_urgent: bool) -> 
         await asyncio.sleep(0)
 
 
+async def _waiting(turns: Turns, order: list[str], *names: str) -> list[asyncio.Task[None]]:
+    """Hold the turn, then queue a task for each name (urgent when it starts with "u")."""
+    await turns.acquire()
+    tasks = [asyncio.create_task(_queue(turns, order, n, n.startswith("u"))) for n in names]
+    await asyncio.sleep(0)  # all queued
+    return tasks
+
+
 async def test_urgent_waiters_go_first_each_kind_in_arrival_order() -> None:
     turns = Turns()
     order: list[str] = []
-    await turns.acquire()  # held: everyone below waits
-    tasks = [
-        asyncio.create_task(_queue(turns, order, name, name.startswith("u")))
-        for name in ("r1", "u1", "r2", "u2", "r3")
-    ]
-    await asyncio.sleep(0)  # all queued
+    tasks = await _waiting(turns, order, "r1", "u1", "r2", "u2", "r3")
     turns.release()
     await asyncio.gather(*tasks)
     assert order == ["u1", "u2", "r1", "r2", "r3"]
@@ -34,13 +37,9 @@ async def test_urgent_waiters_go_first_each_kind_in_arrival_order() -> None:
 async def test_routine_work_is_not_starved_by_a_stream_of_urgent_work() -> None:
     turns = Turns()
     order: list[str] = []
-    await turns.acquire()
-    routine = asyncio.create_task(_queue(turns, order, "routine", False))
-    await asyncio.sleep(0)
-    urgent = [asyncio.create_task(_queue(turns, order, f"u{i}", True)) for i in range(20)]
-    await asyncio.sleep(0)
+    tasks = await _waiting(turns, order, "routine", *(f"u{i}" for i in range(20)))
     turns.release()
-    await asyncio.gather(routine, *urgent)
+    await asyncio.gather(*tasks)
     assert order.index("routine") == Turns.URGENT_IN_A_ROW
     assert [n for n in order if n != "routine"] == [f"u{i}" for i in range(20)]
 
@@ -48,10 +47,7 @@ async def test_routine_work_is_not_starved_by_a_stream_of_urgent_work() -> None:
 async def test_a_waiter_cancelled_as_its_turn_came_passes_the_turn_on() -> None:
     turns = Turns()
     order: list[str] = []
-    await turns.acquire()
-    first = asyncio.create_task(_queue(turns, order, "first", False))
-    second = asyncio.create_task(_queue(turns, order, "second", False))
-    await asyncio.sleep(0)
+    first, second = await _waiting(turns, order, "first", "second")
     turns.release()  # handed to `first`, which has not run yet...
     first.cancel()  # ...and is cancelled before it does
     await asyncio.gather(first, return_exceptions=True)
@@ -63,10 +59,7 @@ async def test_a_waiter_cancelled_as_its_turn_came_passes_the_turn_on() -> None:
 async def test_a_cancelled_waiter_leaves_the_queue() -> None:
     turns = Turns()
     order: list[str] = []
-    await turns.acquire()
-    gone = asyncio.create_task(_queue(turns, order, "gone", True))
-    kept = asyncio.create_task(_queue(turns, order, "kept", False))
-    await asyncio.sleep(0)
+    gone, kept = await _waiting(turns, order, "u-gone", "kept")
     gone.cancel()
     await asyncio.gather(gone, return_exceptions=True)
     turns.release()
