@@ -28,12 +28,16 @@ class StoreIdentity:
         return f"created {self.created_at:%Y-%m-%d %H:%M} UTC, id {self.id}"
 
 
+_FIRST = "SELECT id, created_at FROM store_meta ORDER BY created_at, id LIMIT 1"
+IDENTITY_LOCK = "monitor:store-identity"
+
+
 async def read_identity(db: Database) -> StoreIdentity | None:
     """The store's identity, or None for a store without one (empty, or not migrated yet).
     Reads only: an empty database stays empty."""
     if not await has_table(db, "store_meta"):
         return None
-    row = await db.one("SELECT id, created_at FROM store_meta ORDER BY created_at, id LIMIT 1")
+    row = await db.one(_FIRST)
     if row is None:
         return None
     return StoreIdentity(str(row[0]), datetime.fromtimestamp(float(row[1]), UTC))
@@ -45,10 +49,15 @@ async def ensure_identity(db: Database, now: datetime) -> StoreIdentity:
     found = await read_identity(db)
     if found is not None:
         return found
-    await db.execute(
-        "INSERT INTO store_meta (id, created_at) VALUES (:id, :at) ON CONFLICT (id) DO NOTHING",
-        {"id": secrets.token_hex(8), "at": now.timestamp()},
-    )
+    # One writer at a time (SQLite's BEGIN IMMEDIATE; an advisory lock on PostgreSQL), and only
+    # into an empty table: a replica that lost the race finds the winner's row.
+    async with db.transaction():
+        await db.lock(IDENTITY_LOCK)
+        if await db.one(_FIRST) is None:
+            await db.execute(
+                "INSERT INTO store_meta (id, created_at) VALUES (:id, :at)",
+                {"id": secrets.token_hex(8), "at": now.timestamp()},
+            )
     created = await read_identity(db)
     assert created is not None
     return created

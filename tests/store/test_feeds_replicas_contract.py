@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.store import Store, open_store
+from monitor.store import Database, Store, meta, open_store
+from monitor.store.meta import StoreIdentity
 from monitor.store.migrate import current, head, history, upgrade
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -174,3 +175,29 @@ async def test_an_unusable_store_says_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")
     with pytest.raises(StoreError, match="writable path"):
         await open_store(f"sqlite:///{tmp_path / 'a-file' / 'monitor.sqlite3'}")
+
+
+async def test_a_replica_that_looked_before_another_wrote_the_identity_takes_that_one(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race of replicas starting together, made to happen: the second looked (no identity
+    yet) before the first wrote one, and writes with an earlier clock. It must not write a
+    second identity, nor return one the first does not have."""
+    first, second = await open_store(store_url), await open_store(store_url)
+    try:
+        assert first.identity is not None
+        looks: list[str] = []
+        real_read = meta.read_identity
+
+        async def read_once_empty(db: Database) -> StoreIdentity | None:
+            looks.append("look")
+            return None if len(looks) == 1 else await real_read(db)
+
+        monkeypatch.setattr(meta, "read_identity", read_once_empty)
+        got = await meta.ensure_identity(second.db, first.identity.created_at - timedelta(hours=1))
+        assert got == first.identity
+        rows = await second.db.execute("SELECT id FROM store_meta")
+        assert [r[0] for r in rows] == [first.identity.id]
+    finally:
+        await first.close()
+        await second.close()
