@@ -7,6 +7,8 @@ alerts      alerts (new_event items) per true event that was detected at all, an
             true events in the input that got exactly one alert (an event missed or merged into
             another gets none, one split in two gets two)
 noise       labelled negatives that opened an event (each one a false alert)
+actors      detected reports of a labelled actor whose launcher was read right, and each one
+            read wrong (a source, target or maker taken for who fired splits an event)
 events      every true event whose detected reports did not make exactly one event alone:
             split over several events, or sharing one with another true event, each report
             with the event it went to and what grouping read of it (actor, day, weapon, role)
@@ -72,6 +74,17 @@ class Miss:
 
 
 @dataclass(frozen=True, slots=True)
+class WrongActor:
+    """A detected report whose launcher is not the labelled one."""
+
+    id: str
+    label_actor: str
+    actor: str | None
+    language: str | None
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     """One detected report of a true event: where grouping put it, and what it read."""
 
@@ -115,6 +128,8 @@ class Report:
     misgrouped: list[Misgrouped] = field(default_factory=list)
     negatives_opening: int = 0  # labelled negatives that opened an event: false alerts
     language_id: tuple[int, int] = (0, 0)  # items whose identified language was right, of known
+    actors: tuple[int, int] = (0, 0)  # detected reports whose launcher is the labelled one, of
+    wrong_actors: list[WrongActor] = field(default_factory=list)
     halves: dict[str, Report] = field(default_factory=dict)
     languages: dict[str, Report] = field(default_factory=dict)
 
@@ -217,6 +232,8 @@ def _figures(
     negatives_opening = 0
     known_language = right_language = 0
     errors: list[Miss] = []
+    wrong_actors: list[WrongActor] = []
+    actors_known = 0
     true_event: dict[str, str] = {}
     predicted: dict[str, str | None] = {}
     alerts: dict[str, list[bool]] = defaultdict(list)
@@ -253,6 +270,16 @@ def _figures(
         if positive and label is not None:
             key = label.event_id or label.id
             events_in_input.add(key)
+            if detected and label.actor:
+                actors_known += 1
+                d = r.analysis.detection
+                read = d.actor if d is not None else None
+                if not same_actor(label.actor, read):
+                    wrong_actors.append(
+                        WrongActor(
+                            r.article.id, label.actor, read, r.analysis.language, r.article.title
+                        )
+                    )
             if detected:
                 true_event[r.article.id] = key
                 predicted[r.article.id] = r.event_id
@@ -282,7 +309,24 @@ def _figures(
         misgrouped=_misgrouped(reports),
         negatives_opening=negatives_opening,
         language_id=(right_language, known_language),
+        actors=(actors_known - len(wrong_actors), actors_known),
+        wrong_actors=wrong_actors,
     )
+
+
+def _singular(part: str) -> str:
+    return part[:-1] if part.endswith("s") else part
+
+
+def same_actor(label: str, read: str | None) -> bool:
+    """Whether the launcher read is the labelled actor: the same slug, or one naming it more
+    fully ("houthis" and "yemen-houthis")."""
+    if read is None:
+        return False
+    if label == read:
+        return True
+    wanted = {_singular(p) for p in label.split("-")}
+    return wanted <= {_singular(p) for p in read.split("-")}
 
 
 def _misgrouped(reports: dict[str, list[ReplayResult]]) -> list[Misgrouped]:
@@ -378,6 +422,12 @@ def format_report(report: Report) -> str:
     if report.language_id[1]:
         right, known = report.language_id
         lines.insert(1, f"language identified right: {right} of {known}")
+    if report.actors[1]:
+        right, known = report.actors
+        lines.insert(
+            2 if report.language_id[1] else 1,
+            f"launcher read right: {right} of {known} detected reports",
+        )
     if report.halves:
         lines += ["", _table("half", report.halves)]
     if report.languages:
@@ -392,6 +442,12 @@ def format_report(report: Report) -> str:
                 + f"): {m.title}"
             )
             lines += [f"    {line}" for line in m.explanation]
+    lines += ["", f"launcher read wrong ({len(report.wrong_actors)}):"]
+    for w in report.wrong_actors:
+        lines.append(
+            f"- {w.id} ({w.language or '-'}): labelled {w.label_actor}, read "
+            f"{w.actor or 'no actor'}: {w.title[:70]}"
+        )
     lines += ["", f"events split or merged ({len(report.misgrouped)}):"]
     for mg in report.misgrouped:
         merged = f", shares an event with {', '.join(mg.merged_with)}" if mg.merged_with else ""

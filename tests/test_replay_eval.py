@@ -172,3 +172,45 @@ def test_an_undated_item_was_published_before_the_dated_item_after_it() -> None:
     assert by_id["b"].published_before == datetime(2021, 1, 1, tzinfo=UTC)
     assert by_id["d"].published_before is None
     assert by_id["a"].published_before is None
+
+
+def test_eval_names_reports_whose_launcher_was_read_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report labelled with one launcher and read as another is counted and listed; a
+    label slug that the read actor names more fully ("houthis", "yemen-houthis") agrees."""
+    items = [
+        ("r1", "North Korea fires a ballistic missile into the sea on Wednesday", "north-korea"),
+        ("r2", "Houthis fire a ballistic missile at Israel on Wednesday", "houthis"),
+        ("r3", "North Korea fires a cruise missile on Wednesday", "south-korea"),
+    ]
+    corpus, labels = tmp_path / "items.jsonl", tmp_path / "labels.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": i,
+                    "source": "outlet",
+                    "title": t,
+                    "text": t + ".",
+                    "url": None,
+                    "published": "2025-03-05T12:00:00+00:00",
+                }
+            )
+            + "\n"
+            for i, t, _ in items
+        )
+    )
+    labels.write_text(
+        "".join(
+            json.dumps({"id": i, "label": 1, "subtype": "test", "actor": a, "event_id": f"{a}-{i}"})
+            + "\n"
+            for i, _, a in items
+        )
+    )
+    assert run(["eval", str(corpus), "--labels", str(labels)]) == 0
+    out = capsys.readouterr().out
+    assert "launcher read right: 2 of 3 detected reports" in out
+    listing = out[out.index("launcher read wrong (1):") :]
+    assert listing.splitlines()[1].startswith("- r3 (en): labelled south-korea, read north-korea")
+    assert "r2" not in listing.split("events split")[0]

@@ -167,9 +167,30 @@ def find_weapons(text: str, rules: RuleSet | None = None) -> list[tuple[Mention,
     for terms in rules.weapons if rules is not None else ():
         for m in terms.pattern.finditer(text):
             value = terms.value or m.group()
+            if terms.rank == 3:
+                value = numbered(value, m.group())
             out.append((Mention(m.start(), m.end(), m.group(), value), terms.rank))
     out.sort(key=lambda x: (x[0].start, -x[1]))
     return out
+
+
+# A system's number as any script writes it ("화성-14형", "火星14", "شاهين 3", "Shaheen-III").
+_NUMBER = re.compile(r"\d+|(?<![^\W\d_])(?:IV|V?I{1,3}|V)(?![^\W\d_])")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+
+
+def numbered(name: str, surface: str) -> str:
+    """A pack's system name with the number the text gives it ("Hwasong" and "화성-14형":
+    "Hwasong-14"), so that reports in any language name one missile alike; the name alone when
+    the text gives none or the name has its own."""
+    if any(c.isdigit() for c in name):
+        return name
+    m = _NUMBER.search(surface)
+    if m is None:
+        return name
+    token = m.group()
+    n = _ROMAN[token] if token in _ROMAN else int("".join(str(unicodedata.digit(c)) for c in token))
+    return f"{name}-{n}"
 
 
 def find_count(text: str, start: int, end: int) -> int | None:
