@@ -252,7 +252,9 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     if roles.agent_after is not None and roles.agent_after.search(after):
         return "agent"
     if (roles.target_before is not None and roles.target_before.search(before)) or (
-        roles.target_after is not None and roles.target_after.search(after)
+        # "Israel's Arrow air defence system intercepted": a defender's act may stand further off
+        roles.target_after is not None
+        and roles.target_after.search(text[mention.end : mention.end + 50])
     ):
         return "target"
     return ""
