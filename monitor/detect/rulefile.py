@@ -37,6 +37,7 @@ _TOP_KEYS = {
     "trigger",
     "prefilter_also",
     "actors",
+    "owners",
     "keywords",
     "rules",
     "adjust",
@@ -292,7 +293,9 @@ class Builder:
             groups=groups,
             rules=rules,
             adjust=adjust,
-            extra_actors=self._actors(data.get("actors") or {}),
+            extra_actors=self._owned(
+                self._actors(data.get("actors") or {}), data.get("owners"), data.get("systems")
+            ),
             language=language,
             matching=matching,
             weapons=tuple(weapons),
@@ -487,6 +490,31 @@ class Builder:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(where, key, "expected a list of strings", "e.g. `[north-korea, iran]`")
         return value
+
+    def _owned(
+        self, actors: dict[str, tuple[str, ...]], owners: Any, systems: Any
+    ) -> dict[str, tuple[str, ...]]:
+        """`owners:` -- system name -> the one actor that fires it: the pack's terms for that
+        system name its launcher too ("화성-18형 발사": North Korea's), as they do in English."""
+        if owners is None:
+            return actors
+        if not isinstance(owners, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in owners.items()
+        ):
+            raise self.fail(
+                "top level",
+                "owners",
+                "expected a mapping of system name to actor id",
+                "e.g. `Hwasong: north-korea`",
+            )
+        if not isinstance(systems, dict):
+            return actors
+        out = dict(actors)
+        for name, terms in systems.items():
+            owner = owners.get(str(name))
+            if owner is not None and isinstance(terms, list):
+                out[owner] = (*out.get(owner, ()), *(str(t) for t in terms))
+        return out
 
     def _actors(self, raw: Any) -> dict[str, tuple[str, ...]]:
         if not isinstance(raw, dict):

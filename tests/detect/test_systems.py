@@ -10,8 +10,8 @@ import pytest
 
 from monitor.detect.engine import analyse
 from monitor.detect.entities import numbered
-from monitor.detect.rules import RuleSet, load_rules
-from monitor.models import Article
+from monitor.detect.rules import RulesError, RuleSet, load_rules, parse_rules
+from monitor.models import Article, Detection
 
 NAMES = [
     ("hangul", "Hwasong", "화성-14형", "Hwasong-14"),
@@ -37,6 +37,18 @@ def rules() -> RuleSet:
     return load_rules(None)
 
 
+def _detect(rules: RuleSet, lang: str, title: str, text: str, at: datetime) -> Detection | None:
+    article = Article(
+        id=f"wire:{lang}:{at.year}",
+        url=f"https://news.example/{lang}/{at.year}",
+        title=title,
+        text=text,
+        published=at,
+        outlet="Wire",
+    )
+    return analyse(article, rules).detection
+
+
 REPORTS = [
     (
         "ko",
@@ -56,14 +68,40 @@ REPORTS = [
 def test_reports_in_three_languages_name_one_missile(
     rules: RuleSet, lang: str, title: str, text: str
 ) -> None:
-    article = Article(
-        id=f"wire:{lang}",
-        url=f"https://news.example/{lang}",
-        title=title,
-        text=text,
-        published=datetime(2017, 7, 4, 6, tzinfo=UTC),
-        outlet="Wire",
-    )
-    detection = analyse(article, rules).detection
+    detection = _detect(rules, lang, title, text, datetime(2017, 7, 4, 6, tzinfo=UTC))
     assert detection is not None and detection.actor == "north-korea"
     assert detection.weapon == "Hwasong-14"
+
+
+# A system only one state fires names its launcher in every pack that lists it (`owners:`).
+OWNED = [
+    (
+        "ko",
+        "군, 현무-2 탄도미사일 시험발사 성공",
+        "군 당국은 5일 서해안에서 현무-2 탄도미사일을 시험발사했다고 밝혔다.",
+        "south-korea",
+    ),
+    (
+        "zh",
+        "美军试射民兵3洲际弹道导弹",
+        "美国空军5日从范登堡基地试射一枚未携带弹头的民兵3洲际弹道导弹。",
+        "united-states",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "title", "text", "actor"), OWNED, ids=[o[0] for o in OWNED])
+def test_a_system_one_state_fires_names_its_launcher(
+    rules: RuleSet, lang: str, title: str, text: str, actor: str
+) -> None:
+    detection = _detect(rules, lang, title, text, datetime(2025, 5, 5, 9, tzinfo=UTC))
+    assert detection is not None and detection.actor == actor
+
+
+def test_owners_must_map_names_to_actors() -> None:
+    text = (
+        "event_type: missile_launch\nkeywords: {launch: [fired]}\n"
+        "trigger: [launch]\nrules: [{name: r, all: [launch], score: 1}]\nowners: [Hwasong]\n"
+    )
+    with pytest.raises(RulesError, match=r"owners.*expected a mapping of system name to actor id"):
+        parse_rules(text)
