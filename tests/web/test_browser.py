@@ -108,6 +108,21 @@ def settled(driver: WebDriver, what: str, check: object, timeout: float = 60.0) 
         time.sleep(0.1)
 
 
+def visit(driver: WebDriver, url: str, what: str, check: object, timeout: float = 90.0) -> None:
+    """Go to `url` and wait for `check()`; go again when the page has not come (on a loaded
+    machine a navigation can be lost to one the page before it still had under way)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        driver.get(url)
+        again = min(deadline, time.monotonic() + 15.0)
+        while time.monotonic() < again:
+            if holds(check):
+                return
+            time.sleep(0.1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}: {driver.current_url}")
+
+
 def test_the_events_page_shows_one_event_per_launch(browser: WebDriver, running: Running) -> None:
     browser.get(running.url + "/")
     assert browser.current_url.endswith("/events")
@@ -183,9 +198,12 @@ def test_add_a_feed_through_the_form_and_see_it_polled(
     browser: WebDriver, running: Running
 ) -> None:
     sign_in(browser, running)
-    browser.get(running.url + "/feeds")
-    # On a loaded machine the page can still be on its way when get() returns.
-    settled(browser, "the feeds page", lambda: browser.find_elements(By.ID, "add-feed"))
+    visit(
+        browser,
+        running.url + "/feeds",
+        "the feeds page",
+        lambda: browser.find_elements(By.ID, "add-feed"),
+    )
     form = browser.find_element(By.ID, "add-feed")
     form.find_element(By.NAME, "url").send_keys(running.feeds.url("/extra/rss.xml"))
     form.find_element(By.NAME, "name").send_keys("Bakery")
