@@ -28,6 +28,32 @@ def run(argv: list[str]) -> int:
     return code
 
 
+def write_labelled(
+    folder: Path, items: list[tuple[str, str, str, str]], labels: list[dict[str, object]]
+) -> tuple[Path, Path]:
+    """A corpus of (id, published, title, text) items, each from its own outlet, and its
+    labels, as JSONL files in `folder`."""
+    corpus, labelled = folder / "items.jsonl", folder / "labels.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": i,
+                    "source": f"outlet-{i}",
+                    "title": title,
+                    "text": text,
+                    "url": None,
+                    "published": at,
+                }
+            )
+            + "\n"
+            for i, at, title, text in items
+        )
+    )
+    labelled.write_text("".join(json.dumps(label) + "\n" for label in labels))
+    return corpus, labelled
+
+
 def test_replay_writes_one_line_per_item(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["replay", str(ITEMS[0])]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -109,31 +135,13 @@ def test_eval_lists_events_split_or_merged(
         ("b2", "2022-03-24T19:00:00+09:00", "North Korea launches an ICBM on Thursday"),
     ]
     events = {"a1": "nk-a", "a2": "nk-a", "b1": "nk-b", "b2": "nk-c"}
-    corpus, labels = tmp_path / "items.jsonl", tmp_path / "labels.jsonl"
-    corpus.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "id": i,
-                    "source": f"outlet-{i}",
-                    "title": t,
-                    "text": t + ", Seoul said.",
-                    "url": None,
-                    "published": at,
-                }
-            )
-            + "\n"
-            for i, at, t in items
-        )
-    )
-    labels.write_text(
-        "".join(
-            json.dumps(
-                {"id": i, "label": 1, "subtype": "test", "actor": "north-korea", "event_id": e}
-            )
-            + "\n"
+    corpus, labels = write_labelled(
+        tmp_path,
+        [(i, at, t, t + ", Seoul said.") for i, at, t in items],
+        [
+            {"id": i, "label": 1, "subtype": "test", "actor": "north-korea", "event_id": e}
             for i, e in events.items()
-        )
+        ],
     )
     assert run(["eval", str(corpus), "--labels", str(labels)]) == 0
     out = capsys.readouterr().out
@@ -184,29 +192,13 @@ def test_eval_names_reports_whose_launcher_was_read_wrong(
         ("r2", "Houthis fire a ballistic missile at Israel on Wednesday", "houthis"),
         ("r3", "North Korea fires a cruise missile on Wednesday", "south-korea"),
     ]
-    corpus, labels = tmp_path / "items.jsonl", tmp_path / "labels.jsonl"
-    corpus.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "id": i,
-                    "source": "outlet",
-                    "title": t,
-                    "text": t + ".",
-                    "url": None,
-                    "published": "2025-03-05T12:00:00+00:00",
-                }
-            )
-            + "\n"
-            for i, t, _ in items
-        )
-    )
-    labels.write_text(
-        "".join(
-            json.dumps({"id": i, "label": 1, "subtype": "test", "actor": a, "event_id": f"{a}-{i}"})
-            + "\n"
+    corpus, labels = write_labelled(
+        tmp_path,
+        [(i, "2025-03-05T12:00:00+00:00", t, t + ".") for i, t, _ in items],
+        [
+            {"id": i, "label": 1, "subtype": "test", "actor": a, "event_id": f"{a}-{i}"}
             for i, _, a in items
-        )
+        ],
     )
     assert run(["eval", str(corpus), "--labels", str(labels)]) == 0
     out = capsys.readouterr().out

@@ -235,10 +235,16 @@ def find_place(text: str, start: int, end: int) -> str | None:
 Role = str  # "agent", "source", "target", "maker" or "" (nothing said)
 
 
+# How far on from an actor's name its role is read; a defender's act may stand further off
+# ("Israel's Arrow air defence system intercepted").
+_AFTER = 30
+_DEFENDER_AFTER = 50
+
+
 def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     """What the words right around an actor's name say it is: who fired, reported or was hit."""
     before = text[max(floor, mention.start - 40) : mention.start]
-    after = text[mention.end : mention.end + 30]
+    after = text[mention.end : mention.end + _AFTER]
     if (roles.maker_after is not None and roles.maker_after.search(after)) or (
         roles.maker_before is not None and roles.maker_before.search(before)
     ):
@@ -252,9 +258,8 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     if roles.agent_after is not None and roles.agent_after.search(after):
         return "agent"
     if (roles.target_before is not None and roles.target_before.search(before)) or (
-        # "Israel's Arrow air defence system intercepted": a defender's act may stand further off
         roles.target_after is not None
-        and roles.target_after.search(text[mention.end : mention.end + 50])
+        and roles.target_after.search(text[mention.end : mention.end + _DEFENDER_AFTER])
     ):
         return "target"
     return ""

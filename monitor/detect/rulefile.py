@@ -512,8 +512,9 @@ class Builder:
         out = dict(actors)
         for name, terms in systems.items():
             owner = owners.get(str(name))
-            if owner is not None and isinstance(terms, list):
-                out[owner] = (*out.get(owner, ()), *(str(t) for t in terms))
+            if owner is not None:
+                listed = terms if isinstance(terms, list) else [terms]
+                out[owner] = (*out.get(owner, ()), *(str(t) for t in listed))
         return out
 
     def _actors(self, raw: Any) -> dict[str, tuple[str, ...]]:
