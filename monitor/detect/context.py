@@ -266,6 +266,11 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
                     earlier = today.back(d.shift)
                     if earlier is not None:
                         return earlier, d.text, d.start
+        counted = _counted_back(ctx, dates, act, s)
+        if counted is not None:
+            # A day counted back past the start of a month not named says nothing sure.
+            back, text, start = counted
+            return (back, text, start) if back is not None else None
         # The day nearest the act is the act's ("防衛相は6日、北朝鮮が5日に発射した": the 6th
         # is the minister's).
         for d in sorted(dates, key=lambda d: abs(d.start - act)):
@@ -279,6 +284,33 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
                 clue = clue.merge(d.clue)
         if clue is not None and first is not None:
             return clue, first.text, first.start
+    return None
+
+
+def _counted_back(
+    ctx: Context, dates: list[DateMention], act: int, s: Sentence
+) -> tuple[DayClue | None, str, int] | None:
+    """A day counted back from the day a report is dated by: "通信は1日、前日に発射した",
+    "state media said on Friday that the previous day it fired...": a word that counts days
+    back, nearest the act or after a day that dates the report ("KCNA reported on Friday ...
+    the day before"), counts from the day the sentence names before it; not one after the act
+    beside the act's own day ("3日も発射…前日の23発に続き": the 3rd too, after 23 the day
+    before). None when no word counts back there; a clue of None when what is left of the
+    day says nothing (a day back from the 1st of a month not named)."""
+    back = [d for d in dates if d.shift and d.clue is None]
+    if not back:
+        return None
+    nearest = min(dates, key=lambda d: abs(d.start - act))
+    for word in back:
+        named = [d for d in dates if d.clue is not None and d.end <= word.start]
+        if not named:
+            continue
+        day = named[-1]
+        if (word is nearest and word.start < act) or dates_reaction(
+            ctx.doc.text, day, act, s.start, s.end, ctx.reaction_words
+        ):
+            assert day.clue is not None
+            return day.clue.back(word.shift or 0), word.text, word.start
     return None
 
 
@@ -319,14 +351,17 @@ def _one_day_ahead(d: DateMention) -> DateMention:
     return replace(d, value=d.value + timedelta(days=7), age_days=-1)
 
 
-def lead_day(ctx: Context, actor: str | None) -> DateMention | None:
-    """The first recent day the lead states, unless it dates a reaction or a report."""
+def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMention | None:
+    """The first recent day the lead states, unless it dates a reaction or a report.
+    `acted`: only in a sentence that names the act."""
     ref = ctx.reference(actor)
     for s in ctx.doc.sentences:
-        if s.position != "lead":
+        if s.position != "lead" or (acted and ctx.act_in(s) == s.end):
             continue
         for d in ctx.dates(s.start, s.end, ref, actor):
-            fresh = d.value and -ctx.rules.max_future_days <= (d.age_days or 0)
+            # Over the body's day, only a day already past: a later one is a plan's (a meeting).
+            soonest = 0 if acted else -ctx.rules.max_future_days
+            fresh = d.value and soonest <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue
             if not dates_reaction(

@@ -396,9 +396,11 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     dated = dated_windows[0] if dated_windows else best
     event_date = dated.event_date
     date_part = "date:reaction" if dated.date_is_reaction else "date"
-    if event_date is None and best.position == "title":
-        # An undated headline: the lead dates the news ("... fired a missile on Monday").
-        lead = lead_day(ctx, best.actor)
+    if (event_date is None and best.position == "title") or dated.position == "body":
+        # An undated headline: the lead dates the news ("... fired a missile on Monday"); so
+        # it does over a day the body tells, often an earlier launch's ("three days after the
+        # one on the 11th").
+        lead = lead_day(ctx, best.actor, acted=dated.position == "body")
         if lead is not None:
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))

@@ -85,6 +85,31 @@ CLUES = [
         "в сторону Японского моря.",
         (2, None, None),
     ),
+    (
+        "ja: 'the day before' counted back from the day the report is dated by",
+        "北朝鮮、新型ICBMの発射成功と発表",
+        "北朝鮮の国営メディアは9日、前日に発射した大陸間弾道ミサイルについて、新型だと主張した。",
+        (None, 8, None),
+    ),
+    (
+        "ja: a day back from the 1st is the last of a month not named: no clue",
+        "北朝鮮、新型ICBMの発射成功と発表",
+        "北朝鮮の国営メディアは1日、前日に発射した大陸間弾道ミサイルについて、新型だと主張した。",
+        None,
+    ),
+    (
+        "ja: the day before told after the act is an earlier launch's: the act's day stands",
+        "北朝鮮、4日も弾道ミサイル発射…前日の20発超に続き",
+        "北朝鮮は4日もミサイルを発射した。前日に20発以上を撃ったのに続く挑発だ。",
+        (None, 4, None),
+    ),
+    (
+        "en: 'the previous day' counted back from the weekday the statement is dated by",
+        "Pyongyang says it tested a new solid-fuel missile",
+        "State media said on Friday that the previous day the country fired a new solid-fuel "
+        "missile, calling the test a success.",
+        (None, None, 3),
+    ),
 ]
 
 
