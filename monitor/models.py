@@ -104,6 +104,9 @@ class Detection:
     sources: tuple[str, ...] = ()  # actors cited as reporting it ("Japan's defence ministry said")
     targets: tuple[str, ...] = ()  # actors struck or aimed at
     time_of_day: int | None = None  # minutes after local midnight, when the text states the time
+    # The launch as an instant, when the text states its day and time and the launcher's time
+    # zone is known.
+    launched_at: datetime | None = None
     # When no day can be resolved (no publication time), what the text still says of it:
     # (month, day of month, weekday 0 = Monday), each None when not said.
     day_clue: tuple[int | None, int | None, int | None] | None = None

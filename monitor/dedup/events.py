@@ -28,7 +28,11 @@ window, or opens `<event_type>:unattributed:<date>:<hash>` on its own.
 
 Two reports of one actor and date that state local times of launch `SALVO_GAP` or more apart
 are two salvos, two events (the second gets the id `...#2`). A report without a time joins the
-salvo it fits best.
+salvo it fits best. No report is about a launch after the time an event's first report was
+published (kept as the hidden fact `first published` when the report gave a time): a report
+stating a time more than `CLOCK_SLACK` after it, or a day after it anywhere, is another launch,
+though the event's own reports gave no time; and a report whose day is its publication day does
+not join an event of a later day.
 
 A report whose day cannot be resolved (a page without a publication time) joins the one of its
 actor's latest events that most speaks for it: a near-duplicate text, the same day of the
@@ -69,7 +73,7 @@ from monitor.dedup.evidence import (
     BOUND_LOOKBACK,
     CLUE_FACT,
     DATE_FACT,
-    FIGURES_FACT,
+    HIDDEN_FACTS,
     JUST_BEFORE,
     UNKNOWN,
     clue_agrees,
@@ -83,12 +87,14 @@ from monitor.dedup.evidence import (
     is_bounded,
     is_floating,
     latest_first,
+    latest_launch_day,
     rank,
     same_salvo,
     spans_meet,
     with_figures,
+    with_opening,
 )
-from monitor.detect.dates import DayClue
+from monitor.detect.dates import DayClue, bare_date
 from monitor.models import Article, Detection, Event
 from monitor.store.events import EventRow, Parked
 
@@ -162,7 +168,7 @@ def to_event(row: EventRow) -> Event:
         weapon=row.weapon,
         first_article=row.first_article,
         outlets=row.outlets,
-        facts={k: v for k, v in row.facts.items() if k != FIGURES_FACT},
+        facts={k: v for k, v in row.facts.items() if k not in HIDDEN_FACTS},
     )
 
 
@@ -300,6 +306,10 @@ class _Placing:
         """An event a report whose day is a guess from its publication time may join."""
         near = abs(event.event_date - day) <= self.window
         if event.date_certain:
+            # Not a launch after this report was published.
+            published = self.article.published
+            if published is not None and not bare_date(published):
+                return near and event.event_date <= latest_launch_day(published)
             return near
         if is_bounded(event) and self._fits(event, day):
             return True
@@ -394,7 +404,7 @@ class _Placing:
                 return Decision(None, stamp=now)
             park = Park(article.id, detection.event_type, detection.actor, day, article.outlet)
             return Decision(None, park=park, stamp=now)
-        facts = with_figures(facts_of(detection), detection)
+        facts = with_opening(with_figures(facts_of(detection), detection), article.published)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
         if floating:
@@ -422,7 +432,7 @@ class _Placing:
         return self._adopting(
             row,
             new_event=True,
-            new_facts={k: v for k, v in facts.items() if k != FIGURES_FACT},
+            new_facts={k: v for k, v in facts.items() if k not in HIDDEN_FACTS},
             report=own,
         )
 
@@ -469,7 +479,7 @@ class _Placing:
         new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
         changes: dict[str, object] = {}
         facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
-        facts = with_figures(facts, detection)
+        facts = with_opening(with_figures(facts, detection), article.published)
         if confirm is not None:
             new_facts[DATE_FACT] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)

@@ -5,9 +5,9 @@ the figures given. Pure functions of a detection and a stored event row."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from monitor.detect.dates import DayClue
+from monitor.detect.dates import DayClue, bare_date
 from monitor.models import Detection
 from monitor.store.events import EventRow
 
@@ -33,6 +33,15 @@ RECENT_EVENTS = 8
 # this many.
 FIGURES_FACT = "figures"
 MAX_FIGURES = 24
+# When the report that opened an event was published, when it gave the time (grouping's own
+# record too): a launch stated as after it is another one.
+OPENED_FACT = "first published"
+HIDDEN_FACTS = frozenset({FIGURES_FACT, OPENED_FACT})
+# How far ahead of UTC a local day can run (UTC+14).
+AHEAD_OF_UTC = timedelta(hours=14)
+# How far a feed's clock may be off before a launch stated after its report's time is taken
+# for another one.
+CLOCK_SLACK = timedelta(hours=1)
 
 
 def facts_of(detection: Detection) -> dict[str, str]:
@@ -151,9 +160,48 @@ def minutes(event: EventRow) -> int | None:
 
 
 def same_salvo(event: EventRow, detection: Detection) -> bool:
-    """Whether the stated times of launch (when both state one) allow one salvo."""
+    """Whether the stated times of launch (when both state one) allow one salvo, and the
+    report does not state a launch after the event's first report was published."""
+    if after_opening(event, detection):
+        return False
     a, b = minutes(event), detection.time_of_day
     return a is None or b is None or abs(a - b) < SALVO_GAP.total_seconds() // 60
+
+
+def opened_at(event: EventRow) -> datetime | None:
+    value = event.facts.get(OPENED_FACT)
+    return datetime.fromisoformat(value) if value else None
+
+
+def latest_launch_day(published: datetime) -> date:
+    """The latest local day a launch reported at `published` can have been on: that
+    time's day where the day comes first."""
+    return (published.astimezone(UTC) + AHEAD_OF_UTC).date()
+
+
+def after_opening(event: EventRow, detection: Detection) -> bool:
+    """Whether the report states a launch after the event's first report was published (a
+    later salvo, the next day's): that report was about another launch. A stated time counts
+    from CLOCK_SLACK after it, a stated day from the day after it anywhere."""
+    opened = opened_at(event)
+    if opened is None:
+        return False
+    at = detection.launched_at
+    if at is not None and at > opened + CLOCK_SLACK:
+        return True
+    day = detection.event_date
+    return day is not None and date_stated(detection) and day > latest_launch_day(opened)
+
+
+def with_opening(facts: dict[str, str], published: datetime | None) -> dict[str, str]:
+    """The facts with the earliest publication time of the event's reports, when this one
+    gives a time (a bare date says nothing of it)."""
+    if published is None or bare_date(published):
+        return facts
+    known = facts.get(OPENED_FACT)
+    if known is not None and datetime.fromisoformat(known) <= published:
+        return facts
+    return {**facts, OPENED_FACT: published.astimezone(UTC).isoformat(timespec="seconds")}
 
 
 def same_weapon(a: str | None, b: str | None) -> bool:

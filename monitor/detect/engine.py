@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from zoneinfo import ZoneInfo
 
 from monitor.detect.context import (
     CLUE_SENTENCES,
@@ -481,10 +483,21 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         sources=sources,
         targets=targets,
         time_of_day=time_of_day,
+        launched_at=_instant(event_date, time_of_day, ctx.timezone(best.actor))
+        if date_part == "date"
+        else None,
         day_clue=(clue[0].month, clue[0].day, clue[0].weekday) if clue else None,
         figures=salient_figures(ctx.doc.text[: ctx.lead_end]),
     )
     return Analysis(score, rules.threshold, detection, tuple(lines), language)
+
+
+def _instant(day: date | None, minutes: int | None, zone: str | None) -> datetime | None:
+    """A stated local day and time as an instant, in the launcher's time zone."""
+    if day is None or minutes is None or zone is None:
+        return None
+    local = datetime.combine(day, dtime(minutes // 60, minutes % 60), ZoneInfo(zone))
+    return local.astimezone(UTC)
 
 
 def detect(article: Article, rules: RuleSet) -> Detection | None:

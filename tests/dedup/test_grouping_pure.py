@@ -4,12 +4,12 @@ hand, with no store at all, and returns what the store is to record."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from dedup_helpers import article, at, detection
 
-from monitor.dedup.events import Decision, EventView, Park, Report, place
+from monitor.dedup.events import Decision, EventView, Park, Report, place, to_event
 from monitor.dedup.evidence import CLUE_FACT, DATE_FACT, UNKNOWN
 from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection
@@ -275,3 +275,72 @@ def test_a_stated_date_confirms_a_provisional_event_within_the_window(
     assert (decision.event.id == provisional.id) is confirms
     assert decision.new_event is not confirms
     assert decision.event.event_date == MAR_5 and decision.event.date_certain
+
+
+# -- a report cannot be about a launch after the event's first report was published ------------
+def _opened_by_untimed(published: datetime, day: date, certain: bool) -> Decision:
+    """The event the first report of a day opens when it gives no time (`certain`: it states
+    the day; else the day is its publication day)."""
+    first = article("Wire:1", "fired a missile", published)
+    return decide(first, detection(NK, day, stated=certain), EventView(), now=published)
+
+
+@pytest.mark.parametrize(
+    ("launched", "same"),
+    [
+        pytest.param(at(MAR_5, 8, 30), True, id="before-the-first-report"),
+        pytest.param(at(MAR_5, 9, 40), True, id="within-a-feed-clocks-slack"),
+        pytest.param(at(MAR_5, 14, 53), False, id="hours-after-the-first-report"),
+    ],
+)
+def test_a_stated_time_after_the_first_report_is_another_salvo(
+    launched: datetime, same: bool
+) -> None:
+    opened = _opened_by_untimed(at(MAR_5, 9), MAR_5, certain=True)
+    assert opened.event is not None and opened.new_event
+    row = opened.event
+    view = EventView(nearby=(row,), recent=(row,), last_stamp=row.updated_at)
+    timed = replace(
+        detection(NK, MAR_5), time_of_day=launched.hour * 60 + launched.minute, launched_at=launched
+    )
+    later = article("Wire:2", "fired at 14:53", launched + timedelta(minutes=40))
+    decision = decide(later, timed, view, now=launched + timedelta(minutes=40))
+    assert decision.event is not None
+    # A second salvo opens an event of the same day (the store gives it the id `...#2`).
+    assert decision.new_event is not same
+    assert not same or decision.event.id == row.id
+
+
+def test_the_next_day_stated_does_not_confirm_a_day_guessed_from_an_earlier_report() -> None:
+    # Undated reports the morning of the 5th open an event for the 5th (their publication day);
+    # a report of a launch stated on the 6th is another launch, though within the window.
+    opened = _opened_by_untimed(at(MAR_5, 5), MAR_5, certain=False)
+    assert opened.event is not None and not opened.event.date_certain
+    row = opened.event
+    view = EventView(nearby=(row,), recent=(row,), last_stamp=row.updated_at)
+    decision = decide(
+        article("Wire:3", "on Wednesday", at(MAR_6, 3)),
+        detection(NK, MAR_6),
+        view,
+        now=at(MAR_6, 3),
+    )
+    assert decision.event is not None and decision.new_event
+    assert decision.event.event_date == MAR_6
+
+
+def test_a_report_without_a_day_does_not_join_a_launch_after_it_was_published() -> None:
+    later = event(f"missile_launch:{NK}:2024-03-06", MAR_6)
+    view = EventView(nearby=(later,), recent=(later,), last_stamp=T)
+    early = article("Wire:4", "has fired a missile", at(MAR_5, 3))
+    decision = decide(early, detection(NK, MAR_5, stated=False), view, now=at(MAR_5, 3))
+    assert decision.event is not None and decision.new_event
+
+
+def test_the_first_publication_is_kept_apart_from_the_alert_facts() -> None:
+    opened = _opened_by_untimed(at(MAR_5, 9), MAR_5, certain=True)
+    assert opened.event is not None
+    assert "first published" in opened.event.facts
+    assert "first published" not in opened.new_facts
+    assert "first published" not in to_event(opened.event).facts
+    bare = _opened_by_untimed(datetime(2024, 3, 5, tzinfo=UTC), MAR_5, certain=True)
+    assert bare.event is not None and "first published" not in bare.event.facts

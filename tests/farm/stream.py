@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from monitor.models import Article
@@ -82,7 +83,14 @@ def _hm(t: datetime) -> str:
     return f"{t.hour:02d}:{t.minute:02d}"
 
 
-def _english(launch: Launch, rng: random.Random) -> tuple[str, str]:
+# How a report tells the launch's day: its day and local time ("timed"), its day alone
+# ("day"), "yesterday" the morning after, or nothing at all ("none").
+Telling = Literal["timed", "day", "yesterday", "none"]
+
+
+def _english(
+    launch: Launch, rng: random.Random, telling: Telling = "timed", before: Launch | None = None
+) -> tuple[str, str]:
     a, t = launch.actor, launch.local
     weekday = _WEEKDAYS_EN[t.weekday()]
     source = rng.choice(a.sources_en)
@@ -93,7 +101,12 @@ def _english(launch: Launch, rng: random.Random) -> tuple[str, str]:
             f"{a.en} fires {a.weapon_en.removeprefix('a ')} in new launch",
         )
     )
-    lead = f"{a.en} fired {a.weapon_en} at {_hm(t)} local time on {weekday}, {source}."
+    lead = {
+        "timed": f"{a.en} fired {a.weapon_en} at {_hm(t)} local time on {weekday}, {source}.",
+        "day": f"{a.en} fired {a.weapon_en} on {weekday}, {source}.",
+        "yesterday": f"{a.en} fired {a.weapon_en} yesterday, {source}.",
+        "none": f"{a.en} has fired {a.weapon_en}, {source}.",
+    }[telling]
     more = rng.choice(
         (
             "Officials were still assessing the flight data.",
@@ -101,40 +114,69 @@ def _english(launch: Launch, rng: random.Random) -> tuple[str, str]:
             "It was the latest in a series of launches this month.",
         )
     )
+    if before is not None:
+        more = f"It came a day after the launch on {_WEEKDAYS_EN[before.local.weekday()]}. {more}"
     return title, f"{lead} {more}"
 
 
-def _korean(launch: Launch, rng: random.Random) -> tuple[str, str]:
+def _korean(
+    launch: Launch, rng: random.Random, telling: Telling = "timed", before: Launch | None = None
+) -> tuple[str, str]:
     a, t = launch.actor, launch.local
     half = "오전" if t.hour < 12 else "오후"
     hour = t.hour if t.hour <= 12 else t.hour - 12
     title = rng.choice((f"{a.ko}, 미사일 발사", f"{a.ko} 또 미사일 발사", f"{a.ko} 미사일 도발"))
     subject = a.ko + ("이" if a.ko.endswith(("한", "란")) else "가")
-    lead = (
-        f"군 당국은 {subject} {t.day}일 {half} {hour}시 {t.minute}분께 미사일을 발사했다고 밝혔다."
-    )
-    return title, f"{lead} 군은 추가 발사에 대비해 경계를 강화했다."
+    when = {
+        "timed": f"{t.day}일 {half} {hour}시 {t.minute}분께 ",
+        "day": f"{t.day}일 ",
+        "yesterday": "어제 ",
+        "none": "",
+    }[telling]
+    lead = f"군 당국은 {subject} {when}미사일을 발사했다고 밝혔다."
+    more = f" {before.local.day}일 미사일을 쏜 지 하루 만이다." if before is not None else ""
+    return title, f"{lead}{more} 군은 추가 발사에 대비해 경계를 강화했다."
 
 
-def _japanese(launch: Launch, rng: random.Random) -> tuple[str, str]:
+def _japanese(
+    launch: Launch, rng: random.Random, telling: Telling = "timed", before: Launch | None = None
+) -> tuple[str, str]:
     a, t = launch.actor, launch.local
     half = "午前" if t.hour < 12 else "午後"
     hour = t.hour if t.hour <= 12 else t.hour - 12
     title = rng.choice(
         (f"{a.ja}がミサイル発射", f"{a.ja}、ミサイルを発射", f"{a.ja}が再びミサイル発射")
     )
-    lead = (
-        f"政府関係者によると、{a.ja}は{t.day}日{half}{hour}時{t.minute}分ごろ、ミサイルを発射した。"
-    )
-    return title, f"{lead} 詳しい飛行距離は分析中だという。"
+    lead = {
+        "timed": f"政府関係者によると、{a.ja}は{t.day}日{half}{hour}時{t.minute}分ごろ、"
+        "ミサイルを発射した。",
+        "day": f"政府関係者によると、{a.ja}は{t.day}日、ミサイルを発射した。",
+        "yesterday": f"政府関係者によると、{a.ja}は昨日、ミサイルを発射した。",
+        "none": f"政府関係者によると、{a.ja}がミサイルを発射した。",
+    }[telling]
+    more = f"{before.local.day}日に続く発射となる。" if before is not None else ""
+    return title, f"{lead}{more} 詳しい飛行距離は分析中だという。"
 
 
-def _german(launch: Launch, rng: random.Random) -> tuple[str, str]:
+def _german(
+    launch: Launch, rng: random.Random, telling: Telling = "timed", before: Launch | None = None
+) -> tuple[str, str]:
     a, t = launch.actor, launch.local
     weekday = _WEEKDAYS_DE[t.weekday()]
     title = rng.choice((f"{a.de} feuert Raketen ab", f"{a.de} startet erneut Raketen"))
-    lead = f"{a.de} hat am {weekday} um {_hm(t)} Uhr Ortszeit Raketen abgefeuert, hieß es."
-    return title, f"{lead} Die Flugdaten werden noch ausgewertet."
+    when = {
+        "timed": f"am {weekday} um {_hm(t)} Uhr Ortszeit ",
+        "day": f"am {weekday} ",
+        "yesterday": "gestern ",
+        "none": "",
+    }[telling]
+    lead = f"{a.de} hat {when}Raketen abgefeuert, hieß es."
+    more = (
+        f" Am {_WEEKDAYS_DE[before.local.weekday()]} hatte es bereits einen Start gegeben."
+        if before is not None
+        else ""
+    )
+    return title, f"{lead}{more} Die Flugdaten werden noch ausgewertet."
 
 
 _WRITERS = (_english, _english, _korean, _japanese, _german)
@@ -175,19 +217,70 @@ def stream(
             # Published between 20 minutes and 7 hours after the launch: the same local day
             # or, for a late launch, the small hours after it.
             delay = timedelta(minutes=rng.randrange(20, 7 * 60))
-            published = (launch.local + delay).astimezone(ZoneInfo("UTC"))
-            article_id = f"{launch.key}/{outlet}"
-            articles.append(
-                Article(
-                    id=article_id,
-                    outlet=outlet,
-                    title=title,
-                    text=text,
-                    url=f"https://news.example/{seed}/{len(articles)}",
-                    published=published,
-                )
-            )
-            truth[article_id] = launch.key
+            published = launch.local + delay
+            _add(articles, truth, launch, outlet, (title, text), published, seed)
+    articles.sort(key=lambda a: (a.published, a.id))
+    return articles, truth
+
+
+def _add(
+    articles: list[Article],
+    truth: dict[str, str],
+    launch: Launch,
+    outlet: str,
+    texts: tuple[str, str],
+    published: datetime,
+    seed: int,
+) -> None:
+    """One outlet's report of a launch, with the truth of it."""
+    article_id = f"{launch.key}/{outlet}"
+    title, text = texts
+    articles.append(
+        Article(
+            id=article_id,
+            outlet=outlet,
+            title=title,
+            text=text,
+            url=f"https://news.example/{seed}/{len(articles)}",
+            published=published.astimezone(ZoneInfo("UTC")),
+        )
+    )
+    truth[article_id] = launch.key
+
+
+def vague_stream(
+    seed: int, outlets: int = 12, start: date = date(2024, 3, 4)
+) -> tuple[list[Article], dict[str, str]]:
+    """As `stream`, but most reports are vaguer: the launch's day without its time, "yesterday"
+    the morning after, or no day at all; some tell of the actor's launch the day before. Each
+    launch's first report, 20 to 90 minutes after it, states its day; the reports of a second
+    salvo on one day state its time (nothing else tells it from the first)."""
+    rng = random.Random(seed)
+    names = [f"Outlet {i:02d}" for i in range(outlets)]
+    all_launches = launches(rng, start)
+    articles: list[Article] = []
+    truth: dict[str, str] = {}
+    for launch in all_launches:
+        mine = [x for x in all_launches if x.actor is launch.actor]
+        day = launch.local.date()
+        later_salvo = any(x.local.date() == day and x.local < launch.local for x in mine)
+        before = next((x for x in mine if x.local.date() == day - timedelta(days=1)), None)
+        for n, outlet in enumerate(rng.sample(names, rng.randrange(3, 7))):
+            telling: Telling
+            if n == 0:
+                telling = "timed" if later_salvo else rng.choice(("timed", "day"))
+                delay = timedelta(minutes=rng.randrange(20, 90))
+            else:
+                choices: tuple[Telling, ...] = ("timed", "day", "yesterday", "none")
+                telling = rng.choice(("timed", "yesterday") if later_salvo else choices)
+                delay = timedelta(minutes=rng.randrange(90, 7 * 60))
+            published = launch.local + delay
+            if telling == "yesterday":
+                morning = time(rng.randrange(7, 11), rng.randrange(0, 60))
+                published = datetime.combine(day + timedelta(days=1), morning, launch.local.tzinfo)
+            mentioned = before if before is not None and rng.random() < 0.4 else None
+            texts = rng.choice(_WRITERS)(launch, rng, telling, mentioned)
+            _add(articles, truth, launch, outlet, texts, published, seed)
     articles.sort(key=lambda a: (a.published, a.id))
     return articles, truth
 
