@@ -119,11 +119,16 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     if w.position == "lead":
         # The lead window reaches into the sentence after the lead, which may tell of an
         # earlier launch ("The North had fired cruise missiles on Monday"): not this one's day.
+        # In the lead itself, only a pack's words of the launch before ("au lendemain de
+        # frappes ... vendredi") mark a day as that one's.
         dates = [
             d
             for d in dates
-            if d.start < ctx.lead_end
-            or not another_launchs_day(ctx, ctx.doc.sentence_at(d.start).start, d)
+            if not (
+                another_launchs_day(ctx, ctx.doc.sentence_at(d.start).start, d)
+                if d.start >= ctx.lead_end
+                else ctx.within("previous", ctx.doc.sentence_at(d.start).start, d.start)
+            )
         ]
     rules_ = ctx.rules
 

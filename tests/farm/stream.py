@@ -218,7 +218,7 @@ def stream(
             # or, for a late launch, the small hours after it.
             delay = timedelta(minutes=rng.randrange(20, 7 * 60))
             published = launch.local + delay
-            _add(articles, truth, launch, outlet, (title, text), published, seed)
+            _add(articles, truth, launch.key, outlet, (title, text), published, seed)
     articles.sort(key=lambda a: (a.published, a.id))
     return articles, truth
 
@@ -226,14 +226,14 @@ def stream(
 def _add(
     articles: list[Article],
     truth: dict[str, str],
-    launch: Launch,
+    key: str,
     outlet: str,
     texts: tuple[str, str],
     published: datetime,
     seed: int,
 ) -> None:
-    """One outlet's report of a launch, with the truth of it."""
-    article_id = f"{launch.key}/{outlet}"
+    """One outlet's report of the launch `key`, with the truth of it."""
+    article_id = f"{key}/{outlet}"
     title, text = texts
     articles.append(
         Article(
@@ -245,7 +245,7 @@ def _add(
             published=published.astimezone(ZoneInfo("UTC")),
         )
     )
-    truth[article_id] = launch.key
+    truth[article_id] = key
 
 
 def vague_stream(
@@ -280,8 +280,168 @@ def vague_stream(
                 published = datetime.combine(day + timedelta(days=1), morning, launch.local.tzinfo)
             mentioned = before if before is not None and rng.random() < 0.4 else None
             texts = rng.choice(_WRITERS)(launch, rng, telling, mentioned)
-            _add(articles, truth, launch, outlet, texts, published, seed)
+            _add(articles, truth, launch.key, outlet, texts, published, seed)
     articles.sort(key=lambda a: (a.published, a.id))
+    return articles, truth
+
+
+# -- two sides firing at each other -------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Side:
+    id: str
+    zone: str
+    weapon_en: str
+
+
+# Two pairs of sides; per language, each side's name as the subject and as the one fired at.
+SIDES = (
+    (
+        Side("iran", "Asia/Tehran", "ballistic missiles"),
+        Side("israel", "Asia/Jerusalem", "missiles"),
+    ),
+    (
+        Side("russia", "Europe/Moscow", "cruise missiles"),
+        Side("ukraine", "Europe/Kyiv", "missiles"),
+    ),
+)
+_NAMED = {
+    "en": "Iran Israel Russia Ukraine",
+    "ru": "Иран Израиль Россия Украина",
+    "fr": "L'Iran|Israël|La Russie|L'Ukraine",
+    "ar": "إيران إسرائيل روسيا أوكرانيا",
+}
+_FIRED_AT = {
+    "en": "at Iran|at Israel|at Russia|at Ukraine",
+    "ru": "по Ирану|по Израилю|по России|по Украине",
+    "fr": "sur l'Iran|sur Israël|sur la Russie|sur l'Ukraine",
+    "ar": "على إيران|على إسرائيل|على روسيا|على أوكرانيا",
+}
+_SIDE_INDEX = {"iran": 0, "israel": 1, "russia": 2, "ukraine": 3}
+
+
+def _names(lang: str, side: Side) -> tuple[str, str]:
+    """The side's name as the subject, and as the one fired at, in `lang`."""
+    named = _NAMED[lang]
+    names = named.split("|") if "|" in named else named.split()
+    return names[_SIDE_INDEX[side.id]], _FIRED_AT[lang].split("|")[_SIDE_INDEX[side.id]]
+
+
+_WEEKDAYS_RU = (
+    "в понедельник",
+    "во вторник",
+    "в среду",
+    "в четверг",
+    "в пятницу",
+    "в субботу",
+    "в воскресенье",
+)
+_WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAYS_AR = (
+    "يوم الاثنين",
+    "يوم الثلاثاء",
+    "يوم الأربعاء",
+    "يوم الخميس",
+    "يوم الجمعة",
+    "يوم السبت",
+    "يوم الأحد",
+)
+
+
+# Per language: the headline, the lead ({when}: the day and time told, or nothing), how the
+# time and the day are told, and the sentence on the other side's strike the day before.
+_EXCHANGE = {
+    "en": (
+        "{name} fires {weapon} {at}",
+        "{name} fired {weapon} {at}{when}, {other}'s military said.",
+        " at {hm} local time on {weekday}",
+        " on {weekday}",
+        " It came a day after {other} struck on {before}.",
+    ),
+    "ru": (
+        "{name} {verb} ракеты {at}",
+        "{name}{when} {verb} ракеты {at}, сообщили военные.",
+        " {weekday} в {hm} по местному времени",
+        " {weekday}",
+        " Это произошло на следующий день после удара {before}.",
+    ),
+    "fr": (
+        "{name} tire des missiles {at}",
+        "{name} a tiré{when} des missiles {at}, selon des sources militaires.",
+        " {weekday} à {h}h{m}, heure locale,",
+        " {weekday}",
+        " Ces tirs surviennent au lendemain de frappes {before}.",
+    ),
+    "ar": (
+        "{name} تطلق صواريخ {at}",
+        "أطلقت {name} صواريخ {at}{when}، حسبما أفادت مصادر عسكرية.",
+        " {weekday} عند الساعة {hm} بالتوقيت المحلي",
+        " {weekday}",
+        " وجاء ذلك بعد يوم من هجمات {before}.",
+    ),
+}
+_WEEKDAYS = {"en": _WEEKDAYS_EN, "ru": _WEEKDAYS_RU, "fr": _WEEKDAYS_FR, "ar": _WEEKDAYS_AR}
+
+
+def _exchange_report(
+    lang: str, side: Side, other: Side, t: datetime, telling: Telling, before: datetime | None
+) -> tuple[str, str]:
+    """One report of `side` firing at `other` at local time `t`, telling its day and time
+    ("timed"), its day ("day"), or neither ("none"); `before`: the other side's strike the day
+    before, told after it."""
+    title, lead, timed, day, after = _EXCHANGE[lang]
+    name = _names(lang, side)[0]
+    other_name, at = _names(lang, other)
+    weekdays = _WEEKDAYS[lang]
+    words = {
+        "name": name,
+        "at": at,
+        "other": other_name,
+        "weapon": side.weapon_en,
+        "verb": "выпустила" if name.endswith("я") else "выпустил",
+        "weekday": weekdays[t.weekday()],
+        "hm": _hm(t),
+        "h": str(t.hour),
+        "m": f"{t.minute:02d}",
+        "before": weekdays[before.weekday()] if before is not None else "",
+    }
+    when = {"timed": timed, "day": day}.get(telling, "").format(**words)
+    text = lead.format(**words, when=when) + (after.format(**words) if before else "")
+    return title.format(**words), text
+
+
+def exchange_stream(
+    seed: int, start: date = date(2024, 4, 1)
+) -> tuple[list[Article], dict[str, str]]:
+    """Two pairs of sides firing at each other on three consecutive days (one side, the
+    other in reply, the first again), reported by several outlets in English, Russian, French
+    and Arabic: each report names the side hit and, often, the other side's strike the day
+    before. The first report of each strike states its time; the others its time, its day
+    alone, or neither."""
+    rng = random.Random(seed)
+    articles: list[Article] = []
+    truth: dict[str, str] = {}
+    first_day = start + timedelta(days=rng.randrange(0, 5))
+    for a, b in SIDES:
+        fired: dict[tuple[str, int], datetime] = {}
+        plan = ((a, b, 0), (b, a, 1), (a, b, 2))
+        for side, _, day in plan:
+            at = time(rng.randrange(1, 22), rng.randrange(0, 60))
+            fired[(side.id, day)] = datetime.combine(
+                first_day + timedelta(days=day), at, ZoneInfo(side.zone)
+            )
+        for side, other, day in plan:
+            t = fired[(side.id, day)]
+            key = f"{side.id}-{t.date().isoformat()}"
+            before = fired.get((other.id, day - 1))
+            for n in range(rng.randrange(4, 9)):
+                lang = rng.choice(("en", "ru", "fr", "ar"))
+                told = before if before is not None and rng.random() < 0.5 else None
+                telling: Telling = "timed" if n == 0 else rng.choice(("timed", "day", "none"))
+                texts = _exchange_report(lang, side, other, t, telling, told)
+                minutes = rng.randrange(20, 90) if n == 0 else rng.randrange(90, 7 * 60)
+                outlet = f"Outlet {n:02d}"
+                _add(articles, truth, key, outlet, texts, t + timedelta(minutes=minutes), seed)
+    articles.sort(key=lambda x: (x.published, x.id))
     return articles, truth
 
 
