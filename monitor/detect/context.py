@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -169,6 +169,9 @@ class Context:
             found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
         if self.bare_date and self._ahead_of_utc(actor):
             found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]
+        zone = self.timezone(actor)
+        if zone is not None:
+            found = [_from_utc(self.doc.text, d, zone) for d in found]
         return found
 
     def _ahead_of_utc(self, actor: str | None) -> bool:
@@ -344,6 +347,30 @@ def _next_weekday(d: DateMention) -> bool:
     """A bare weekday that resolved to six days back ("on Saturday", not "last Saturday")."""
     bare = d.clue is not None and d.clue.weekday is not None and d.clue.day is None
     return bare and d.age_days == 6 and not d.text.lower().startswith(("last", "past"))
+
+
+# A universal time just before a day: "at 2210 GMT on Monday", "(2210 GMT Monday)", "22:10 UTC
+# Monday": the day is the one where that time falls in UTC, not the launcher's.
+_UTC_TIME_BEFORE = re.compile(
+    r"(?<!\d)([01]?\d|2[0-3])[:.h]?([0-5]\d)\s*(?:GMT|UTC)\W{0,3}(?:on\s+)?$", re.IGNORECASE
+)
+
+
+def _from_utc(text: str, d: DateMention, zone: str) -> DateMention:
+    """The mention of a day that a universal time stands before, as the launcher's local day."""
+    if d.value is None:
+        return d
+    m = _UTC_TIME_BEFORE.search(text, max(0, d.start - 24), d.start)
+    if m is None:
+        return d
+    at = datetime.combine(d.value, time(int(m[1]), int(m[2])), UTC)
+    local = at.astimezone(ZoneInfo(zone)).date()
+    shift = (local - d.value).days
+    if shift == 0:
+        return d
+    age = d.age_days - shift if d.age_days is not None else None
+    clue = DayClue.from_date(local) if d.clue is not None else None
+    return replace(d, value=local, age_days=age, clue=clue)
 
 
 def _one_day_ahead(d: DateMention) -> DateMention:

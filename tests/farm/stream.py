@@ -85,7 +85,8 @@ def _hm(t: datetime) -> str:
 
 # How a report tells the launch's day: its day and local time ("timed"), its day alone
 # ("day"), "yesterday" the morning after, or nothing at all ("none").
-Telling = Literal["timed", "day", "yesterday", "none"]
+# ("utc", English wire copy only: the time and day in GMT, "at 2210 GMT on Monday").
+Telling = Literal["timed", "day", "yesterday", "none", "utc"]
 
 
 def _english(
@@ -93,6 +94,7 @@ def _english(
 ) -> tuple[str, str]:
     a, t = launch.actor, launch.local
     weekday = _WEEKDAYS_EN[t.weekday()]
+    utc = t.astimezone(ZoneInfo("UTC"))
     source = rng.choice(a.sources_en)
     title = rng.choice(
         (
@@ -106,6 +108,8 @@ def _english(
         "day": f"{a.en} fired {a.weapon_en} on {weekday}, {source}.",
         "yesterday": f"{a.en} fired {a.weapon_en} yesterday, {source}.",
         "none": f"{a.en} has fired {a.weapon_en}, {source}.",
+        "utc": f"{a.en} fired {a.weapon_en} at {utc:%H%M} GMT on {_WEEKDAYS_EN[utc.weekday()]}, "
+        f"{source}.",
     }[telling]
     more = rng.choice(
         (
@@ -266,6 +270,7 @@ def vague_stream(
         later_salvo = any(x.local.date() == day and x.local < launch.local for x in mine)
         before = next((x for x in mine if x.local.date() == day - timedelta(days=1)), None)
         for n, outlet in enumerate(rng.sample(names, rng.randrange(3, 7))):
+            writer = rng.choice(_WRITERS)
             telling: Telling
             if n == 0:
                 telling = "timed" if later_salvo else rng.choice(("timed", "day"))
@@ -273,13 +278,15 @@ def vague_stream(
             else:
                 choices: tuple[Telling, ...] = ("timed", "day", "yesterday", "none")
                 telling = rng.choice(("timed", "yesterday") if later_salvo else choices)
+                if writer is _english and not later_salvo and rng.random() < 0.3:
+                    telling = "utc"  # wire copy: the time and day in GMT
                 delay = timedelta(minutes=rng.randrange(90, 7 * 60))
             published = launch.local + delay
             if telling == "yesterday":
                 morning = time(rng.randrange(7, 11), rng.randrange(0, 60))
                 published = datetime.combine(day + timedelta(days=1), morning, launch.local.tzinfo)
             mentioned = before if before is not None and rng.random() < 0.4 else None
-            texts = rng.choice(_WRITERS)(launch, rng, telling, mentioned)
+            texts = writer(launch, rng, telling, mentioned)
             _add(articles, truth, launch.key, outlet, texts, published, seed)
     articles.sort(key=lambda a: (a.published, a.id))
     return articles, truth
