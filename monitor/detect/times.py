@@ -14,12 +14,15 @@ _TIME = re.compile(
     r"(?P<hm>(?<![\d:.])(?P<h>\d{1,2}):(?P<m>\d\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
     # "14h05", "14 h 05" (French, Portuguese, Vietnamese)
     r"|(?P<hh>(?<![\d:.])(?P<h4>\d{1,2})\s?h\s?(?P<m4>\d\d)(?!\d))"
-    # "14.05" only where a time is meant: after "saat", "pukul", "om", "um", "godz." or before
-    # "'te", "uur", "Uhr", "WIB" (a dotted pair is a number or a date elsewhere)
-    r"|(?P<dot>(?:(?<=saat\s)|(?<=pukul\s)|(?<=jam\s)|(?<=om\s)|(?<=um\s)|(?<=godz\.\s))"
+    # "14.05" only where a time is meant: after "saat", "saatle", "pukul", "om", "um", "godz.",
+    # "a las", "alle", "às" or before "'te", "uur", "Uhr", "WIB", "hora", "ora", "sularında" (a
+    # dotted pair is a number or a date elsewhere)
+    r"|(?P<dot>(?:(?<=saat\s)|(?<=saatle\s)|(?<=pukul\s)|(?<=jam\s)|(?<=om\s)|(?<=um\s)"
+    r"|(?<=godz\.\s)|(?<=\blas\s)|(?<=\balle\s)|(?<=\bàs\s))"
     r"(?P<h5>\d{1,2})\.(?P<m5>\d\d)(?!\d)"
     r"|(?<![\d:.,])(?P<h6>\d{1,2})\.(?P<m6>\d\d)"
-    r"(?=['\u2019](?:te|ta|de|da)\b|\s+(?:uur|Uhr|WIB|WITA|WIT|waktu)\b))"
+    r"(?=['\u2019](?:te|ta|de|da)\b|\s+(?:uur|Uhr|WIB|WITA|WIT|waktu|horas?|ora|sularında"
+    r"|sıralarında|civarında)\b))"
     # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
     r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
     r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"

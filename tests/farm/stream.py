@@ -11,6 +11,7 @@ test.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -185,6 +186,100 @@ def _german(
 
 _WRITERS = (_english, _english, _korean, _japanese, _german)
 
+# The vaguer stream's further languages: the actor's name in each, and how each tells the day.
+_OTHER_NAMES = {
+    "north-korea": {"zh": "朝鲜", "es": "Corea del Norte", "id": "Korea Utara", "tr": "Kuzey Kore"},
+    "russia": {"zh": "俄罗斯", "es": "Rusia", "id": "Rusia", "tr": "Rusya"},
+    "iran": {"zh": "伊朗", "es": "Irán", "id": "Iran", "tr": "İran"},
+}
+_WEEKDAYS_ES = (
+    "el lunes",
+    "el martes",
+    "el miércoles",
+    "el jueves",
+    "el viernes",
+    "el sábado",
+    "el domingo",
+)
+_WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_WEEKDAYS_TR = ("pazartesi", "salı", "çarşamba", "perşembe", "cuma", "cumartesi", "pazar")
+
+
+def _chinese(
+    launch: Launch, rng: random.Random, telling: Telling = "timed", before: Launch | None = None
+) -> tuple[str, str]:
+    name, t = _OTHER_NAMES[launch.actor.id]["zh"], launch.local
+    half = "上午" if t.hour < 12 else "下午"
+    hour = t.hour if t.hour <= 12 else t.hour - 12
+    when = {
+        "timed": f"{t.day}日{half}{hour}时{t.minute}分许",
+        "day": f"{t.day}日",
+        "yesterday": "昨天",
+    }.get(telling, "")
+    more = f"这是继{before.local.day}日之后的又一次发射。" if before is not None else ""
+    title = rng.choice((f"{name}发射导弹", f"{name}再次发射导弹"))
+    return title, f"据韩国军方消息，{name}{when}发射了导弹。{more}目前正在分析飞行距离。"
+
+
+# Per language: two headlines, the lead ({when}: how the day is told), the day with its local
+# time, the day alone, "yesterday", and the sentence on the launch the day before (or none).
+_TEMPLATES = {
+    "es": (
+        ("{name} lanza misiles", "{name} dispara un misil balístico"),
+        "{name} disparó misiles{when}, según fuentes militares.",
+        " {weekday} a las {h}.{m} hora local",
+        " {weekday}",
+        " ayer",
+        " Llega un día después del lanzamiento {before}.",
+    ),
+    "id": (
+        ("{name} luncurkan rudal", "{name} kembali tembakkan rudal"),
+        "{name} meluncurkan rudal{when}, kata sumber militer.",
+        " pada hari {weekday} pukul {hh}.{m} waktu setempat",
+        " pada hari {weekday}",
+        " kemarin",
+        "",
+    ),
+    "tr": (
+        ("{name} füze fırlattı", "{name} yeniden füze ateşledi"),
+        "{name}{when} füze fırlattı, askeri kaynaklar açıkladı.",
+        " {weekday} günü yerel saatle {hh}.{m} sularında",
+        " {weekday} günü",
+        " dün",
+        "",
+    ),
+}
+_TEMPLATE_WEEKDAYS = {"es": _WEEKDAYS_ES, "id": _WEEKDAYS_ID, "tr": _WEEKDAYS_TR}
+
+
+def _templated(lang: str) -> Callable[..., tuple[str, str]]:
+    """A writer of `lang` from its templates."""
+    titles, lead, timed, day, yesterday, after = _TEMPLATES[lang]
+    weekdays = _TEMPLATE_WEEKDAYS[lang]
+
+    def write(
+        launch: Launch, rng: random.Random, telling: Telling = "timed", before: Launch | None = None
+    ) -> tuple[str, str]:
+        t = launch.local
+        words = {
+            "name": _OTHER_NAMES[launch.actor.id][lang],
+            "weekday": weekdays[t.weekday()],
+            "h": str(t.hour),
+            "hh": f"{t.hour:02d}",
+            "m": f"{t.minute:02d}",
+            "before": weekdays[before.local.weekday()] if before is not None else "",
+        }
+        when = {"timed": timed, "day": day, "yesterday": yesterday}.get(telling, "")
+        text = lead.format(**words, when=when.format(**words))
+        if before is not None:
+            text += after.format(**words)
+        return rng.choice(titles).format(**words), text
+
+    return write
+
+
+_VAGUE_WRITERS = (*_WRITERS, _chinese, *(_templated(lang) for lang in _TEMPLATES))
+
 
 def launches(rng: random.Random, start: date) -> list[Launch]:
     """For each actor: launches on two consecutive days, and on the second day a second salvo
@@ -255,8 +350,9 @@ def _add(
 def vague_stream(
     seed: int, outlets: int = 12, start: date = date(2024, 3, 4)
 ) -> tuple[list[Article], dict[str, str]]:
-    """As `stream`, but most reports are vaguer: the launch's day without its time, "yesterday"
-    the morning after, or no day at all; some tell of the actor's launch the day before. Each
+    """As `stream`, in Chinese, Spanish, Indonesian and Turkish too, but most reports are
+    vaguer: the launch's day without its time, "yesterday" the morning after, or no day at all;
+    some tell of the actor's launch the day before. Each
     launch's first report, 20 to 90 minutes after it, states its day; the reports of a second
     salvo on one day state its time (nothing else tells it from the first)."""
     rng = random.Random(seed)
@@ -270,7 +366,7 @@ def vague_stream(
         later_salvo = any(x.local.date() == day and x.local < launch.local for x in mine)
         before = next((x for x in mine if x.local.date() == day - timedelta(days=1)), None)
         for n, outlet in enumerate(rng.sample(names, rng.randrange(3, 7))):
-            writer = rng.choice(_WRITERS)
+            writer = rng.choice(_VAGUE_WRITERS)
             telling: Telling
             if n == 0:
                 telling = "timed" if later_salvo else rng.choice(("timed", "day"))
