@@ -404,7 +404,8 @@ class _Placing:
                 return Decision(None, stamp=now)
             park = Park(article.id, detection.event_type, detection.actor, day, article.outlet)
             return Decision(None, park=park, stamp=now)
-        facts = with_opening(with_figures(facts_of(detection), detection), article.published)
+        facts = with_figures(facts_of(detection), detection)
+        facts = with_opening(facts, article.published, detection)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
         if floating:
@@ -479,7 +480,7 @@ class _Placing:
         new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
         changes: dict[str, object] = {}
         facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
-        facts = with_opening(with_figures(facts, detection), article.published)
+        facts = with_opening(with_figures(facts, detection), article.published, detection)
         if confirm is not None:
             new_facts[DATE_FACT] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)

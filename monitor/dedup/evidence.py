@@ -193,10 +193,16 @@ def after_opening(event: EventRow, detection: Detection) -> bool:
     return day is not None and date_stated(detection) and day > latest_launch_day(opened)
 
 
-def with_opening(facts: dict[str, str], published: datetime | None) -> dict[str, str]:
+def with_opening(
+    facts: dict[str, str], published: datetime | None, detection: Detection
+) -> dict[str, str]:
     """The facts with the earliest publication time of the event's reports, when this one
-    gives a time (a bare date says nothing of it)."""
+    gives a time (a bare date says nothing of it) that its own text does not belie (a launch
+    it states as after it: the feed's clock is wrong)."""
     if published is None or bare_date(published):
+        return facts
+    launched = detection.launched_at
+    if launched is not None and launched > published + CLOCK_SLACK:
         return facts
     known = facts.get(OPENED_FACT)
     if known is not None and datetime.fromisoformat(known) <= published:

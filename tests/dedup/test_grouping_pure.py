@@ -344,3 +344,12 @@ def test_the_first_publication_is_kept_apart_from_the_alert_facts() -> None:
     assert "first published" not in to_event(opened.event).facts
     bare = _opened_by_untimed(datetime(2024, 3, 5, tzinfo=UTC), MAR_5, certain=True)
     assert bare.event is not None and "first published" not in bare.event.facts
+
+
+def test_a_report_whose_own_launch_time_belies_its_clock_sets_no_first_publication() -> None:
+    # Published, by its feed's clock, at 01:00 UTC, yet it states a launch at 05:30 UTC: the
+    # clock is wrong, so it cannot bound the launches of the event it opens.
+    belied = replace(detection(NK, MAR_5), time_of_day=14 * 60 + 30, launched_at=at(MAR_5, 5, 30))
+    report = article("Wire:5", "fired at 14:30", at(MAR_5, 1))
+    decision = decide(report, belied, EventView(), now=at(MAR_5, 1))
+    assert decision.event is not None and "first published" not in decision.event.facts
