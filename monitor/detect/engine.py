@@ -42,7 +42,7 @@ from monitor.detect.language import identify, runners_up
 from monitor.detect.rules import RuleSet
 from monitor.detect.screen import screen_of, trigger_screen_of
 from monitor.detect.text import unmarked
-from monitor.detect.times import find_time
+from monitor.detect.times import find_time, find_utc_time
 from monitor.models import Article, Detection, Evidence, Role
 
 
@@ -164,6 +164,12 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         w.event_date, w.date_text = found_day[0].value, found_day[0].text
         w.date_is_reaction, w.date_is_reported = found_day[1], found_day[2]
     w.time_of_day = find_time(text, w.start, w.end)
+    if w.time_of_day is None and w.event_date is not None:
+        # Wire copy gives the time in GMT ("at 2210 GMT on Monday"): the launcher's own is
+        # that instant on its clock.
+        w.time_of_day = _local_minutes(
+            find_utc_time(text, w.start, w.end), w.event_date, ctx.timezone(w.actor)
+        )
     for name in (*rule.all, *rule.any):
         if name in found and name != "@actor":
             m = found[name][0]
@@ -495,6 +501,16 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         figures=salient_figures(ctx.doc.text[: ctx.lead_end]),
     )
     return Analysis(score, rules.threshold, detection, tuple(lines), language)
+
+
+def _local_minutes(utc: int | None, day: date, zone: str | None) -> int | None:
+    """A universal time of day as the launcher's, on its local day `day`."""
+    if utc is None or zone is None:
+        return None
+    offset = ZoneInfo(zone).utcoffset(datetime.combine(day, dtime(12)))
+    if offset is None:
+        return None
+    return (utc + int(offset.total_seconds()) // 60) % (24 * 60)
 
 
 def _instant(day: date | None, minutes: int | None, zone: str | None) -> datetime | None:

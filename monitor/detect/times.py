@@ -64,3 +64,14 @@ def find_time(text: str, start: int, end: int) -> int | None:
         if hour < 24 and minute < 60:
             return hour * 60 + minute
     return None
+
+
+# "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own.
+_UTC_TIME = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):?([0-5]\d)\s*\(?\s*(?:GMT|UTC)\b")
+
+
+def find_utc_time(text: str, start: int, end: int) -> int | None:
+    """The first universal time of day stated in text[start:end], in minutes after midnight
+    UTC."""
+    m = _UTC_TIME.search(text, start, end)
+    return int(m[1]) * 60 + int(m[2]) if m is not None else None

@@ -3,7 +3,8 @@ launch), or the day of publication standing in, moved back for the small hours o
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -267,3 +268,44 @@ def test_salvos_stated_in_other_clock_forms_are_two_events(rules: RuleSet) -> No
     events = [r.event_id for r in results]
     assert all(events), [r.analysis.explanation for r in results]
     assert events[0] != events[1] and events[2] == events[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "minutes"),
+    [
+        pytest.param(
+            "North Korea fired a ballistic missile at 2210 GMT on Monday, Seoul said.",
+            date(2024, 3, 5),
+            7 * 60 + 10,
+            id="gmt-time-and-day",
+        ),
+        pytest.param(
+            "North Korea fired a ballistic missile on Tuesday at 0530 GMT, Seoul said.",
+            date(2024, 3, 5),
+            14 * 60 + 30,
+            id="gmt-time-local-day",
+        ),
+        pytest.param(
+            "North Korea fired a ballistic missile at 7:10 a.m. (2210 GMT Monday), Seoul said.",
+            date(2024, 3, 5),
+            7 * 60 + 10,
+            id="local-time-beside-gmt",
+        ),
+    ],
+)
+def test_a_time_in_gmt_is_the_launchers_own(
+    rules: RuleSet, text: str, day: date, minutes: int
+) -> None:
+    page = Article(
+        "g:1",
+        "Wire",
+        "North Korea fires a missile",
+        text,
+        None,
+        datetime(2024, 3, 5, 9, tzinfo=UTC),
+    )
+    detection = analyse(page, rules).detection
+    assert detection is not None
+    assert (detection.event_date, detection.time_of_day) == (day, minutes)
+    local = datetime.combine(day, time(minutes // 60, minutes % 60), ZoneInfo("Asia/Pyongyang"))
+    assert detection.launched_at == local.astimezone(UTC)

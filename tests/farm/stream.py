@@ -374,7 +374,7 @@ def vague_stream(
             else:
                 choices: tuple[Telling, ...] = ("timed", "day", "yesterday", "none")
                 telling = rng.choice(("timed", "yesterday") if later_salvo else choices)
-                if writer is _english and not later_salvo and rng.random() < 0.3:
+                if writer is _english and rng.random() < 0.3:
                     telling = "utc"  # wire copy: the time and day in GMT
                 delay = timedelta(minutes=rng.randrange(90, 7 * 60))
             published = launch.local + delay
