@@ -36,6 +36,7 @@ from monitor.detect.entities import (
 from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
 from monitor.detect.text import Document, Sentence, document
+from monitor.detect.times import find_time
 from monitor.models import Article, Evidence
 
 
@@ -172,6 +173,7 @@ class Context:
         zone = self.timezone(actor)
         if zone is not None:
             found = [_from_utc(self.doc.text, d, zone) for d in found]
+            found = [z for z in (_from_named_zone(self.doc.text, d, zone) for d in found) if z]
         return found
 
     def _ahead_of_utc(self, actor: str | None) -> bool:
@@ -259,7 +261,7 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
             continue  # no act here: its dates are another story's (a drill, a meeting)
         clue: DayClue | None = None
         first: DateMention | None = None
-        dates = ctx.dates(s.start, s.end, None)
+        dates = ctx.dates(s.start, s.end, None, best.actor)
         if today is not None:
             # "said today, Thursday, that it fired yesterday": yesterday is Wednesday.
             for d in dates:
@@ -371,6 +373,45 @@ def _from_utc(text: str, d: DateMention, zone: str) -> DateMention:
     age = d.age_days - shift if d.age_days is not None else None
     clue = DayClue.from_date(local) if d.clue is not None else None
     return replace(d, value=local, age_days=age, clue=clue)
+
+
+# A day told in a named zone ("日本時間の2日未明", "한국시간 2일 오전", "по киевскому
+# времени"): the zone's day, which may not be the launcher's.
+_NAMED_ZONES = (
+    (re.compile(r"日本時間|日本时间|\bJST\b"), "Asia/Tokyo"),
+    (re.compile(r"한국\s*시간|韓国時間|韩国时间|韓國時間|\bKST\b"), "Asia/Seoul"),
+    (re.compile(r"北京时间|北京時間|\bBeijing\s+time\b"), "Asia/Shanghai"),
+    (
+        re.compile(r"по\s+московскому\s+времени|за\s+московським\s+часом|\bMoscow\s+time\b"),
+        "Europe/Moscow",
+    ),
+    (re.compile(r"по\s+киевскому\s+времени|за\s+київським\s+часом|\bKyiv\s+time\b"), "Europe/Kyiv"),
+    (re.compile(r"\bIsrael\s+time\b|שעון\s+ישראל"), "Asia/Jerusalem"),
+)
+# How far from a day its zone's name may stand.
+ZONE_REACH = 12
+
+
+def _from_named_zone(text: str, d: DateMention, zone: str) -> DateMention | None:
+    """The mention of a day told in a named zone whose clock differs from the launcher's: as
+    the launcher's day when a time follows it, else None (the day may be either)."""
+    around = text[max(0, d.start - ZONE_REACH) : d.end + ZONE_REACH]
+    named = next((z for pattern, z in _NAMED_ZONES if pattern.search(around)), None)
+    if named is None or named == zone:
+        return d
+    at = datetime.combine(d.value or date(2024, 1, 15), time(12), UTC)
+    if at.astimezone(ZoneInfo(named)).utcoffset() == at.astimezone(ZoneInfo(zone)).utcoffset():
+        return d
+    minutes = find_time(text, d.end, min(len(text), d.end + ZONE_REACH + 8))
+    if d.value is None or minutes is None:
+        return None
+    told = datetime.combine(d.value, time(minutes // 60, minutes % 60), ZoneInfo(named))
+    local = told.astimezone(ZoneInfo(zone)).date()
+    shift = (local - d.value).days
+    if shift == 0:
+        return d
+    age = d.age_days - shift if d.age_days is not None else None
+    return replace(d, value=local, age_days=age, clue=DayClue.from_date(local))
 
 
 def _one_day_ahead(d: DateMention) -> DateMention:

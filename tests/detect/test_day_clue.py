@@ -104,6 +104,18 @@ CLUES = [
         (None, 4, None),
     ),
     (
+        "ja: a day told in Japan's time is not Tehran's: no clue",
+        "イランがイスラエルに弾道ミサイル攻撃",
+        "イランによるイスラエルへの攻撃は日本時間の2日未明に始まり、イスラエル全土で警報が出された。",
+        None,
+    ),
+    (
+        "ja: Japan's time is Pyongyang's: the day stands",
+        "北朝鮮が弾道ミサイル発射",
+        "北朝鮮は日本時間の3日午前7時40分ごろ、日本海に向けて弾道ミサイル1発を発射した。",
+        (None, 3, None),
+    ),
+    (
         "en: 'the previous day' counted back from the weekday the statement is dated by",
         "Pyongyang says it tested a new solid-fuel missile",
         "State media said on Friday that the previous day the country fired a new solid-fuel "
