@@ -91,10 +91,11 @@ from monitor.dedup.evidence import (
     rank,
     same_salvo,
     spans_meet,
+    timed,
     with_figures,
     with_opening,
 )
-from monitor.detect.dates import DayClue, bare_date
+from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection, Event
 from monitor.store.events import EventRow, Parked
 
@@ -307,10 +308,8 @@ class _Placing:
         near = abs(event.event_date - day) <= self.window
         if event.date_certain:
             # Not a launch after this report was published.
-            published = self.article.published
-            if published is not None and not bare_date(published):
-                return near and event.event_date <= latest_launch_day(published)
-            return near
+            published = timed(self.article.published)
+            return near and (published is None or event.event_date <= latest_launch_day(published))
         if is_bounded(event) and self._fits(event, day):
             return True
         # Two guesses: the same day, or the same text a time zone apart.

@@ -33,8 +33,8 @@ RECENT_EVENTS = 8
 # this many.
 FIGURES_FACT = "figures"
 MAX_FIGURES = 24
-# When the report that opened an event was published, when it gave the time (grouping's own
-# record too): a launch stated as after it is another one.
+# When the event's first report was published, when one gave the time (grouping's own record;
+# alerts do not show it): a launch stated as after it is another one.
 OPENED_FACT = "first published"
 HIDDEN_FACTS = frozenset({FIGURES_FACT, OPENED_FACT})
 # How far ahead of UTC a local day can run (UTC+14).
@@ -193,13 +193,19 @@ def after_opening(event: EventRow, detection: Detection) -> bool:
     return day is not None and date_stated(detection) and day > latest_launch_day(opened)
 
 
+def timed(published: datetime | None) -> datetime | None:
+    """A publication time that says when: not missing, not a bare date."""
+    return None if published is None or bare_date(published) else published
+
+
 def with_opening(
     facts: dict[str, str], published: datetime | None, detection: Detection
 ) -> dict[str, str]:
     """The facts with the earliest publication time of the event's reports, when this one
     gives a time (a bare date says nothing of it) that its own text does not belie (a launch
     it states as after it: the feed's clock is wrong)."""
-    if published is None or bare_date(published):
+    published = timed(published)
+    if published is None:
         return facts
     launched = detection.launched_at
     if launched is not None and launched > published + CLOCK_SLACK:

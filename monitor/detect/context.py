@@ -36,7 +36,7 @@ from monitor.detect.entities import (
 from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
 from monitor.detect.text import Document, Sentence, document
-from monitor.detect.times import find_time
+from monitor.detect.times import UTC_TIME, find_time
 from monitor.models import Article, Evidence
 
 
@@ -353,9 +353,7 @@ def _next_weekday(d: DateMention) -> bool:
 
 # A universal time just before a day: "at 2210 GMT on Monday", "(2210 GMT Monday)", "22:10 UTC
 # Monday": the day is the one where that time falls in UTC, not the launcher's.
-_UTC_TIME_BEFORE = re.compile(
-    r"(?<!\d)([01]?\d|2[0-3])[:.h]?([0-5]\d)\s*(?:GMT|UTC)\W{0,3}(?:on\s+)?$", re.IGNORECASE
-)
+_UTC_TIME_BEFORE = re.compile(UTC_TIME + r"\W{0,3}(?:on\s+)?$", re.IGNORECASE)
 
 
 def _from_utc(text: str, d: DateMention, zone: str) -> DateMention:
@@ -365,8 +363,13 @@ def _from_utc(text: str, d: DateMention, zone: str) -> DateMention:
     m = _UTC_TIME_BEFORE.search(text, max(0, d.start - 24), d.start)
     if m is None:
         return d
-    at = datetime.combine(d.value, time(int(m[1]), int(m[2])), UTC)
-    local = at.astimezone(ZoneInfo(zone)).date()
+    return _on_launchers_clock(d, datetime.combine(d.value, time(int(m[1]), int(m[2])), UTC), zone)
+
+
+def _on_launchers_clock(d: DateMention, told: datetime, zone: str) -> DateMention:
+    """The mention of a day, moved to the launcher's local day of the instant it told."""
+    assert d.value is not None
+    local = told.astimezone(ZoneInfo(zone)).date()
     shift = (local - d.value).days
     if shift == 0:
         return d
@@ -399,6 +402,7 @@ def _from_named_zone(text: str, d: DateMention, zone: str) -> DateMention | None
     named = next((z for pattern, z in _NAMED_ZONES if pattern.search(around)), None)
     if named is None or named == zone:
         return d
+    # The two clocks compared on the day told, or (a day of the month alone) on a winter day.
     at = datetime.combine(d.value or date(2024, 1, 15), time(12), UTC)
     if at.astimezone(ZoneInfo(named)).utcoffset() == at.astimezone(ZoneInfo(zone)).utcoffset():
         return d
@@ -406,12 +410,7 @@ def _from_named_zone(text: str, d: DateMention, zone: str) -> DateMention | None
     if d.value is None or minutes is None:
         return None
     told = datetime.combine(d.value, time(minutes // 60, minutes % 60), ZoneInfo(named))
-    local = told.astimezone(ZoneInfo(zone)).date()
-    shift = (local - d.value).days
-    if shift == 0:
-        return d
-    age = d.age_days - shift if d.age_days is not None else None
-    return replace(d, value=local, age_days=age, clue=DayClue.from_date(local))
+    return _on_launchers_clock(d, told, zone)
 
 
 def _one_day_ahead(d: DateMention) -> DateMention:

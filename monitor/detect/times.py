@@ -66,8 +66,10 @@ def find_time(text: str, start: int, end: int) -> int | None:
     return None
 
 
-# "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own.
-_UTC_TIME = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):?([0-5]\d)\s*\(?\s*(?:GMT|UTC)\b")
+# "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own
+# (groups: hour, minute).
+UTC_TIME = r"(?<![\d:.])([01]?\d|2[0-3])[:.h]?([0-5]\d)\s*\(?\s*(?:GMT|UTC)\b"
+_UTC_TIME = re.compile(UTC_TIME, re.IGNORECASE)
 
 
 def find_utc_time(text: str, start: int, end: int) -> int | None:
