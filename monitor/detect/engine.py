@@ -120,12 +120,13 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         # The lead window reaches into the sentence after the lead, which may tell of an
         # earlier launch ("The North had fired cruise missiles on Monday"): not this one's day.
         # In the lead itself, only a pack's words of the launch before ("au lendemain de
-        # frappes ... vendredi") mark a day as that one's.
+        # frappes ... vendredi") mark a day as that one's. A day in that sentence with no act
+        # at all is another story's ("1일 김정은은 ... 말했다": the day of a speech).
         dates = [
             d
             for d in dates
             if not (
-                another_launchs_day(ctx, ctx.doc.sentence_at(d.start).start, d)
+                _beyond_lead(ctx, d)
                 if d.start >= ctx.lead_end
                 else ctx.within("previous", ctx.doc.sentence_at(d.start).start, d.start)
             )
@@ -256,6 +257,17 @@ def own_day(
             if not _reported(ctx.doc.text, s.start, d):
                 return d
     return None
+
+
+def _beyond_lead(ctx: Context, d: DateMention) -> bool:
+    """Whether a day the lead window finds past the lead is not this launch's: the sentence
+    tells of an earlier launch, or, in a paragraph of its own, of no launch at all (not the
+    rest of a lead cut at "a.m.")."""
+    sentence = ctx.doc.sentence_at(d.start)
+    if another_launchs_day(ctx, sentence.start, d):
+        return True
+    apart = "\n" in ctx.doc.text[ctx.lead_end : sentence.start]
+    return apart and ctx.act_in(sentence) == sentence.end
 
 
 def another_launchs_day(ctx: Context, floor: int, d: DateMention) -> bool:
