@@ -129,6 +129,54 @@ def _arabic_ordinal_days() -> dict[str, int]:
 # Urdu "یکم اکتوبر" (the first; other days are digits).
 _ORDINAL_DAYS: dict[str, dict[str, int]] = {"ar": _arabic_ordinal_days(), "ur": {"یکم": 1}}
 
+# The Persian (solar hijri) calendar Iranian news dates by ("سه‌شنبه ۲۶ دی ۱۴۰۲"): its months,
+# as text is read (without the zero-width non-joiner). تیر and مهر are words too (a shot, a
+# seal): they are months only with ماه or a year after them.
+_JALALI_MONTHS = {
+    "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5, "شهریور": 6,
+    "مهر": 7, "آبان": 8, "آذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
+}  # fmt: skip
+_JALALI_WORDS = {"تیر", "مهر"}
+# Years of the calendar's leap cycle where its leap years change (jalaali's breaks).
+_JALALI_BREAKS = (-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192,
+                  2262, 2324, 2394, 2456, 3178)  # fmt: skip
+
+
+def _nowruz(jy: int) -> date:
+    """The first day of the Persian year `jy` (1 Farvardin), in the Gregorian calendar."""
+    jp, jump, leap_j = _JALALI_BREAKS[0], 0, -14
+    for jm in _JALALI_BREAKS[1:]:
+        jump = jm - jp
+        if jy < jm:
+            break
+        leap_j += (jump // 33) * 8 + (jump % 33) // 4
+        jp = jm
+    n = jy - jp
+    leap_j += (n // 33) * 8 + ((n % 33) + 3) // 4
+    if jump % 33 == 4 and jump - n == 4:
+        leap_j += 1
+    gy = jy + 621
+    leap_g = gy // 4 - ((gy // 100 + 1) * 3) // 4 - 150
+    return date(gy, 3, 20 + leap_j - leap_g)
+
+
+def jalali(jy: int, jm: int, jd: int) -> date | None:
+    """The Gregorian day of day `jd` of month `jm` of the Persian year `jy`."""
+    if not (1 <= jm <= 12 and 1 <= jd <= (31 if jm <= 6 else 30)):
+        return None
+    return (
+        _nowruz(jy)
+        + timedelta(days=(jm - 1) * 31 if jm <= 7 else 186 + (jm - 7) * 30)
+        + (timedelta(days=jd - 1))
+    )
+
+
+def _jalali_near(jm: int, jd: int, ref: date) -> date | None:
+    """The most recent such Persian day up to a month after `ref`."""
+    days = [jalali(jy, jm, jd) for jy in (ref.year - 622, ref.year - 621)]
+    fit = [d for d in days if d is not None and d <= ref + timedelta(days=31)]
+    return max(fit, default=None)
+
 
 class Vocabulary:
     """How one language writes dates: CLDR's month and weekday names (abbreviations only next
@@ -173,7 +221,11 @@ class Vocabulary:
             rf"(?P<num>(?<![\d/.,])(?:{slashed('6')}/(?P<y9>{_YEAR}|\d\d)"
             rf"|(?:{_NUMERIC_DATE_BEFORE}){slashed('8')}"
             rf"|(?:{_DASHED_DATE_BEFORE})(?P<d11>[0-3]?\d)-(?P<m11>[01]?\d)(?!-)"
-            rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR}))(?![\d/]|\.\d))",
+            rf"|(?P<d7>[0-3]?\d)\.(?P<m7>[01]?\d)\.(?P<y10>{_YEAR})"
+            # Vietnamese dots them too: "ngày 16.4", "(29.8)"
+            r"|(?<=ngày )(?P<d12>[0-3]?\d)\.(?P<m12>[01]?\d)(?=[\s,)]|$)"
+            r"|(?<=\()(?P<d13>[0-3]?\d)\.(?P<m13>[01]?\d)(?=\)))"
+            r"(?![\d/]|\.\d))",
             # "5일", "5日" a day of the month; not "3日連続" (three days running), "5일 만에",
             # "2日前", "3日後"
             rf"(?P<cd>(?<![\d.:/{_HAN_DIGITS}])(?P<d3>\d{{1,2}}|{_HAN_DAY})\s*[日일号號]"
@@ -181,6 +233,16 @@ class Vocabulary:
             r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
             rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
         ]
+        if language == "fa":
+            plain = sorted(set(_JALALI_MONTHS) - _JALALI_WORDS, key=len, reverse=True)
+            year = r"(?:سال\s+)?(?P<jy>[1\u06f1][34\u06f3\u06f4]\d\d)(?!\d)"
+            either = "|".join(_JALALI_WORDS)
+            names = rf"{'|'.join(plain)}|(?:{either})(?=\s*ماه|\s+{year.replace('P<jy>', ':')})"
+            parts.insert(
+                0,
+                rf"(?P<jal>(?<![\d/.])(?P<jd>\d{{1,2}})\s*(?P<jm>{names})(?:\s*ماه)?"
+                rf"{NOT_BEFORE_WORD}(?:\s+{year})?)",
+            )
         if self.ordinal_days:
             ordinals = "|".join(sorted(map(re.escape, self.ordinal_days), key=len, reverse=True))
             parts.insert(
@@ -210,6 +272,10 @@ class Vocabulary:
 
     def _clue(self, m: re.Match[str]) -> DayClue | None:
         g = m.groupdict()
+        if g.get("jal"):
+            # Without its year the Gregorian day may be either of two (leap years differ).
+            found = jalali(int(g["jy"]), _JALALI_MONTHS[g["jm"]], int(g["jd"])) if g["jy"] else None
+            return DayClue.from_date(found) if found else None
         if g["ymd"] or g["cmd"]:
             return DayClue(int(g["m1"] or g["m2"]), int(g["d1"] or g["d2"]))
         if g.get("odm"):
@@ -218,8 +284,8 @@ class Vocabulary:
             month = self._lookup(g["mn"] or g["mn2"], self.months)
             return DayClue(month, int(g["d4"] or g["d5"]))
         if g["num"]:
-            month = int(g["m6"] or g["m7"] or g["m8"] or g["m11"])
-            day = int(g["d6"] or g["d7"] or g["d8"] or g["d11"])
+            month = int(g["m6"] or g["m7"] or g["m8"] or g["m11"] or g["m12"] or g["m13"])
+            day = int(g["d6"] or g["d7"] or g["d8"] or g["d11"] or g["d12"] or g["d13"])
             # "13/14" (a night across two days, a score) names no month.
             return DayClue(month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
         if g["cd"]:
@@ -246,6 +312,13 @@ class Vocabulary:
         day: int | None = None
         month: int | None = None
         year: int | None = None
+        if g.get("jal"):
+            month, day = _JALALI_MONTHS[g["jm"]], int(g["jd"])
+            if g["jy"]:
+                value = jalali(int(g["jy"]), month, day)
+            else:
+                value = _jalali_near(month, day, ref) if ref is not None else None
+            return value, (ref - value).days if value and ref else None, "day"
         if g["ymd"]:
             year, month, day = int(g["y1"]), int(g["m1"]), int(g["d1"])
         elif g["cmd"]:
@@ -258,8 +331,8 @@ class Vocabulary:
             y = g["y4"] or g["y5"]
             year = int(y) if y else None
         elif g["num"]:
-            day = int(g["d6"] or g["d7"] or g["d8"] or g["d11"])
-            month = int(g["m6"] or g["m7"] or g["m8"] or g["m11"])
+            day = int(g["d6"] or g["d7"] or g["d8"] or g["d11"] or g["d12"] or g["d13"])
+            month = int(g["m6"] or g["m7"] or g["m8"] or g["m11"] or g["m12"] or g["m13"])
             y = g["y9"] or g["y10"]
             year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else None
             if not 1 <= month <= 12:

@@ -235,9 +235,18 @@ _DATELINE_REST = re.compile(
 )
 
 
+# Words that open a clause of what was said ("said that ..."): a date after one is the told
+# act's, not the saying's ("گفتند که ایران روز سه‌شنبه ... حمله کرد").
+_THAT = (
+    r"(?:that|که|کہ|أن|أنه|أنها|إن|إنه|إنها|بأن|كي|कि|ki|что|що|dass|que|che|bahwa|dat|że|"
+    r"rằng)"
+)
+
+
 @lru_cache(maxsize=64)
 def _owned_by(words: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(rf"(?:{words.pattern})\w*\W+(?:\w+\W+){{0,3}}$", words.flags)
+    gap = rf"(?:(?!{_THAT}\W)\w+\W+){{0,3}}"
+    return re.compile(rf"(?:{words.pattern})\w*\W+{gap}$", words.flags)
 
 
 def dates_reaction(

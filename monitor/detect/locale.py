@@ -11,6 +11,8 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from monitor.detect.text import unmarked
+
 # Actor id -> CLDR territory code, for the country's name in every language.
 TERRITORIES: dict[str, str] = {
     "north-korea": "KP",
@@ -81,7 +83,8 @@ def actor_names(language: str) -> dict[str, tuple[str, ...]]:
         zone = CAPITAL_ZONES.get(actor)
         if zone:
             names.add(locale.time_zones.get(zone, {}).get("city", ""))
-        out[actor] = tuple(sorted(n for n in names if n))
+        # Read as text is: without the marks writing may leave out (see `unmarked`).
+        out[actor] = tuple(sorted(unmarked(n) for n in names if n))
     return out
 
 
@@ -89,7 +92,7 @@ def _calendar_names(table: Any, width: str, first: int) -> dict[str, int]:
     names: dict[str, int] = {}
     for context in ("format", "stand-alone"):
         for number, name in table.get(context, {}).get(width, {}).items():
-            name = name.strip(".").lower().replace("\u02bc", "'")
+            name = unmarked(name.strip(".").lower().replace("\u02bc", "'"))
             if name and not name.isdigit():
                 names.setdefault(name, int(number) - first)
     return names

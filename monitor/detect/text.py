@@ -143,10 +143,12 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 # Vowel signs and other marks that Arabic-script and Hebrew writing may add to a word
 # (harakat, superscript alef, Hebrew points): news mostly goes without them, so text and terms
-# alike are read without them. (The tatweel stays: "لـ" before a name is a word of its own.)
+# alike are read without them. So is Persian's zero-width non-joiner, which many pages drop
+# ("سه‌شنبه" and "سهشنبه" are one word). (The tatweel stays: "لـ" before a name is a word of
+# its own.)
 _MARKS = re.compile(
     "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
-    "\u06ea-\u06ed\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]"
+    "\u06ea-\u06ed\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u200c]"
 )
 _MAYBE_MARKED = re.compile("[\u0591-\u06ff]")
 

@@ -122,6 +122,26 @@ CLUES = [
         "missile, calling the test a success.",
         (None, None, 3),
     ),
+    (
+        "fa: a weekday written without the zero-width non-joiner, after 'said that'",
+        "حمله موشکی سپاه به مواضع یک گروه مسلح",
+        "رسانههای رسمی گفتند که سپاه پاسداران روز سهشنبه با موشکهای بالستیک مواضع یک گروه "
+        "مسلح را آن سوی مرز هدف قرار داد.",
+        (None, None, 1),
+    ),
+    (
+        "vi: a day and a month with a dot after 'ngày'",
+        "Triều Tiên phóng tên lửa đạn đạo",
+        "Quân đội Hàn Quốc cho biết Triều Tiên đã phóng một tên lửa đạn đạo vào sáng ngày 16.4 "
+        "từ bờ biển phía đông.",
+        (4, 16, None),
+    ),
+    (
+        "vi: a day and a month with a dot in brackets",
+        "Triều Tiên phóng tên lửa bay qua Nhật Bản",
+        "Sáng nay (29.8), Bình Nhưỡng phóng một tên lửa đạn đạo bay qua lãnh thổ Nhật Bản.",
+        (8, 29, None),
+    ),
 ]
 
 

@@ -41,8 +41,9 @@ def rules() -> RuleSet:
     return load_rules()
 
 
-def _published(value: Any) -> datetime:
-    if isinstance(value, datetime):
+def _published(value: Any) -> datetime | None:
+    """The case's publication time; none for a page that shows no date."""
+    if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
 

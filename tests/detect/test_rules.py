@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 
 from monitor.detect import load_rules, parse_rules
+from monitor.detect.context import Context
 from monitor.detect.rules import default_rules_path
+from monitor.detect.text import unmarked
 from monitor.errors import RulesError
+from monitor.models import Article
 
 ROOT = Path(__file__).parents[2]
 
@@ -170,3 +173,26 @@ def test_an_unknown_time_zone_is_refused_when_loading(tmp_path: Path) -> None:
     )
     with pytest.raises(RulesError, match="unknown time zone 'Europe/Catania'"):
         load_rules(tmp_path / "eruption.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        # Pages often drop Persian's zero-width non-joiner: the pack's terms written with it
+        # ("برنامه\u200cریزی", planning) match text without it, and the reverse.
+        ("ایران برنامهریزی کرده است", "irrealis"),
+        ("ایران برنامه\u200cریزی کرده است", "irrealis"),
+        # CLDR's weekday is written with one ("سه\u200cشنبه"); the page without.
+        ("روز سهشنبه", "@date"),
+    ],
+)
+def test_persian_reads_alike_with_and_without_the_zero_width_non_joiner(
+    text: str, group: str
+) -> None:
+    pack = load_rules().packs["fa"]
+    page = Article(id="fa:1", outlet="t", title=unmarked(text), text="", url=None, published=None)
+    ctx = Context(page, pack)
+    if group == "@date":
+        assert [d.clue for d in ctx.dates(0, len(ctx.doc.text), None)], text
+    else:
+        assert ctx.within(group, 0, len(ctx.doc.text)), text
