@@ -255,6 +255,9 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
     sentences += [s for s in ctx.doc.sentences if s.start >= ctx.lead_end][:CLUE_SENTENCES]
     sentences += [s for s in ctx.doc.sentences if s.start < best.end and best.start < s.end]
     today = _named_today(ctx, sentences)
+    # The day an earlier sentence dates the report by ("통신은 3일 ... 밝혔다"), for a day a
+    # later one counts back from it ("... 전날 현지 지도했다고 보도했다": the 2nd).
+    reported: DayClue | None = None
     for s in sentences:
         act = ctx.act_in(s)
         if act == s.end:
@@ -262,6 +265,11 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
         clue: DayClue | None = None
         first: DateMention | None = None
         dates = ctx.dates(s.start, s.end, None, best.actor)
+        counting = [d for d in dates if d.shift and d.clue is None]
+        if reported is not None and counting and not any(d.clue for d in dates):
+            word = min(counting, key=lambda d: abs(d.start - act))
+            earlier = reported.back(word.shift or 0)
+            return (earlier, word.text, word.start) if earlier is not None else None
         if today is not None:
             # "said today, Thursday, that it fired yesterday": yesterday is Wednesday.
             for d in dates:
@@ -282,6 +290,7 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
             if d.clue is None:
                 continue
             if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
+                reported = reported or d.clue
                 continue
             if clue is None:
                 clue, first = d.clue, d

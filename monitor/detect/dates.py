@@ -226,6 +226,9 @@ def publication_day(published: datetime | None, timezone: str | None) -> date | 
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?،、，。；：]")
+# The end of what was told, before the verb of telling: a day before it is the told act's
+# ("시험발사를 전날 현지 지도했다고 보도했다", "2日に発射したと報じた").
+_TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
 # 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -"). Its date is the
 # report's, which came after the launch.
@@ -246,7 +249,8 @@ _THAT = (
 @lru_cache(maxsize=64)
 def _owned_by(words: re.Pattern[str]) -> re.Pattern[str]:
     gap = rf"(?:(?!{_THAT}\W)\w+\W+){{0,3}}"
-    return re.compile(rf"(?:{words.pattern})\w*\W+{gap}$", words.flags)
+    # Or right after it as the subject, where particles are written on ("朝鮮中央通信は3日、").
+    return re.compile(rf"(?:{words.pattern})(?:\w*\W+{gap}|[はが][、,]?\s*)$", words.flags)
 
 
 def dates_reaction(
@@ -280,7 +284,12 @@ def dates_reaction(
     if reaction is not None and mention.start >= act:
         hit = words.search(text, mention.end, min(end, mention.end + VERB_LAST_REACH))
         between = text[mention.end : hit.start()] if hit is not None else ""
-        if hit is not None and not _CLAUSE_END.search(between) and len(between.split()) <= 5:
+        if (
+            hit is not None
+            and not _CLAUSE_END.search(between)
+            and not _TOLD_END.search(between)
+            and len(between.split()) <= 5
+        ):
             return True
     if mention.start >= act:
         between = text[max(act, start) : mention.start]

@@ -123,6 +123,19 @@ CLUES = [
         (None, None, 3),
     ),
     (
+        "ko: the day before counted back from the day the agency's report is dated by",
+        '북한 "신형 극초음속 미사일 시험발사 성공"',
+        "북한 조선중앙통신은 3일 새로 개발한 극초음속 탄도미사일의 시험발사에 성공했다고 "
+        "밝혔다. 통신은 김정은 국무위원장이 첫 시험발사를 전날 현지에서 지도했다고 보도했다.",
+        (None, 2, None),
+    ),
+    (
+        "ja: the agency's day as the subject's is the report's, not the launch's",
+        "北朝鮮、新型ミサイルの発射成功と発表",
+        "北朝鮮の朝鮮中央通信は3日、新型の中長距離極超音速ミサイルの試験発射に成功したと報じた。",
+        None,
+    ),
+    (
         "fa: a weekday written without the zero-width non-joiner, after 'said that'",
         "حمله موشکی سپاه به مواضع یک گروه مسلح",
         "رسانههای رسمی گفتند که ایران روز سهشنبه با موشکهای بالستیک مواضع یک گروه مسلح را "
