@@ -136,6 +136,13 @@ CLUES = [
         None,
     ),
     (
+        "vi: 'one day before' counted back from the day the agency's report is dated by",
+        "Triều Tiên thử tên lửa hành trình",
+        "Hãng thông tấn trung ương Triều Tiên ngày 12/5 đưa tin quân đội nước này một ngày "
+        "trước đã phóng thử tên lửa hành trình chiến lược ngoài khơi bờ biển phía tây.",
+        (5, 11, None),
+    ),
+    (
         "fa: a weekday written without the zero-width non-joiner, after 'said that'",
         "حمله موشکی سپاه به مواضع یک گروه مسلح",
         "رسانههای رسمی گفتند که ایران روز سهشنبه با موشکهای بالستیک مواضع یک گروه مسلح را "
