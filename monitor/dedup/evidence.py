@@ -179,6 +179,12 @@ def latest_launch_day(published: datetime) -> date:
     return (published.astimezone(UTC) + AHEAD_OF_UTC).date()
 
 
+def launched_after(detection: Detection, instant: datetime) -> bool:
+    """Whether the report states its launch's time as more than CLOCK_SLACK after `instant`."""
+    at = detection.launched_at
+    return at is not None and at > instant + CLOCK_SLACK
+
+
 def after_opening(event: EventRow, detection: Detection) -> bool:
     """Whether the report states a launch after the event's first report was published (a
     later salvo, the next day's): that report was about another launch. A stated time counts
@@ -186,8 +192,7 @@ def after_opening(event: EventRow, detection: Detection) -> bool:
     opened = opened_at(event)
     if opened is None:
         return False
-    at = detection.launched_at
-    if at is not None and at > opened + CLOCK_SLACK:
+    if launched_after(detection, opened):
         return True
     day = detection.event_date
     return day is not None and date_stated(detection) and day > latest_launch_day(opened)
@@ -205,10 +210,7 @@ def with_opening(
     gives a time (a bare date says nothing of it) that its own text does not belie (a launch
     it states as after it: the feed's clock is wrong)."""
     published = timed(published)
-    if published is None:
-        return facts
-    launched = detection.launched_at
-    if launched is not None and launched > published + CLOCK_SLACK:
+    if published is None or launched_after(detection, published):
         return facts
     known = facts.get(OPENED_FACT)
     if known is not None and datetime.fromisoformat(known) <= published:
