@@ -29,7 +29,7 @@ class LazyPattern:
 
     def __init__(self, pattern: str, flags: int = 0, *, check: bool | None = None) -> None:
         if _CHECKING.get() if check is None else check:
-            _parser.parse(pattern, flags)  # raises re.error as re.compile would
+            _fixed_lookbehinds(_parser.parse(pattern, flags))  # raises re.error as re.compile would
         self.pattern = pattern
         self.flags = flags
 
@@ -60,6 +60,27 @@ class LazyPattern:
 
     def __hash__(self) -> int:
         return hash((self.pattern, self.flags))
+
+
+def _fixed_lookbehinds(parsed: Any) -> None:
+    """Raise what `re.compile` would for a look-behind of varying width ("(?<!protests?\\s)"):
+    the parser lets it through, the compiler does not."""
+    stack = [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _parser.SubPattern):
+            for op, av in node.data:
+                if op in (_ASSERT, _ASSERT_NOT) and av[0] < 0:
+                    low, high = av[1].getwidth()
+                    if low != high:
+                        raise re.error("look-behind requires fixed-width pattern")
+                stack.append(av)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+
+
+_ASSERT = _parser.ASSERT
+_ASSERT_NOT = _parser.ASSERT_NOT
 
 
 def _unchecked(pattern: str, flags: int) -> LazyPattern:

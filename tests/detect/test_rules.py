@@ -137,6 +137,11 @@ def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -
             "roles, key 'target_before': bad regex",
             id="bad-role-regex",
         ),
+        pytest.param(
+            PACK + "roles: {agent_before: ['(?<!vist[oi]?\\s)da\\s+$']}\n",
+            "roles, key 'agent_before': bad regex: look-behind requires fixed-width pattern",
+            id="role-look-behind-of-varying-width",
+        ),
     ],
 )
 def test_pack_errors_name_the_pack_and_the_key(tmp_path: Path, text: str, expected: str) -> None:
