@@ -32,6 +32,7 @@ from monitor.detect.entities import (
     find_weapons,
     launcher_score,
     role_of,
+    together_as_one,
 )
 from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
@@ -225,15 +226,29 @@ class Context:
 
     def _find_context_actor(self) -> Mention | None:
         text = self.doc.text
+        acts = sorted({n for r in self.rules.rules for n in r.all if not n.startswith("@")})
         for s in self.doc.sentences[:2]:
             found = [m for m in self.within("@actor", s.start, s.end)]
             roles = self.rules.roles
-            scored = [(launcher_score(text, m, s.end, s.end, s.start, roles), m) for m in found]
+            # Placed against the sentence's last act and the weapon named before it ("Ukraine
+            # attacked two Russian airfields with missiles sent from the United States"; "북한의
+            # 발사에 대응해 현무-2를 발사하는 훈련"), else its end.
+            act = max(
+                (ms[-1].start for n in acts if (ms := self.within(n, s.start, s.end))),
+                default=s.end,
+            )
+            weapons = [w.start for w in self.within("@weapon", s.start, act)]
+            weapon = weapons[-1] if weapons else act
+            scored = [(launcher_score(text, m, act, weapon, s.start, roles), m) for m in found]
+            scored = together_as_one(text, scored, min(act, weapon))
             scored = [x for x in scored if x[0] > 0]
             if scored:
                 return max(scored, key=lambda x: x[0])[1]
-        # Else the actor named most often, not counting names that report or are hit.
-        plain = [m for m in self.terms["@actor"] if self.role(m) not in _NOT_LAUNCHER]
+        # Else the actor named most often, not counting names that report or are hit; among
+        # those the text says fired ("launched from Yemen", "fired by the Houthis"), if any.
+        role_at = {id(m): self.role(m) for m in self.terms["@actor"]}
+        plain = [m for m in self.terms["@actor"] if role_at[id(m)] not in _NOT_LAUNCHER]
+        plain = [m for m in plain if role_at[id(m)].startswith("agent")] or plain
         counts = Counter(m.value for m in plain)
         if counts:
             top = counts.most_common(1)[0][0]

@@ -37,6 +37,7 @@ from monitor.detect.entities import (
     find_place,
     launcher_score,
     salient_figures,
+    together_as_one,
 )
 from monitor.detect.language import identify, runners_up
 from monitor.detect.rules import RuleSet
@@ -97,13 +98,16 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         (launcher_score(text, m, act_start, weapon_start, w.start, ctx.rules.roles), m)
         for m in ctx.within("@actor", w.start, w.end)
     ]
+    candidates = together_as_one(text, candidates, act_start)
     best = max(candidates, key=lambda x: x[0], default=None)
     actor = best[1] if best and best[0] > 0 else ctx.context_actor()
     if actor is None:
         # Only a reporting actor is named: "Pyongyang confirms the test", "the Russian defence
         # ministry said its forces struck ...": it reports its own launch.
         sources = [(score, m) for score, m in candidates if ctx.role(m, w.start) == "source"]
-        actor = max(sources, key=lambda x: x[0])[1] if sources else None
+        # Or only the weapon's maker: "une frappe avec des missiles russes": no one else fired.
+        makers = [(score, m) for score, m in candidates if ctx.role(m, w.start) == "maker"]
+        actor = max(sources or makers, key=lambda x: x[0])[1] if sources or makers else None
     if rule.actors is not None and (actor is None or actor.value not in rule.actors):
         return False
     if actor is not None:

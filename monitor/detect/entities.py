@@ -265,6 +265,43 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     return ""
 
 
+# Between two actors named as one subject: a word for "and" in the packs' languages, after a
+# comma or not ("The U.S. and British militaries", "les États-Unis et le Royaume-Uni").
+_TOGETHER = re.compile(
+    r"\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
+    r"और|اور|及|和|与|と|및)\s+)?(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
+)
+
+
+def named_together(text: str, first: Mention, second: Mention) -> bool:
+    """Whether two actors are named side by side as one subject, joined by a word for "and"
+    ("the U.S. and British militaries bombed"): they fired together, and the first named stands
+    for both. (Not a comma alone: it may end a headline's topic, "이란, 이스라엘 향해 ...".)"""
+    between = text[first.end : second.start]
+    m = _TOGETHER.fullmatch(between) if len(between) <= 12 else None
+    return m is not None and m.group("word") is not None
+
+
+def together_as_one(
+    text: str, scored: list[tuple[float, Mention]], anchor: int
+) -> list[tuple[float, Mention]]:
+    """`scored` (launcher scores in text order) with each actor named before the act together
+    with the next one scored as the better of the two, so that the first named is taken when
+    they fired together ("US and UK strike Houthi targets"), or as the next one when that one
+    only reported, was hit or shot down ("ABD ve İngiltere, ... füze düşürdü")."""
+    out = list(scored)
+    for i in range(len(out) - 2, -1, -1):
+        (score, first), (after, second) = out[i], out[i + 1]
+        if (
+            second.end <= anchor
+            and first.value != second.value
+            and (0 < score < after or after < 0 < score)
+            and named_together(text, first, second)
+        ):
+            out[i] = (after, first)
+    return out
+
+
 def launcher_score(
     text: str,
     mention: Mention,

@@ -151,14 +151,17 @@ _MARKS = re.compile(
     "\u06ea-\u06ed\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u200c]"
 )
 _MAYBE_MARKED = re.compile("[\u0591-\u06ff]")
+# Letters some writers use for others: Egyptian and Sudanese pages end "الثوري" with the alef
+# maksura ("الثورى"), read as the yeh the packs and names are written with.
+_LETTERS = str.maketrans({"\u0649": "\u064a"})
 
 
 def unmarked(text: str) -> str:
     """`text` without the optional vowel marks of Arabic-script and Hebrew words: "صَارُوخ"
-    reads as "صاروخ"."""
+    reads as "صاروخ"; an alef maksura reads as yeh ("على" as "علي")."""
     if _MAYBE_MARKED.search(text) is None:
         return text
-    return _MARKS.sub("", text)
+    return _MARKS.sub("", text).translate(_LETTERS)
 
 
 def document(title: str, body: str) -> Document:

@@ -9,6 +9,7 @@ import pytest
 
 from monitor.detect import analyse, detect, load_rules, prefilter
 from monitor.detect.rules import RuleSet
+from monitor.detect.text import unmarked
 from monitor.models import Article
 
 SEEDS = Path(__file__).parents[1] / "data" / "seeds"
@@ -345,6 +346,8 @@ def test_rule_files_are_read_without_vowel_marks_as_the_text_is(tmp_path: Path) 
     ar = load_rules(tmp_path / "missile_launch.yaml").for_language("ar")
     assert ar.groups["strike_cue"].pattern.search("ثأرا لـ")
     assert ar.groups["strike_cue"].pattern.search("رداً على") is None  # the text is read plain
-    assert ar.groups["strike_cue"].pattern.search("ردا على")
+    # as articles are: the alef maksura read as yeh in the pack and the text alike
+    assert ar.groups["strike_cue"].pattern.search(unmarked("ردا على"))
+    assert ar.groups["strike_cue"].pattern.search(unmarked("ردا علي"))
     assert ar.roles.source_before is not None
     assert ar.roles.source_before.search("حسبما أفاد")
