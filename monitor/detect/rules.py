@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from monitor.config_yaml import duplicate_keys
 from monitor.detect.calendars import DateWords
 from monitor.detect.lazyre import lazy_compile, trusted
 from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD, unmarked
@@ -190,12 +191,22 @@ def _read_yaml(file: Path) -> tuple[Any, bool]:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"{file}: cannot read the rules file ({exc.strerror})") from exc
+    shipped = text == _shipped_text(file.name)
     try:
         # Without the optional vowel marks, as articles are read (monitor.detect.text).
         data = yaml.load(unmarked(text), Loader=_LOADER)
+        twice = [] if shipped else duplicate_keys(yaml.compose(unmarked(text), Loader=_LOADER))
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
-    return data, text == _shipped_text(file.name)
+    if twice:
+        raise RulesError(
+            "\n".join(
+                f"{file}:{d.second}: {d.key}: written twice, on lines {d.first} and {d.second}; "
+                "YAML would silently keep only the second: remove or merge one"
+                for d in twice
+            )
+        )
+    return data, shipped
 
 
 @lru_cache(maxsize=64)

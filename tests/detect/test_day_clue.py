@@ -14,6 +14,51 @@ from monitor.models import Article
 Clue = tuple[int | None, int | None, int | None]  # (month, day of month, weekday 0 = Monday)
 
 CLUES = [
+    # A day after a word for "since" says when a span began, not the launch's day.
+    (
+        "fr: 'depuis le 7 octobre' is when a span began",
+        "Le Hezbollah tire un missile balistique sur Tel-Aviv",
+        "Le Hezbollah a tiré un missile balistique vers Tel-Aviv, une première depuis le "
+        "7 octobre.",
+        None,
+    ),
+    (
+        "de: 'seit dem 7. Oktober' is when a span began",
+        "Hisbollah feuert ballistische Rakete auf Tel Aviv",
+        "Die Hisbollah hat eine ballistische Rakete auf Tel Aviv abgefeuert, zum ersten Mal seit "
+        "dem 7. Oktober.",
+        None,
+    ),
+    (
+        "es: 'desde el 7 de octubre' is when a span began",
+        "Hezbolá lanza un misil balístico contra Tel Aviv",
+        "Hezbolá lanzó un misil balístico contra Tel Aviv, por primera vez desde el 7 de octubre.",
+        None,
+    ),
+    (
+        "ar: 'منذ 7 أكتوبر' is when a span began",
+        "حزب الله يطلق صاروخا باليستيا على تل أبيب",
+        "أطلق حزب الله صاروخا باليستيا على تل أبيب للمرة الأولى منذ 7 أكتوبر.",
+        None,
+    ),
+    (
+        "ru: 'с 7 октября' is when a span began",
+        "Хезболла выпустила баллистическую ракету по Тель-Авиву",
+        "Хезболла выпустила баллистическую ракету по Тель-Авиву впервые с 7 октября.",
+        None,
+    ),
+    (
+        "tr: '7 Ekim'den bu yana' is when a span began",
+        "Hizbullah Tel Aviv'e balistik füze fırlattı",
+        "Hizbullah, 7 Ekim'den bu yana ilk kez Tel Aviv'e balistik füze fırlattı.",
+        None,
+    ),
+    (
+        "id: 'sejak 7 Oktober' is when a span began",
+        "Hizbullah tembakkan rudal balistik ke Tel Aviv",
+        "Hizbullah menembakkan rudal balistik ke arah Tel Aviv, pertama kali sejak 7 Oktober.",
+        None,
+    ),
     (
         "ja: the day in the sentence after a one-line lead",
         "北朝鮮が弾道ミサイルを発射",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from monitor.detect import load_rules, parse_rules
 from monitor.detect.context import Context
@@ -138,6 +139,11 @@ def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -
             id="bad-role-regex",
         ),
         pytest.param(
+            PACK + "not_actors: [vulcano]\nnot_actors: [eruzione]\n",
+            "not_actors: written twice",
+            id="key-written-twice",
+        ),
+        pytest.param(
             PACK + "roles: {agent_before: ['(?<!vist[oi]?\\s)da\\s+$']}\n",
             "roles, key 'agent_before': bad regex: look-behind requires fixed-width pattern",
             id="role-look-behind-of-varying-width",
@@ -201,3 +207,14 @@ def test_persian_reads_alike_with_and_without_the_zero_width_non_joiner(
         assert [d.clue for d in ctx.dates(0, len(ctx.doc.text), None)], text
     else:
         assert ctx.within(group, 0, len(ctx.doc.text)), text
+
+
+def test_no_shipped_pack_writes_a_key_twice() -> None:
+    """YAML keeps the second of two equal keys without a word; an edited pack is refused for it
+    at load (above), the shipped ones are trusted there, so they are checked here."""
+    from monitor.config_yaml import duplicate_keys
+    from monitor.detect.rules import default_rules_path
+
+    for file in sorted(default_rules_path().parent.glob("*.yaml")):
+        node = yaml.compose(file.read_text(encoding="utf-8"))
+        assert duplicate_keys(node) == [], file.name
