@@ -406,6 +406,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
                 bonus,
             )
         )
+    pegged = False  # the headline names an occasion whose launches are the news
     for adj in rules.adjust:
         if adj.scope == "window":
             continue
@@ -413,6 +414,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         hit = next((m for n in adj.any for m in ctx.within(n, 0, end)), None)
         if hit is not None and all(ctx.within(n, 0, end) for n in adj.all):
             score += adj.score
+            pegged = pegged or adj.peg
             evidence.append(
                 Evidence(best.rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
             )
@@ -467,7 +469,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     # the body is background to another story.
     role: Role = (
         "peg"
-        if any(w.position != "body" for w in matched if w.actor == best.actor)
+        if pegged or any(w.position != "body" for w in matched if w.actor == best.actor)
         else ("background")
     )
     sources, targets = others_named(ctx, best, [w for w in matched if w.actor == best.actor])

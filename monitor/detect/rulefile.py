@@ -75,7 +75,7 @@ _RULE_KEYS = {
     "actors",
     "note",
 }
-_ADJUST_KEYS = {"name", "scope", "any", "all", "score", "note"}
+_ADJUST_KEYS = {"name", "scope", "any", "all", "score", "peg", "note"}
 _GROUP_KEYS = {"terms", "unless_after", "unless_before", "gap", "case_sensitive"}
 
 
@@ -481,7 +481,17 @@ class Builder:
                 raise self.fail(where, "any", "missing", "list the groups that trigger it")
             all_ = self._names(spec.get("all"), where, "all", known)
             score = self._number(spec.get("score"), where, "score")
-            out.append(Adjustment(name, scope, any_, score, all_))
+            peg = spec.get("peg", False)
+            if not isinstance(peg, bool):
+                raise self.fail(where, "peg", f"bad value {peg!r}", "use `true` or `false`")
+            if peg and scope != "title":
+                raise self.fail(
+                    where,
+                    "peg",
+                    "only a headline makes the body's launch the news",
+                    "use it with `scope: title`",
+                )
+            out.append(Adjustment(name, scope, any_, score, all_, peg))
         return tuple(out)
 
     def _plain_list(self, value: Any, where: str, key: str) -> list[str]:

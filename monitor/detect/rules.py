@@ -67,6 +67,9 @@ class Adjustment:
     any: tuple[str, ...]
     score: float
     all: tuple[str, ...] = ()  # further terms that must also be in scope
+    # A headline naming an occasion whose launches are the news (a strategic forces exercise):
+    # a launch the body reports is the peg, not background.
+    peg: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,8 @@ def _read_yaml(file: Path) -> tuple[Any, bool]:
     try:
         # Without the optional vowel marks, as articles are read (monitor.detect.text).
         data = yaml.load(unmarked(text), Loader=_LOADER)
-        twice = [] if shipped else duplicate_keys(yaml.compose(unmarked(text), Loader=_LOADER))
+        node = None if shipped else yaml.compose(unmarked(text), Loader=_LOADER)
+        twice = duplicate_keys(node) if node is not None else []
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
     if twice:

@@ -139,6 +139,11 @@ def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -
             id="bad-role-regex",
         ),
         pytest.param(
+            PACK + "adjust: [{name: x, scope: window, any: [volcano], score: 0.4, peg: true}]\n",
+            "adjustment 'x', key 'peg': only a headline makes the body's launch the news",
+            id="peg-outside-the-headline",
+        ),
+        pytest.param(
             PACK + "not_actors: [vulcano]\nnot_actors: [eruzione]\n",
             "not_actors: written twice",
             id="key-written-twice",
