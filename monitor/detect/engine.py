@@ -227,6 +227,32 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
 REPORT_LAG_DAYS = 3
 
 
+# Where a headline's clauses part: "fires missiles; Moscow vows to respond", "… – droht mit
+# Vergeltung", "…, Moscou promet de riposter", "北 미사일 발사…日 항의".
+_CLAUSE_BREAK = re.compile(r"[.;!?|–—…]|:\s|,\s|\s-\s")
+
+
+def _another_clause(ctx: Context, best: Window, hit: Mention) -> bool:
+    """Whether a headline's word of a threat, plan or other story (`hit`) stands in another
+    clause than every act the headline's own launch is told with: "Ukraine strikes an airfield
+    with ATACMS; Moscow vows to respond" is a launch, whatever the answer to it will be."""
+    title = ctx.doc.text[: ctx.doc.title_end]
+    acts = [
+        m.start
+        for n in best.rule.all
+        if not n.startswith("@")
+        for m in ctx.within(n, 0, ctx.doc.title_end)
+    ]
+    if not acts:
+        return False
+    clause = _clause_of(title, hit.start)
+    return all(_clause_of(title, a) != clause for a in acts)
+
+
+def _clause_of(title: str, at: int) -> int:
+    return len(_CLAUSE_BREAK.findall(title, 0, at))
+
+
 def _reported(text: str, floor: int, d: DateMention) -> bool:
     """Whether a report verb is dated by `d` ("said on Thursday"), in English."""
     return _REPORTED.search(text, max(floor, d.start - 24), d.start) is not None
@@ -410,8 +436,11 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     for adj in rules.adjust:
         if adj.scope == "window":
             continue
-        end = ctx.doc.title_end if adj.scope == "title" else len(ctx.doc.text)
-        hit = next((m for n in adj.any for m in ctx.within(n, 0, end)), None)
+        end = ctx.doc.title_end if adj.scope in ("title", "clause") else len(ctx.doc.text)
+        hits = [m for n in adj.any for m in ctx.within(n, 0, end)]
+        if adj.scope == "clause":
+            hits = [m for m in hits if not _another_clause(ctx, best, m)]
+        hit = hits[0] if hits else None
         if hit is not None and all(ctx.within(n, 0, end) for n in adj.all):
             score += adj.score
             pegged = pegged or adj.peg

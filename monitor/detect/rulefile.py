@@ -472,9 +472,12 @@ class Builder:
                 raise self.fail(where, "name", "missing", "give every adjustment a `name`")
             where = f"adjustment '{name}'"
             scope = spec.get("scope", "window")
-            if scope not in ("window", "title", "item"):
+            if scope not in ("window", "title", "clause", "item"):
                 raise self.fail(
-                    where, "scope", f"bad value {scope!r}", "use `window`, `title` or `item`"
+                    where,
+                    "scope",
+                    f"bad value {scope!r}",
+                    "use `window`, `title`, `clause` or `item`",
                 )
             any_ = self._names(spec.get("any"), where, "any", known)
             if not any_:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from monitor.detect.rulefile import Builder
 
 ENTITY_TYPES = ("@actor", "@weapon", "@system", "@date", "@count")
-Scope = Literal["window", "title", "item"]
+Scope = Literal["window", "title", "clause", "item"]
 Matching = Literal["words", "prefix", "substring"]
 INHERITED = "__inherited_groups__"
 # libyaml's loader where PyYAML was built with it: rule packs are long lists of terms.
