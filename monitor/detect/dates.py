@@ -48,8 +48,8 @@ _MONTHS = {
 }
 _MONTH = (
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?![^\W\d_])"
+)  # (not the start of a longer word: "in decades", "in Augusta")
 _MONTH2 = _MONTH.replace("month", "month2")
 _MONTH3 = _MONTH.replace("month", "month3")
 _YEAR_SUFFIX = r"(?:,?\s+(?:Juche\s+\d+\s+\()?(?P<year>(?:19|20)\d\d)\)?)?"

@@ -309,3 +309,24 @@ def test_a_time_in_gmt_is_the_launchers_own(
     assert (detection.event_date, detection.time_of_day) == (day, minutes)
     local = datetime.combine(day, time(minutes // 60, minutes % 60), ZoneInfo("Asia/Pyongyang"))
     assert detection.launched_at == local.astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the first missile to land there in decades",
+        "a rally held in Augusta",
+        "sirens were heard in Marseille",
+        "since Mayday calls went out",
+    ],
+)
+def test_a_word_that_starts_like_a_month_is_no_month(text: str) -> None:
+    assert [d.text for d in find_dates(text, 0, len(text), date(2024, 8, 28))] == []
+
+
+def test_a_month_after_in_is_still_read() -> None:
+    text = "the tests held in Dec. and in March 2024"
+    assert [d.text for d in find_dates(text, 0, len(text), date(2024, 8, 28))] == [
+        "in Dec.",
+        "in March 2024",
+    ]
