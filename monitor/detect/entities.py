@@ -288,7 +288,8 @@ def together_as_one(
     """`scored` (launcher scores in text order) with each actor named before the act together
     with the next one scored as the better of the two, so that the first named is taken when
     they fired together ("US and UK strike Houthi targets"), or as the next one when that one
-    only reported, was hit or shot down ("ABD ve İngiltere, ... füze düşürdü")."""
+    only reported, was hit or shot down ("the US and Britain's warships shot down Houthi
+    missiles")."""
     out = list(scored)
     for i in range(len(out) - 2, -1, -1):
         (score, first), (after, second) = out[i], out[i + 1]

@@ -62,6 +62,10 @@ class LazyPattern:
         return hash((self.pattern, self.flags))
 
 
+_ASSERT = _parser.ASSERT
+_ASSERT_NOT = _parser.ASSERT_NOT
+
+
 def _fixed_lookbehinds(parsed: Any) -> None:
     """Raise what `re.compile` would for a look-behind of varying width ("(?<!protests?\\s)"):
     the parser lets it through, the compiler does not."""
@@ -77,10 +81,6 @@ def _fixed_lookbehinds(parsed: Any) -> None:
                 stack.append(av)
         elif isinstance(node, list | tuple):
             stack.extend(node)
-
-
-_ASSERT = _parser.ASSERT
-_ASSERT_NOT = _parser.ASSERT_NOT
 
 
 def _unchecked(pattern: str, flags: int) -> LazyPattern:
