@@ -228,8 +228,9 @@ REPORT_LAG_DAYS = 3
 
 
 # Where a headline's clauses part: "fires missiles; Moscow vows to respond", "… – droht mit
-# Vergeltung", "…, Moscou promet de riposter", "北 미사일 발사…日 항의".
-_CLAUSE_BREAK = re.compile(r"[.;!?|–—…]|:\s|,\s|\s-\s")
+# Vergeltung", "…, Moscou promet de riposter", "北 미사일 발사…日 항의", and Arabic's "and"
+# joined to the next word ("... وموسكو تتوعد بالرد").
+_CLAUSE_BREAK = re.compile(r"[.;!?|–—…]|:\s|,\s|\s-\s|\s[وف](?=[\u0621-\u064a]{2})")
 
 
 def _another_clause(ctx: Context, best: Window, hit: Mention) -> bool:
