@@ -40,7 +40,7 @@ from monitor.config_paths import (
     resolve_store_url,
     split_url,
 )
-from monitor.config_yaml import duplicate_keys
+from monitor.config_yaml import written_twice
 from monitor.errors import ConfigError
 from monitor.logs import register_secret
 from monitor.models import Feed
@@ -432,15 +432,9 @@ def load(text: str, source: str = "<config>") -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}:1: the config must be a mapping of sections (store, feeds...)")
-    twice = duplicate_keys(node) if node is not None else []
+    twice = written_twice(node, source)
     if twice:
-        raise ConfigError(
-            "\n".join(
-                f"{source}:{d.second}: {d.key}: written twice, on lines {d.first} and "
-                f"{d.second}; YAML would silently keep only the second: remove or merge one"
-                for d in twice
-            )
-        )
+        raise ConfigError(twice)
     try:
         cfg = Config.model_validate({**data, "source": source}, context={"base": base_dir(source)})
     except ValidationError as exc:

@@ -2,7 +2,8 @@
 
 PyYAML keeps the last of two equal keys without a word, so a second `store:` or `feeds:` block
 silently replaced the first. `duplicate_keys` finds them in the composed node tree, with both
-lines, for `monitor.config.load` to refuse.
+lines, for `monitor.config.load` and the rule loader (an edited pack) to refuse, with
+`written_twice`'s message.
 """
 
 from __future__ import annotations
@@ -41,3 +42,16 @@ def duplicate_keys(node: yaml.Node, path: tuple[Any, ...] = ()) -> list[Duplicat
         for i, value in enumerate(node.value):
             found.extend(duplicate_keys(value, (*path, i)))
     return found
+
+
+def written_twice(node: yaml.Node | None, source: str) -> str | None:
+    """The message refusing a document that writes a key twice in one mapping (a line for
+    each), or None when it writes none."""
+    twice = duplicate_keys(node) if node is not None else []
+    if not twice:
+        return None
+    return "\n".join(
+        f"{source}:{d.second}: {d.key}: written twice, on lines {d.first} and {d.second}; "
+        "YAML would silently keep only the second: remove or merge one"
+        for d in twice
+    )

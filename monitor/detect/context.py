@@ -246,9 +246,10 @@ class Context:
                 return max(scored, key=lambda x: x[0])[1]
         # Else the actor named most often, not counting names that report or are hit; among
         # those the text says fired ("launched from Yemen", "fired by the Houthis"), if any.
-        role_at = {id(m): self.role(m) for m in self.terms["@actor"]}
-        plain = [m for m in self.terms["@actor"] if role_at[id(m)] not in _NOT_LAUNCHER]
-        plain = [m for m in plain if role_at[id(m)].startswith("agent")] or plain
+        named = [(m, self.role(m)) for m in self.terms["@actor"]]
+        plain = [m for m, role in named if role.startswith("agent")] or [
+            m for m, role in named if role not in _NOT_LAUNCHER
+        ]
         counts = Counter(m.value for m in plain)
         if counts:
             top = counts.most_common(1)[0][0]

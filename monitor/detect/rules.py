@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
+from yaml.constructor import SafeConstructor
 
-from monitor.config_yaml import duplicate_keys
+from monitor.config_yaml import written_twice
 from monitor.detect.calendars import DateWords
 from monitor.detect.lazyre import lazy_compile, trusted
 from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD, unmarked
@@ -196,21 +197,19 @@ def _read_yaml(file: Path) -> tuple[Any, bool]:
         raise RulesError(f"{file}: cannot read the rules file ({exc.strerror})") from exc
     shipped = text == _shipped_text(file.name)
     try:
-        # Without the optional vowel marks, as articles are read (monitor.detect.text).
-        data = yaml.load(unmarked(text), Loader=_LOADER)
-        node = None if shipped else yaml.compose(unmarked(text), Loader=_LOADER)
-        twice = duplicate_keys(node) if node is not None else []
+        # Without the optional vowel marks, as articles are read (monitor.detect.text). A file
+        # of the user's is parsed once into its node tree, which gives the keys written twice,
+        # and built from it (as monitor.config does); the shipped text is loaded directly.
+        if shipped:
+            return yaml.load(unmarked(text), Loader=_LOADER), True
+        node = yaml.compose(unmarked(text), Loader=_LOADER)
+        data = SafeConstructor().construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
+    twice = written_twice(node, str(file))
     if twice:
-        raise RulesError(
-            "\n".join(
-                f"{file}:{d.second}: {d.key}: written twice, on lines {d.first} and {d.second}; "
-                "YAML would silently keep only the second: remove or merge one"
-                for d in twice
-            )
-        )
-    return data, shipped
+        raise RulesError(twice)
+    return data, False
 
 
 @lru_cache(maxsize=64)
