@@ -241,8 +241,29 @@ _AFTER = 30
 _DEFENDER_AFTER = 50
 
 
+# A dateline: the place a report is filed from opens a line, then a full stop and the next
+# sentence, or the agency in brackets and a dash ("Tokio. Das Geschoss...", "TAIPEI (AP) —",
+# "JERUSALEM / BEIRUT (inn) –").
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[^\S\n]*(?:[^\W\d_][^\n/]{0,30}?[^\S\n]*/[^\S\n]*)?$")
+_DATELINE_AFTER = re.compile(
+    r"(?:[^\S\n]*/[^\S\n]*[^\W\d_][^\n/(]{0,30}?)?"
+    r"(?:\.(?=[^\S\n]+[^\W\d_])|[^\S\n]*\([^()\n]{1,40}\)[^\S\n]*(?:[-\u2013\u2014.:]|$))"
+)
+
+
+def is_dateline(text: str, mention: Mention) -> bool:
+    """Whether the name is the place a report is filed from, not an actor in the news."""
+    return bool(
+        _DATELINE_BEFORE.search(text, max(0, mention.start - 40), mention.start)
+        and _DATELINE_AFTER.match(text, mention.end)
+        and not text[mention.start : mention.end].endswith(".")
+    )
+
+
 def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     """What the words right around an actor's name say it is: who fired, reported or was hit."""
+    if is_dateline(text, mention):
+        return "source"
     before = text[max(floor, mention.start - 40) : mention.start]
     after = text[mention.end : mention.end + _AFTER]
     if (roles.maker_after is not None and roles.maker_after.search(after)) or (

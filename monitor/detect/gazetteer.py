@@ -168,7 +168,7 @@ ACTORS: tuple[ActorInfo, ...] = (
     _actor("germany", "Europe/Berlin", "Germany", "German", "Berlin"),
     _actor("libya", "Africa/Tripoli", "Libya", "Libyan", "Tripoli"),
     _actor("afghanistan", "Asia/Kabul", "Afghanistan", "Afghan", "Kabul", "Taliban"),
-    _actor("turkey", "Europe/Istanbul", "Turkey", "Turkish", "Ankara"),
+    _actor("turkey", "Europe/Istanbul", "Turkey", "Türkiye", "Turkiye", "Turkish", "Ankara"),
     _actor("qatar", "Asia/Qatar", "Qatar", "Qatari", "Doha"),
     _actor("egypt", "Africa/Cairo", "Egypt", "Egyptian", "Cairo"),
     _actor("nato", None, "NATO"),
