@@ -42,7 +42,10 @@ to go on), or its last report just before this one; never one that what the text
 of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
 outside the days the page came in: from a week before the clock (an archive read in order: the
 dated item before it) to the day it was published before (the dated item after it), when
-known. With none, it opens a floating event (fact `date: unknown`, and `day` with the clue).
+known. A day of the month named without the year that only one day of those can be ("25
+September" among the days from March to 24 September 2024) is taken as that day, weekday and
+all, in the page's clue and the event's alike. With none, it opens a floating event (fact `date:
+unknown`, and `day` with the clue).
 A report with a day confirms a floating event only on the same evidence (a near-duplicate, the
 day of the month, a figure, or its last report just before this one) and within the event's
 days: an event without a day is never a sink for every later launch of its actor.
@@ -89,6 +92,7 @@ from monitor.dedup.evidence import (
     latest_first,
     latest_launch_day,
     rank,
+    resolved,
     same_salvo,
     spans_meet,
     timed,
@@ -343,6 +347,7 @@ class _Placing:
         `only_floating`: the report has a day, so only events without one are candidates."""
         detection = self.detection
         span = self._span()
+        clue = resolved(clue, span)
         best: tuple[int, int, EventRow] | None = None
         for position, event in enumerate(self.view.recent):
             if only_floating and not is_floating(event):

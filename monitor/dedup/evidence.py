@@ -101,14 +101,44 @@ def clue_of(detection: Detection) -> DayClue | None:
     return DayClue(*detection.day_clue) if detection.day_clue else None
 
 
+# A day of the month named without the year is resolved within a span of days up to this long.
+RESOLVE_SPAN = timedelta(days=366)
+
+
+def resolved(clue: DayClue | None, span: tuple[date, date | None]) -> DayClue | None:
+    """The clue as the one day it can be within `span` ("25 September" among the days from
+    March to 25 September 2024 is Wednesday 25 September), else as it is."""
+    first, last = span
+    if clue is None or clue.month is None or clue.day is None or last is None:
+        return clue
+    if last - first > RESOLVE_SPAN:
+        return clue
+    days = []
+    for year in range(first.year, last.year + 1):
+        try:
+            day = date(year, clue.month, clue.day)
+        except ValueError:  # 29 February
+            continue
+        if first <= day <= last and clue.fits(day):
+            days.append(day)
+    return DayClue.from_date(days[0]) if len(days) == 1 else clue
+
+
+def event_clue(event: EventRow) -> DayClue | None:
+    """What is known of the event's day: its date, or for an event without one the clue it
+    was opened with, resolved within its days."""
+    if not is_floating(event):
+        return DayClue.from_date(event.event_date)
+    known = event.facts.get(CLUE_FACT)
+    return resolved(DayClue.parse(known), days_span(event)) if known else None
+
+
 def clue_fits(event: EventRow, clue: DayClue | None) -> bool:
     """Whether a day clue allows the event's day (its date, or the clue it was opened with)."""
     if clue is None:
         return True
-    if not is_floating(event):
-        return clue.fits(event.event_date)
-    known = event.facts.get(CLUE_FACT)
-    return known is None or clue.fits(DayClue.parse(known))
+    known = event_clue(event)
+    return known is None or clue.fits(known)
 
 
 def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
@@ -118,11 +148,8 @@ def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
     nothing else speaks), else 0."""
     if clue is None:
         return 0
-    if not is_floating(event):
-        known = DayClue.from_date(event.event_date)
-    elif event.facts.get(CLUE_FACT):
-        known = DayClue.parse(event.facts[CLUE_FACT])
-    else:
+    known = event_clue(event)
+    if known is None:
         return 0
     if not clue.fits(known):
         return 0

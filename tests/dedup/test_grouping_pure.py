@@ -10,7 +10,7 @@ import pytest
 from dedup_helpers import article, at, detection
 
 from monitor.dedup.events import Decision, EventView, Park, Report, place, to_event
-from monitor.dedup.evidence import CLUE_FACT, DATE_FACT, UNKNOWN
+from monitor.dedup.evidence import BEFORE_FACT, CLUE_FACT, DATE_FACT, UNKNOWN, resolved
 from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection
 from monitor.store.events import EventRow, Parked
@@ -202,6 +202,47 @@ def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() 
     assert on_tuesday.event is not None and on_tuesday.event.id == tue.id
     on_monday = decide(article("G:1", "am Montag", None), undated((None, None, 0)), view, clock)
     assert on_monday.event is not None and on_monday.new_event
+
+
+def test_a_day_of_the_month_is_read_as_its_weekday_within_the_days_an_event_may_be_on() -> None:
+    """A page named "the 25th of September" without a year and came in among reports of March
+    to September 2024 (the day it was published before): that can only be Wednesday 25
+    September. A later page that says only "on Wednesday", with nothing else in common and
+    other reports since, joins it; one that says "on Thursday" does not."""
+    sep_25 = date(2024, 9, 25)  # a Wednesday
+    floating = event(
+        f"missile_launch:{NK}:~unknown",
+        date(2024, 3, 11),
+        certain=False,
+        updated=T - 86_400 * 190,
+        facts={
+            DATE_FACT: UNKNOWN,
+            CLUE_FACT: str(DayClue(9, 25, None)),
+            BEFORE_FACT: "2024-09-24",
+        },
+    )
+    view = EventView(recent=(floating,), last_stamp=T)
+    clock = at(sep_25 - timedelta(days=1), 12)
+    wednesday = decide(article("W:1", "el miércoles", None), undated((None, None, 2)), view, clock)
+    assert wednesday.event is not None and wednesday.event.id == floating.id
+    assert not wednesday.new_event
+    thursday = decide(article("W:2", "am Donnerstag", None), undated((None, None, 3)), view, clock)
+    assert thursday.event is not None and thursday.new_event
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        pytest.param((date(2024, 3, 4), date(2024, 9, 25)), DayClue(9, 25, 2), id="one-day-fits"),
+        pytest.param((date(2023, 3, 4), date(2024, 9, 25)), DayClue(9, 25, None), id="two-years"),
+        pytest.param((date(2024, 3, 4), None), DayClue(9, 25, None), id="no-end"),
+        pytest.param((date(2024, 9, 26), date(2024, 12, 1)), DayClue(9, 25, None), id="none-fits"),
+    ],
+)
+def test_a_clue_is_resolved_only_to_the_one_day_its_span_allows(
+    span: tuple[date, date | None], expected: DayClue
+) -> None:
+    assert resolved(DayClue(9, 25, None), span) == expected
 
 
 def test_a_report_dated_only_by_its_publication_day_joins_a_floating_event_that_fits() -> None:
