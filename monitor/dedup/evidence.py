@@ -107,21 +107,22 @@ RESOLVE_SPAN = timedelta(days=366)
 
 def resolved(clue: DayClue | None, span: tuple[date, date | None]) -> DayClue | None:
     """The clue as the one day it can be within `span` ("25 September" among the days from
-    March to 25 September 2024 is Wednesday 25 September), else as it is."""
+    March to 25 September 2024 is Wednesday 25 September; "the 28th" among the days from 22 May
+    to 5 June is 28 May), else as it is."""
     first, last = span
-    if clue is None or clue.month is None or clue.day is None or last is None:
+    if clue is None or last is None or last - first > RESOLVE_SPAN:
         return clue
-    if last - first > RESOLVE_SPAN:
-        return clue
-    days = []
-    for year in range(first.year, last.year + 1):
-        try:
-            day = date(year, clue.month, clue.day)
-        except ValueError:  # 29 February
-            continue
-        if first <= day <= last and clue.fits(day):
-            days.append(day)
-    return DayClue.from_date(days[0]) if len(days) == 1 else clue
+    if clue.day is None and (clue.weekday is None or last - first >= timedelta(days=7)):
+        return clue  # a weekday alone names one day only in a span shorter than a week
+    found: date | None = None
+    day = first
+    while day <= last:
+        if clue.fits(day):
+            if found is not None:
+                return clue
+            found = day
+        day += timedelta(days=1)
+    return DayClue.from_date(found) if found is not None else clue
 
 
 def event_clue(event: EventRow) -> DayClue | None:

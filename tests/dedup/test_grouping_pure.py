@@ -245,6 +245,41 @@ def test_a_clue_is_resolved_only_to_the_one_day_its_span_allows(
     assert resolved(DayClue(9, 25, None), span) == expected
 
 
+@pytest.mark.parametrize(
+    ("clue", "span", "expected"),
+    [
+        pytest.param(
+            DayClue(None, 28, None),
+            (date(2022, 5, 14), date(2022, 6, 5)),
+            DayClue(5, 28, 5),
+            id="the-28th-in-three-weeks",
+        ),
+        pytest.param(
+            DayClue(None, 28, None),
+            (date(2022, 4, 14), date(2022, 5, 29)),
+            DayClue(None, 28, None),
+            id="the-28th-twice",
+        ),
+        pytest.param(
+            DayClue(None, None, 5),
+            (date(2022, 5, 24), date(2022, 5, 29)),
+            DayClue(5, 28, 5),
+            id="saturday-in-six-days",
+        ),
+        pytest.param(
+            DayClue(None, None, 5),
+            (date(2022, 5, 21), date(2022, 5, 29)),
+            DayClue(None, None, 5),
+            id="two-saturdays-say-no-more",
+        ),
+    ],
+)
+def test_a_day_or_a_weekday_alone_is_resolved_in_a_short_span(
+    clue: DayClue, span: tuple[date, date | None], expected: DayClue
+) -> None:
+    assert resolved(clue, span) == expected
+
+
 def test_a_report_dated_only_by_its_publication_day_joins_a_floating_event_that_fits() -> None:
     """A page without a day opened an event with its clue (the 5th, a Tuesday); a report whose
     day is only its publication day joins it when that day fits the clue and the event's last
