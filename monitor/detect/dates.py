@@ -86,12 +86,15 @@ _PATTERN = re.compile(
 )
 
 
-# Words of a reaction to a launch: condemnations, rejections, replies, a Security Council meeting.
+# Words of a reaction to a launch: condemnations, rejections, replies, praise ("called the test
+# a message"), a Security Council meeting.
 _REACTION = re.compile(
     r"\b(?:condemn(?:s|ed|ing|ations?)?|denounc(?:e|es|ed|ing|ements?)|denunciations?|"
     r"decr(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|slam(?:s|med|ming)?|respond(?:s|ed)|"
     r"deplor(?:e|es|ed|ing)|protest(?:s|ed|ing)?|criti(?:cis|ciz)(?:e|es|ed|ing)|"
-    r"censur(?:e|es|ed|ing)|convene[sd]?|(?:emergency|urgent|closed-door|open|council)\s+"
+    r"censur(?:e|es|ed|ing)|convene[sd]?|hail(?:s|ed)|prais(?:e|es|ed)|welcom(?:e|es|ed)|"
+    r"congratulat(?:e|es|ed)|call(?:s|ed)\s+(?:the|this|its|that)|"
+    r"(?:emergency|urgent|closed-door|open|council)\s+"
     r"(?:meeting|session))\b",
     re.IGNORECASE,
 )

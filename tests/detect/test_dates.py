@@ -90,6 +90,15 @@ DATES = [
         id="denounced",
     ),
     pytest.param(
+        "Erdogan praises missile test",
+        "Turkey's president on Friday called the test of a home-built ballistic missile a "
+        "message to the region.",
+        "2022-10-22T10:00",
+        date(2022, 10, 21),
+        "date:reaction",
+        id="called-the-test",
+    ),
+    pytest.param(
         "North Korea fires missile",
         "North Korea fired a ballistic missile on Monday, which Japan condemned.",
         "2023-11-21T10:00",
