@@ -28,6 +28,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 
 SHINGLE_WORDS = 5
 BINS = 256  # a power of two; 256 keeps the containment estimate within ~0.05
@@ -43,25 +44,57 @@ _BIN_BITS = BINS.bit_length() - 1
 _KEY_MASK = (1 << 63) - 1  # keys fit a signed BIGINT
 
 
+def _simplified() -> dict[int, int]:
+    """Traditional Chinese characters to their simplified forms (OpenCC's character table),
+    so that a wire story set in either script reads as one text."""
+    table: dict[int, int] = {}
+    with (
+        resources.files("opencc")
+        .joinpath("dictionary", "TSCharacters.txt")
+        .open(encoding="utf-8") as lines
+    ):
+        for line in lines:
+            traditional, _, simplified = line.rstrip("\n").partition("\t")
+            first = simplified.split(" ")[0]
+            if len(traditional) == 1 and len(first) == 1 and traditional != first:
+                table[ord(traditional)] = ord(first)
+    return table
+
+
 class _Fold(dict[int, int | None]):
-    """A `str.translate` table that drops combining marks and apostrophes, filled in as
-    characters are met, so folding runs in C instead of a Python test per character."""
+    """A `str.translate` table that drops combining marks and apostrophes and reads traditional
+    Chinese characters as simplified, filled in as characters are met, so folding runs in C
+    instead of a Python test per character."""
+
+    def __init__(self, initial: dict[int, int | None], han: dict[int, int]) -> None:
+        super().__init__(initial)
+        self._han = han
 
     def __missing__(self, codepoint: int) -> int | None:
-        value = None if unicodedata.combining(chr(codepoint)) else codepoint
+        value = self._han.get(codepoint)
+        if value is None:
+            value = None if unicodedata.combining(chr(codepoint)) else codepoint
         self[codepoint] = value
         return value
 
 
-_FOLD = _Fold({ord("'"): None, ord("\u2019"): None})
+_FOLD = _Fold({ord("'"): None, ord("\u2019"): None}, _simplified())
+# Chinese and Japanese write no spaces: each Han or kana character counts as a word.
+_WIDE = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAS_WIDE = re.compile(f"[{_WIDE}]")
+_WIDE_WORD = re.compile(f"[{_WIDE}]|[^\\W_{_WIDE}]+")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words of the text, with accents, punctuation and apostrophes folded away."""
+    """Lower-case words of the text, with accents, punctuation and apostrophes folded away;
+    in Chinese and Japanese, characters."""
     folded = text.casefold()
     if folded.isascii():  # NFKD leaves ASCII alone, and it has no combining marks
         return _WORD.findall(folded.replace("'", ""))
-    return _WORD.findall(unicodedata.normalize("NFKD", folded).translate(_FOLD))
+    folded = unicodedata.normalize("NFKD", folded).translate(_FOLD)
+    if _HAS_WIDE.search(folded):
+        return _WIDE_WORD.findall(folded)
+    return _WORD.findall(folded)
 
 
 def normalise(text: str) -> str:

@@ -112,3 +112,25 @@ def test_jaccard_counts_equal_bins_over_filled_ones() -> None:
     for a in sketches:
         for b in sketches:
             assert fingerprint.jaccard(a, b) == _jaccard_by_bins(a, b)
+
+
+def test_chinese_and_japanese_words_are_characters_traditional_read_as_simplified() -> None:
+    assert fingerprint.words("朝鮮發射導彈 ICBM") == ["朝", "鲜", "发", "射", "导", "弹", "icbm"]
+    # (kana's voicing mark folds away as an accent does: が reads as か)
+    assert fingerprint.words("北朝鮮がミサイル") == ["北", "朝", "鲜", "か", "ミ", "サ", "イ", "ル"]
+
+
+def test_one_wire_story_in_traditional_and_simplified_script_is_one_text() -> None:
+    # The same agency copy as a Taipei and a Beijing outlet set it (our own wording).
+    traditional = (
+        "南韓軍方表示，北韓今天上午向東部海域發射一枚彈道飛彈，飛行約八百公里後落入日本海，"
+        "日本政府隨即提出抗議並召開國家安全會議。"
+    )
+    simplified = (
+        "（本报综合消息）南韩军方表示，北韩今天上午向东部海域发射一枚弹道飞弹，飞行约八百公里"
+        "后落入日本海，日本政府随即提出抗议并召开国家安全会议。"
+    )
+    other = "中国股市今天收盘上涨，科技板块领涨，投资者关注央行下周公布的利率决定和通胀数据。"
+    same = fingerprint.containment(fingerprint.sketch(traditional), fingerprint.sketch(simplified))
+    assert same >= 0.8
+    assert fingerprint.containment(fingerprint.sketch(traditional), fingerprint.sketch(other)) < 0.2
