@@ -114,15 +114,23 @@ def resolved(clue: DayClue | None, span: tuple[date, date | None]) -> DayClue | 
         return clue
     if clue.day is None and (clue.weekday is None or last - first >= timedelta(days=7)):
         return clue  # a weekday alone names one day only in a span shorter than a week
-    found: date | None = None
-    day = first
-    while day <= last:
-        if clue.fits(day):
-            if found is not None:
-                return clue
-            found = day
-        day += timedelta(days=1)
-    return DayClue.from_date(found) if found is not None else clue
+    found = [d for d in _candidates(clue, first, last) if first <= d <= last and clue.fits(d)]
+    return DayClue.from_date(found[0]) if len(found) == 1 else clue
+
+
+def _candidates(clue: DayClue, first: date, last: date) -> list[date]:
+    """The days from `first` to `last` with the clue's day of the month (and month), or every
+    day there when it names a weekday only."""
+    if clue.day is None:
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    out = []
+    for year in range(first.year, last.year + 1):
+        for month in (clue.month,) if clue.month is not None else range(1, 13):
+            try:
+                out.append(date(year, month, clue.day))
+            except ValueError:  # 30 February, 29 February of a common year
+                continue
+    return out
 
 
 def event_clue(event: EventRow) -> DayClue | None:
