@@ -29,7 +29,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from yaml.constructor import SafeConstructor
 
 from monitor.config_paths import (
     ConfigPath,
@@ -40,14 +39,13 @@ from monitor.config_paths import (
     resolve_store_url,
     split_url,
 )
-from monitor.config_yaml import written_twice
+from monitor.config_yaml import parsed, written_twice
 from monitor.errors import ConfigError
 from monitor.logs import register_secret
 from monitor.models import Feed
 from monitor.netpolicy import IPNetwork, NetworkPolicy, parse_network
 
 DEFAULT_PATH = Path("config/monitor.yaml")
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
@@ -421,8 +419,7 @@ def load(text: str, source: str = "<config>") -> Config:
     try:
         # Parsed once, with libyaml where PyYAML has it: the node tree gives the lines and the
         # duplicate keys, and the data is built from it.
-        node = yaml.compose(text, Loader=_LOADER)
-        data = SafeConstructor().construct_document(node) if node is not None else None
+        node, data = parsed(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source

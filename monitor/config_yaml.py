@@ -3,7 +3,7 @@
 PyYAML keeps the last of two equal keys without a word, so a second `store:` or `feeds:` block
 silently replaced the first. `duplicate_keys` finds them in the composed node tree, with both
 lines, for `monitor.config.load` and the rule loader (an edited pack) to refuse, with
-`written_twice`'s message.
+`written_twice`'s message; `parsed` reads a document once into both its node tree and its data.
 """
 
 from __future__ import annotations
@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+
+# libyaml's loader where PyYAML was built with it (config and rule packs alike).
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parsed(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (lines, keys written twice) and the data built from it, from
+    one parse. Raises yaml.YAMLError."""
+    node = yaml.compose(text, Loader=LOADER)
+    return node, SafeConstructor().construct_document(node) if node is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from yaml.constructor import SafeConstructor
 
-from monitor.config_yaml import written_twice
+from monitor.config_yaml import LOADER, parsed, written_twice
 from monitor.detect.calendars import DateWords
 from monitor.detect.lazyre import lazy_compile, trusted
 from monitor.detect.text import MARKS, NOT_AFTER_WORD, NOT_BEFORE_WORD, unmarked
@@ -33,8 +32,6 @@ ENTITY_TYPES = ("@actor", "@weapon", "@system", "@date", "@count")
 Scope = Literal["window", "title", "clause", "item"]
 Matching = Literal["words", "prefix", "substring"]
 INHERITED = "__inherited_groups__"
-# libyaml's loader where PyYAML was built with it: rule packs are long lists of terms.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PACK_NAME = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})\.ya?ml$")
 
 
@@ -201,9 +198,8 @@ def _read_yaml(file: Path) -> tuple[Any, bool]:
         # of the user's is parsed once into its node tree, which gives the keys written twice,
         # and built from it (as monitor.config does); the shipped text is loaded directly.
         if shipped:
-            return yaml.load(unmarked(text), Loader=_LOADER), True
-        node = yaml.compose(unmarked(text), Loader=_LOADER)
-        data = SafeConstructor().construct_document(node) if node is not None else None
+            return yaml.load(unmarked(text), Loader=LOADER), True
+        node, data = parsed(unmarked(text))
     except yaml.YAMLError as exc:
         raise RulesError(f"{file}: not valid YAML: {exc}") from exc
     twice = written_twice(node, str(file))
