@@ -281,11 +281,10 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
         clue: DayClue | None = None
         first: DateMention | None = None
         dates = ctx.dates(s.start, s.end, None, best.actor)
-        counting = [d for d in dates if d.shift and d.clue is None]
+        # "the day before", and "the same day" (0) of the day the report is dated by
+        counting = [d for d in dates if d.shift is not None and d.clue is None]
         if reported is not None and counting and not any(d.clue for d in dates):
-            word = min(counting, key=lambda d: abs(d.start - act))
-            earlier = reported.back(word.shift or 0)
-            return (earlier, word.text, word.start) if earlier is not None else None
+            return _back_from(reported, counting, act)
         if today is not None:
             # "said today, Thursday, that it fired yesterday": yesterday is Wednesday.
             for d in dates:
@@ -314,7 +313,21 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
                 clue = clue.merge(d.clue)
         if clue is not None and first is not None:
             return clue, first.text, first.start
+        if reported is not None and counting:
+            # "Ngày 14/1, hãng tin Yonhap đưa tin Triều Tiên cùng ngày đã phóng": counted
+            # from the day this sentence dates the report by.
+            return _back_from(reported, counting, act)
     return None
+
+
+def _back_from(
+    reported: DayClue, counting: list[DateMention], act: int
+) -> tuple[DayClue, str, int] | None:
+    """The day the counting word nearest the act names, counted back from the day the
+    report is dated by; None when that crosses the start of a month not named."""
+    word = min(counting, key=lambda d: abs(d.start - act))
+    earlier = reported.back(word.shift or 0)
+    return (earlier, word.text, word.start) if earlier is not None else None
 
 
 def _counted_back(

@@ -207,6 +207,27 @@ CLUES = [
         "Sáng nay (29.8), Bình Nhưỡng phóng một tên lửa đạn đạo bay qua lãnh thổ Nhật Bản.",
         (8, 29, None),
     ),
+    (
+        "vi: 'the same day' counted from the day the sentence dates the report by",
+        "Triều Tiên phóng tên lửa đạn đạo ra biển",
+        "Ngày 9/3, hãng thông tấn Yonhap đưa tin Triều Tiên cùng ngày đã phóng hai tên lửa đạn "
+        "đạo tầm ngắn ra vùng biển phía tây.",
+        (3, 9, None),
+    ),
+    (
+        "vi: 'the day before' counted from the day the sentence dates the report by",
+        "Triều Tiên phóng tên lửa hành trình",
+        "Ngày 9/3, truyền thông nhà nước đưa tin Triều Tiên một ngày trước đã phóng thử tên lửa "
+        "hành trình chiến lược.",
+        (3, 8, None),
+    ),
+    (
+        "vi: a month written as a word ('ngày 6 tháng Ba')",
+        "Nhật Bản phản đối việc Bắc Hàn phóng tên lửa",
+        "Chính phủ Nhật Bản nói việc Triều Tiên phóng ba tên lửa đạn đạo vào ngày 6 tháng Ba là "
+        "mối đe dọa nghiêm trọng.",
+        (3, 6, None),
+    ),
 ]
 
 
