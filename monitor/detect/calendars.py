@@ -230,7 +230,9 @@ class Vocabulary:
             # "2日前", "3日後"
             rf"(?P<cd>(?<![\d.:/{_HAN_DIGITS}])(?P<d3>\d{{1,2}}|{_HAN_DAY})\s*[日일号號]"
             r"(?![间間간째本連连前後后内ぶ])"
-            r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上)))",
+            r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上))"
+            # Vietnamese "ngày 14" without its month (not "ngày 14/1", "ngày 14 tháng 1")
+            r"|(?<=ngày\s)(?P<d14>[0-3]?\d)(?![\d/.:]|\s*tháng))",
             rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
         ]
         if language == "fa":
@@ -289,7 +291,7 @@ class Vocabulary:
             # "13/14" (a night across two days, a score) names no month.
             return DayClue(month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
         if g["cd"]:
-            return DayClue(day=_day_number(g["d3"]))
+            return DayClue(day=_day_number(g["d3"] or g["d14"]))
         if g["wdn"]:
             return DayClue(weekday=self._lookup(g["wdn"], self.weekdays))
         return None
@@ -340,7 +342,7 @@ class Vocabulary:
         elif g["cd"]:
             if ref is None:
                 return None, None, "day"
-            value = day_of_month(_day_number(g["d3"]), ref)
+            value = day_of_month(_day_number(g["d3"] or g["d14"]), ref)
             return value, (ref - value).days if value else None, "day"
         elif g["wdn"]:
             wanted = self._lookup(g["wdn"], self.weekdays)

@@ -222,6 +222,18 @@ CLUES = [
         (3, 8, None),
     ),
     (
+        "vi: 'ngày 14' alone is the 14th",
+        "Triều Tiên phóng tên lửa đạn đạo",
+        "Triều Tiên ngày 14 đã phóng một tên lửa đạn đạo ra biển, theo quân đội Hàn Quốc.",
+        (None, 14, None),
+    ),
+    (
+        "vi: 'từ ngày 7' is when a span began",
+        "Triều Tiên phóng tên lửa đạn đạo",
+        "Triều Tiên đã phóng một tên lửa đạn đạo, lần đầu tiên kể từ ngày 7.",
+        None,
+    ),
+    (
         "vi: a month written as a word ('ngày 6 tháng Ba')",
         "Nhật Bản phản đối việc Bắc Hàn phóng tên lửa",
         "Chính phủ Nhật Bản nói việc Triều Tiên phóng ba tên lửa đạn đạo vào ngày 6 tháng Ba là "
