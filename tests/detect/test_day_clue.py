@@ -222,6 +222,13 @@ CLUES = [
         (3, 8, None),
     ),
     (
+        "uk: 'спробували завдати удару' is the act whose night dates it",
+        "Росія випустила по Києву понад двадцять ракет",
+        "Російські війська спробували завдати масованого ракетного удару по столиці в ніч на "
+        "8 березня.",
+        (3, 8, None),
+    ),
+    (
         "vi: 'ngày 14' alone is the 14th",
         "Triều Tiên phóng tên lửa đạn đạo",
         "Triều Tiên ngày 14 đã phóng một tên lửa đạn đạo ra biển, theo quân đội Hàn Quốc.",
