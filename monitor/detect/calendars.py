@@ -254,7 +254,9 @@ class Vocabulary:
         if self.relative:
             parts.append(rf"(?P<reln>{_bound(_alternatives(self.relative, matching), matching)})")
         parts += [
-            rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})(?:\s+(?P<y8>{_YEAR}))?",
+            # "October 2015"; Vietnamese "tháng 10/2015", "tháng 10 năm 2015"
+            rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})"
+            rf"(?:(?:\s+(?:năm\s+)?|/)(?P<y8>{_YEAR}))?",
             _YEAR_CONTEXT,
         ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE)

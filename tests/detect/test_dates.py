@@ -173,6 +173,8 @@ def test_what_the_date_of_a_report_says(
         pytest.param("vi", "words", "phóng hôm 3/6", ["2024-06-03"], id="vi-hom-day-month"),
         pytest.param("vi", "words", "vào ngày 3-6", ["2024-06-03"], id="vi-dashed"),
         pytest.param("vi", "words", "tỷ số 3-1", [], id="vi-dash-is-a-score-elsewhere"),
+        pytest.param("vi", "words", "phóng ngày 4 vừa qua", ["2024-06-04"], id="vi-bare-day"),
+        pytest.param("vi", "words", "trong 4 ngày", [], id="vi-days-counted-are-no-day"),
         pytest.param("ar", "words", "في الأول من يونيو", ["2024-06-01"], id="ar-ordinal-day"),
         pytest.param(
             "ar", "words", "الثاني والعشرين من مايو", ["2024-05-22"], id="ar-ordinal-twenties"
@@ -339,3 +341,16 @@ def test_a_month_after_in_is_still_read() -> None:
         "in Dec.",
         "in March 2024",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "age_days"),
+    [
+        pytest.param("hồi tháng 10/2014", 3506, id="slashed-year"),
+        pytest.param("vào tháng 10 năm 2014", 3506, id="nam-year"),
+        pytest.param("hồi tháng 10", 219, id="latest-october"),
+    ],
+)
+def test_a_vietnamese_month_with_its_year(text: str, age_days: int) -> None:
+    found = Vocabulary("vi", "words", DateWords()).find(text, 0, len(text), date(2024, 6, 6))
+    assert [(d.precision, d.age_days) for d in found] == [("month", age_days)]
