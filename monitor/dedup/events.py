@@ -44,8 +44,10 @@ outside the days the page came in: from a week before the clock (an archive read
 dated item before it) to the day it was published before (the dated item after it), when
 known. A day of the month named without the year that only one day of those can be ("25
 September" among the days from March to 24 September 2024) is taken as that day, weekday and
-all, in the page's clue and the event's alike. With none, it opens a floating event (fact `date:
-unknown`, and `day` with the clue).
+all, in the page's clue and the event's alike. An event whose day is a guess from its reports'
+publication may be about that day or the one before, one a reaction bounds about the week
+before it: a clue that allows one of those days fits. With none, it opens a floating event
+(fact `date: unknown`, and `day` with the clue).
 A report with a day confirms a floating event only on the same evidence (a near-duplicate, the
 day of the month, a figure, or its last report just before this one) and within the event's
 days: an event without a day is never a sink for every later launch of its actor.

@@ -14,6 +14,9 @@ from monitor.store.events import EventRow
 # A report's launch is within roughly the last week before it (LABELS.md), so a reaction dated
 # some day reacts to a launch at most this long before.
 BOUND_LOOKBACK = timedelta(days=7)
+# A day guessed from a report's publication time may be the launch's or the one after it (a
+# morning report of the night's launch, a time zone ahead).
+GUESS_SLACK = timedelta(days=1)
 # The fact a provisional event opened by a reaction keeps until a report states the date.
 BOUND_FACT = "launched on or before"
 # Launches by one actor on one day stated this far apart (local time) are separate salvos.
@@ -80,11 +83,16 @@ def is_floating(event: EventRow) -> bool:
 
 
 def days_span(event: EventRow) -> tuple[date, date | None]:
-    """The days an event's launch may be on: its day, or for an event without a known day,
-    from a week before its first report came in (BOUND_LOOKBACK) to the day its reports were
-    published before, when known."""
-    if not is_floating(event):
+    """The days an event's launch may be on: its stated day; the week before a reaction's day
+    that bounds it (BOUND_LOOKBACK); the day its reports were published (a guess) or the one
+    before (GUESS_SLACK); or for an event without a known day, from a week before its first
+    report came in to the day its reports were published before, when known."""
+    if event.date_certain:
         return event.event_date, event.event_date
+    if is_bounded(event):
+        return event.event_date - BOUND_LOOKBACK, event.event_date
+    if not is_floating(event):
+        return event.event_date - GUESS_SLACK, event.event_date
     before = event.facts.get(BEFORE_FACT)
     return (
         event.event_date - BOUND_LOOKBACK,
@@ -133,19 +141,30 @@ def _candidates(clue: DayClue, first: date, last: date) -> list[date]:
     return out
 
 
-def event_clue(event: EventRow) -> DayClue | None:
-    """What is known of the event's day: its date, or for an event without one the clue it
-    was opened with, resolved within its days."""
-    if not is_floating(event):
+def event_clue(event: EventRow, clue: DayClue | None = None) -> DayClue | None:
+    """What is known of the event's day: its date; for an event with a few days to choose
+    from (a guess, a bound), the one of them `clue` allows, when only one is; or for an event
+    without a day the clue it was opened with, resolved within its days."""
+    if event.date_certain:
         return DayClue.from_date(event.event_date)
+    if not is_floating(event):
+        first, last = days_span(event)
+        days = [first + timedelta(days=n) for n in range(((last or first) - first).days + 1)]
+        fitting = [d for d in days if clue is None or clue.fits(d)]
+        return DayClue.from_date(fitting[0]) if len(fitting) == 1 else None
     known = event.facts.get(CLUE_FACT)
     return resolved(DayClue.parse(known), days_span(event)) if known else None
 
 
 def clue_fits(event: EventRow, clue: DayClue | None) -> bool:
-    """Whether a day clue allows the event's day (its date, or the clue it was opened with)."""
+    """Whether a day clue allows the event's day (its date, one of the days it may be on, or
+    the clue it was opened with)."""
     if clue is None:
         return True
+    if not event.date_certain and not is_floating(event):
+        first, last = days_span(event)
+        days = (first + timedelta(days=n) for n in range(((last or first) - first).days + 1))
+        return any(clue.fits(d) for d in days)
     known = event_clue(event)
     return known is None or clue.fits(known)
 
@@ -157,7 +176,7 @@ def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
     nothing else speaks), else 0."""
     if clue is None:
         return 0
-    known = event_clue(event)
+    known = event_clue(event, clue)
     if known is None:
         return 0
     if not clue.fits(known):

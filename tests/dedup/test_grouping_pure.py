@@ -204,6 +204,19 @@ def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() 
     assert on_monday.event is not None and on_monday.new_event
 
 
+def test_a_page_naming_the_day_before_a_guessed_day_joins_its_event() -> None:
+    """A day guessed from a report's publication (Wednesday 6 March, no day in its text) may be
+    the launch's or the one after it: a page saying "on Tuesday" joins that event; one saying
+    "on Monday" does not."""
+    guessed = event(f"missile_launch:{NK}:~2024-03-06", MAR_6, certain=False, updated=T - 60)
+    view = EventView(recent=(guessed,), last_stamp=T)
+    clock = at(MAR_6, 12)
+    on_tuesday = decide(article("H:1", "on Tuesday", None), undated((None, None, 1)), view, clock)
+    assert on_tuesday.event is not None and on_tuesday.event.id == guessed.id
+    on_monday = decide(article("I:1", "on Monday", None), undated((None, None, 0)), view, clock)
+    assert on_monday.event is not None and on_monday.new_event
+
+
 def test_a_day_of_the_month_is_read_as_its_weekday_within_the_days_an_event_may_be_on() -> None:
     """A page named "the 25th of September" without a year and came in among reports of March
     to September 2024 (the day it was published before): that can only be Wednesday 25
