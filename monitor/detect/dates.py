@@ -249,6 +249,12 @@ _THAT = (
 )
 
 
+_THAT_WORD = re.compile(rf"(?<!\w){_THAT}(?!\w)", re.IGNORECASE)
+# What may stand between a told act's date and the act, in characters: a particle ("ngày 14
+# đã phóng"), not a clause ("pada Selasa untuk membahas peluncuran", "3日、新型の...発射").
+_TOLD_GAP = 4
+
+
 @lru_cache(maxsize=64)
 def _owned_by(words: re.Pattern[str]) -> re.Pattern[str]:
     gap = rf"(?:(?!{_THAT}\W)\w+\W+){{0,3}}"
@@ -304,9 +310,13 @@ def dates_reaction(
         return True
     if reaction is not None:
         # "قالت كوريا الشمالية اليوم الخميس إنها أطلقت أمس": a report word a few words before
-        # the date owns it.
+        # the date owns it; not when the told act follows the date at once ("cho biết Triều
+        # Tiên ngày 14 đã phóng": the date is inside what was told).
         lead_in = text[max(start, mention.start - 60) : mention.start]
-        return _owned_by(reaction).search(lead_in) is not None
+        if _owned_by(reaction).search(lead_in) is None:
+            return False
+        told = text[mention.end : act].strip(" ,")
+        return len(told) > _TOLD_GAP or _THAT_WORD.search(told) is not None
     lead_in = text[max(start, mention.start - 60) : mention.start]
     return _REACTION_BEFORE.search(lead_in) is not None
 

@@ -235,6 +235,12 @@ CLUES = [
         (None, 14, None),
     ),
     (
+        "vi: a date the told act follows at once is the act's, though a report word precedes",
+        "Triều Tiên phóng tên lửa đạn đạo",
+        "Quân đội Hàn Quốc cho biết Triều Tiên ngày 14 đã phóng một tên lửa đạn đạo ra biển.",
+        (None, 14, None),
+    ),
+    (
         "vi: 'từ ngày 7' is when a span began",
         "Triều Tiên phóng tên lửa đạn đạo",
         "Triều Tiên đã phóng một tên lửa đạn đạo, lần đầu tiên kể từ ngày 7.",
