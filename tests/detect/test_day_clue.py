@@ -229,6 +229,13 @@ CLUES = [
         (3, 8, None),
     ),
     (
+        "ko: the day counted from ('지난 5일 ... 발사한 지 이틀 만에') is the launch before",
+        "북한, 또 탄도미사일 발사",
+        "북한이 지난 5일 동해상으로 순항미사일 두 발을 발사한 지 이틀 만에 다시 미사일을 쐈다. "
+        "합참은 북한이 7일 오전 탄도미사일 1발을 발사했다고 밝혔다.",
+        (None, 7, None),
+    ),
+    (
         "vi: 'ngày 14' alone is the 14th",
         "Triều Tiên phóng tên lửa đạn đạo",
         "Triều Tiên ngày 14 đã phóng một tên lửa đạn đạo ra biển, theo quân đội Hàn Quốc.",
