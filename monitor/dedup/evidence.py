@@ -148,12 +148,16 @@ def event_clue(event: EventRow, clue: DayClue | None = None) -> DayClue | None:
     if event.date_certain:
         return DayClue.from_date(event.event_date)
     if not is_floating(event):
-        first, last = days_span(event)
-        days = [first + timedelta(days=n) for n in range(((last or first) - first).days + 1)]
-        fitting = [d for d in days if clue is None or clue.fits(d)]
+        fitting = [d for d in _days_of(event) if clue is None or clue.fits(d)]
         return DayClue.from_date(fitting[0]) if len(fitting) == 1 else None
     known = event.facts.get(CLUE_FACT)
     return resolved(DayClue.parse(known), days_span(event)) if known else None
+
+
+def _days_of(event: EventRow) -> list[date]:
+    """The days an event with a known, guessed or bounded day may be on."""
+    first, last = days_span(event)
+    return [first + timedelta(days=n) for n in range(((last or first) - first).days + 1)]
 
 
 def clue_fits(event: EventRow, clue: DayClue | None) -> bool:
@@ -162,9 +166,7 @@ def clue_fits(event: EventRow, clue: DayClue | None) -> bool:
     if clue is None:
         return True
     if not event.date_certain and not is_floating(event):
-        first, last = days_span(event)
-        days = (first + timedelta(days=n) for n in range(((last or first) - first).days + 1))
-        return any(clue.fits(d) for d in days)
+        return any(clue.fits(d) for d in _days_of(event))
     known = event_clue(event)
     return known is None or clue.fits(known)
 
