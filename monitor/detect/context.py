@@ -205,7 +205,16 @@ class Context:
             # rebels fired two anti-ship missiles").
             end = lead[-1].end
             if rule.in_title and lead[-1].index + 1 < len(sentences):
-                end = sentences[lead[-1].index + 1].end
+                after = sentences[lead[-1].index + 1]
+                end = after.end
+                # Past a sentence that tells nothing of the act ("ZMINA tells what is known so
+                # far."): the one after it still goes on with the headline's news.
+                if (
+                    self.act_in(after) == after.end
+                    and not self.within("@weapon", after.start, after.end)
+                    and after.index + 1 < len(sentences)
+                ):
+                    end = sentences[after.index + 1].end
             return [Window(rule, lead[0].start, end, "lead")]
         width = int(rule.within)
         out = []
