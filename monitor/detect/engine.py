@@ -116,7 +116,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     # Recency: a window whose dates are all stale (or all in the future) is not a launch report.
     ref = ctx.reference(w.actor)
     dates = ctx.dates(w.start, w.end, ref, w.actor)
-    verdict = _recency(ctx.rules, dates)
+    verdict = _recency(ctx.rules, dates, act_start)
     if verdict:
         reasons.append(f"rejected {where}: {verdict}")
         return False
@@ -320,14 +320,18 @@ _EARLIER_LAUNCH = re.compile(
 _OTHER_LAUNCH_GROUPS = ("background", "retrospective", "previous")
 
 
-def _recency(rules: RuleSet, dates: list[DateMention]) -> str | None:
+def _recency(rules: RuleSet, dates: list[DateMention], act: int) -> str | None:
     known = [d for d in dates if d.age_days is not None]
     if not known:
         return None
     fresh = [d for d in known if -rules.max_future_days <= d.age_days <= rules.max_age_days]  # type: ignore[operator]
-    if fresh:
+    # The date nearest the act is the act's: a stale one there makes the act old, though another
+    # clause gives a fresh day ("on 31 December the president ordered ... after the test in
+    # October").
+    nearest = min(known, key=lambda d: abs(d.start - act))
+    if fresh and nearest in fresh or (fresh and (nearest.age_days or 0) < 0):
         return None
-    d = known[0]
+    d = nearest if fresh else known[0]
     assert d.age_days is not None
     if d.age_days < 0:
         return f"date {d.text!r} is {-d.age_days} days after publication (a plan, not a report)"
