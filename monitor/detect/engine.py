@@ -329,7 +329,7 @@ def _recency(rules: RuleSet, dates: list[DateMention], act: int) -> str | None:
     # clause gives a fresh day ("on 31 December the president ordered ... after the test in
     # October").
     nearest = min(known, key=lambda d: abs(d.start - act))
-    if fresh and nearest in fresh or (fresh and (nearest.age_days or 0) < 0):
+    if fresh and (nearest in fresh or (nearest.age_days or 0) < 0):
         return None
     d = nearest if fresh else known[0]
     assert d.age_days is not None
