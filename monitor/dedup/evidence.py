@@ -217,12 +217,24 @@ def minutes(event: EventRow) -> int | None:
 
 
 def same_salvo(event: EventRow, detection: Detection) -> bool:
-    """Whether the stated times of launch (when both state one) allow one salvo, and the
-    report does not state a launch after the event's first report was published."""
+    """Whether the stated times of launch (when both state one) allow one salvo, the report
+    does not state a launch after the event's first report was published, and neither is a
+    satellite launch where the other is a missile's."""
     if after_opening(event, detection):
+        return False
+    if (
+        event.subtype
+        and detection.subtype
+        and is_space(event.subtype) != is_space(detection.subtype)
+    ):
         return False
     a, b = minutes(event), detection.time_of_day
     return a is None or b is None or abs(a - b) < SALVO_GAP.total_seconds() // 60
+
+
+def is_space(subtype: str) -> bool:
+    """A satellite launch: never one occasion with a missile's, whatever else they share."""
+    return subtype == "satellite"
 
 
 def opened_at(event: EventRow) -> datetime | None:

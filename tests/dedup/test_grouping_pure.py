@@ -177,6 +177,17 @@ def test_a_page_whose_day_rules_the_event_out_opens_another() -> None:
     assert decision.event.id == f"missile_launch:{NK}:~unknown"  # the writer makes it #2
 
 
+def test_a_satellite_launch_is_not_the_missile_test_reported_just_before() -> None:
+    # Both pages lack a day: the actor's latest event would take the second, were the one
+    # not a satellite launch and the other a missile test.
+    view = EventView(recent=(FLOATING,), last_stamp=T)
+    rocket = replace(undated(None), subtype="satellite", weapon=None)
+    decision = decide(article("D:1", "satellite", None), rocket, view)
+    assert decision.event is not None and decision.new_event
+    test = decide(article("E:1", "missile", None), undated(None), view)
+    assert test.event is not None and test.event.id == FLOATING.id
+
+
 def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     view = EventView(recent=(FLOATING,), last_stamp=T)
     mar_14 = date(2024, 3, 14)
