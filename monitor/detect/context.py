@@ -184,6 +184,19 @@ class Context:
         offset = self.article.published.astimezone(ZoneInfo(zone)).utcoffset()
         return offset is not None and offset > timedelta(0)
 
+    def _lead_goes_on(self) -> int | None:
+        """The sentence after the lead, when it is where the lead's news goes on: the headline
+        names missiles ("500 drones and 40 missiles: another sleepless night for Kyiv") that
+        the lead does not ("Ukraine faced a rare wave of air raids overnight.")."""
+        lead = [s for s in self.doc.sentences if s.position == "lead"]
+        if not lead or lead[-1].index + 1 >= len(self.doc.sentences):
+            return None
+        if not self.within("@weapon", 0, self.doc.title_end):
+            return None
+        if self.within("@weapon", lead[0].start, lead[-1].end):
+            return None
+        return lead[-1].index + 1
+
     def act_in(self, s: Sentence) -> int:
         """Where the sentence's act ("fired", "발사") is, else its end."""
         acts = self.within("launch", s.start, s.end)
@@ -195,7 +208,11 @@ class Context:
     def windows(self, rule: Rule) -> list[Window]:
         sentences = self.doc.sentences
         if rule.within == "sentence":
-            return [Window(rule, s.start, s.end, s.position) for s in sentences]
+            going_on = self._lead_goes_on()
+            return [
+                Window(rule, s.start, s.end, "lead" if s.index == going_on else s.position)
+                for s in sentences
+            ]
         if rule.within == "lead":
             lead = [s for s in sentences if s.position == "lead"]
             if not lead or not all(self.within(n, 0, self.doc.title_end) for n in rule.in_title):
