@@ -71,6 +71,12 @@ def _vocabulary(rules: RuleSet) -> Vocabulary | None:
     return Vocabulary(rules.language, rules.matching, rules.date_words)
 
 
+# The packs' groups that make a launch word a plan, a threat, a condition or a denial.
+_PLAN_WORDS = frozenset(
+    {"irrealis", "threat", "negation", "plan_verb", "future", "forthcoming", "condition"}
+)
+
+
 class Context:
     """Everything found once per article and shared by all rules and windows."""
 
@@ -95,9 +101,18 @@ class Context:
             self.terms[name] = [
                 Mention(m.start(), m.end(), m.group(), name) for m in group.pattern.finditer(text)
             ]
+        # Terms a plan, a threat or a denial cancels ("will launch", "denies firing"), apart.
+        self.cancelled: dict[str, list[Mention]] = {}
         for name, group in rules.groups.items():
             if group.unless_after or group.unless_before:
-                self.terms[name] = [m for m in self.terms[name] if not self._cancelled(m, group)]
+                kept, cancelled = [], []
+                for m in self.terms[name]:
+                    by = self._cancelled(m, group)
+                    if by is None:
+                        kept.append(m)
+                    elif by in _PLAN_WORDS:
+                        cancelled.append(m)
+                self.terms[name], self.cancelled[name] = kept, cancelled
         self._refs: dict[str | None, date | None] = {}
         self._starts: dict[str, list[int]] = {}
         self._context_actor: tuple[Mention | None] | None = None
@@ -106,9 +121,9 @@ class Context:
             (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
         )
 
-    def _cancelled(self, m: Mention, group: KeywordGroup) -> bool:
-        """Whether a word of another group stands close enough before (after) `m`, in the
-        same sentence, to cancel it."""
+    def _cancelled(self, m: Mention, group: KeywordGroup) -> str | None:
+        """The group a word of which stands close enough before (after) `m`, in the same
+        sentence, to cancel it; None when none does."""
         word = self.doc.word_index(m.start)
         last_word = self.doc.word_index(max(m.end - 1, m.start))
         sentence = self.doc.sentence_at(m.start)
@@ -119,7 +134,7 @@ class Context:
                     and x.end <= m.start
                     and word - self.doc.word_index(x.end - 1) - 1 <= gap
                 ):
-                    return True
+                    return name
         for name, gap in group.unless_before:
             for x in self.terms.get(name, []):
                 if (
@@ -127,8 +142,8 @@ class Context:
                     and x.end <= sentence.end
                     and self.doc.word_index(x.start) - last_word - 1 <= gap
                 ):
-                    return True
-        return False
+                    return name
+        return None
 
     def within(self, name: str, start: int, end: int) -> list[Mention]:
         """The mentions of a group or entity inside text[start:end] (each list is in text
@@ -183,6 +198,20 @@ class Context:
             return False
         offset = self.article.published.astimezone(ZoneInfo(zone)).utcoffset()
         return offset is not None and offset > timedelta(0)
+
+    def lead_plans(self) -> Mention | None:
+        """The launch the lead tells only as a plan, a threat or a denial ("the Guards will
+        test a long-range missile on Saturday"), when it tells no other: the headline that
+        names the act without a tense ("Iran announces long-range missile test") is that plan.
+        """
+        lead = [s for s in self.doc.sentences if s.position == "lead"]
+        if not lead:
+            return None
+        start, end = lead[0].start, lead[-1].end
+        if self.within("launch", start, end) or not self.within("@weapon", start, end):
+            return None
+        planned = [m for m in self.cancelled.get("launch", ()) if start <= m.start < end]
+        return planned[0] if planned else None
 
     def _lead_goes_on(self) -> int | None:
         """The sentence after the lead, when it is where the lead's news goes on: the headline

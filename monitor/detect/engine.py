@@ -420,6 +420,11 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     # Best first; on a tie the headline and lead before the body, which is background.
     matched.sort(key=lambda w: (-w.score, w.position == "body", w.end - w.start, w.start))
     best = matched[0]
+    if best.position == "title" and not any(w.position == "lead" for w in matched):
+        plan = ctx.lead_plans()
+        if plan is not None:
+            lines = [said, f"the lead tells the headline's launch as a plan: {plan.text!r}"]
+            return Analysis(0.0, rules.threshold, None, tuple(lines), language)
     score = best.score
     others = [
         w for w in matched[1:] if w.score > 0 and (w.end <= best.start or w.start >= best.end)
