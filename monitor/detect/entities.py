@@ -276,11 +276,17 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
         return "source"
     if roles.agent_before is not None and roles.agent_before.search(before):
         return "agent-before"
-    if roles.agent_after is not None and roles.agent_after.search(after):
+    further = text[mention.end : mention.end + _DEFENDER_AFTER]
+    # An exception may need to read further than the subject cue ("US-Streitkräfte schießen
+    # Huthi-Rakete ab": they shoot it down).
+    if (
+        roles.agent_after is not None
+        and roles.agent_after.search(after)
+        and roles.agent_after.search(further)
+    ):
         return "agent"
     if (roles.target_before is not None and roles.target_before.search(before)) or (
-        roles.target_after is not None
-        and roles.target_after.search(text[mention.end : mention.end + _DEFENDER_AFTER])
+        roles.target_after is not None and roles.target_after.search(further)
     ):
         return "target"
     return ""
