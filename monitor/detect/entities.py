@@ -330,6 +330,14 @@ def together_as_one(
     return out
 
 
+def _aimed_at(text: str, mention: Mention, roles: Roles | None, floor: int) -> bool:
+    before = roles.target_before if roles is not None else None
+    return (
+        before is not None
+        and before.search(text[max(floor, mention.start - 40) : mention.start]) is not None
+    )
+
+
 def launcher_score(
     text: str,
     mention: Mention,
@@ -357,7 +365,12 @@ def launcher_score(
         else:
             return 0.5  # "..., sources quoting reports from Japanese tankers said"
     if role == "agent":
-        return 4.0  # "북한이 ... 발사했다": the subject marker
+        # "북한이 ... 발사했다": the subject marker; of two, the one nearer the act before it
+        # ("이스라엘이 ... 이란이 미사일을 발사했다며": Israel said Iran fired), unless a word
+        # before it says it was aimed at ("伊朗朝以國發射")
+        if mention.end <= anchor and not _aimed_at(text, mention, roles, floor):
+            return 4.0 + 0.1 / (1 + len(text[mention.end : anchor].split()))
+        return 4.0
     if role == "target":
         return -3.0  # "at Kyiv", "struck Ukraine"
     gap = len(text[mention.end : anchor].split()) if mention.end <= anchor else None
