@@ -120,6 +120,8 @@ class Context:
         self.lead_end = max(
             (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
         )
+        self.lead = tuple(s for s in self.doc.sentences if s.position == "lead")
+        self.lead_goes_on = self._lead_goes_on()
 
     def _cancelled(self, m: Mention, group: KeywordGroup) -> str | None:
         """The group a word of which stands close enough before (after) `m`, in the same
@@ -204,10 +206,9 @@ class Context:
         test a long-range missile on Saturday"), when it tells no other: the headline that
         names the act without a tense ("Iran announces long-range missile test") is that plan.
         """
-        lead = [s for s in self.doc.sentences if s.position == "lead"]
-        if not lead:
+        if not self.lead:
             return None
-        start, end = lead[0].start, lead[-1].end
+        start, end = self.lead[0].start, self.lead[-1].end
         if self.within("launch", start, end) or not self.within("@weapon", start, end):
             return None
         planned = [m for m in self.cancelled.get("launch", ()) if start <= m.start < end]
@@ -217,7 +218,7 @@ class Context:
         """The sentence after the lead, when it is where the lead's news goes on: the headline
         names missiles ("500 drones and 40 missiles: another sleepless night for Kyiv") that
         the lead does not ("Ukraine faced a rare wave of air raids overnight.")."""
-        lead = [s for s in self.doc.sentences if s.position == "lead"]
+        lead = self.lead
         if not lead or lead[-1].index + 1 >= len(self.doc.sentences):
             return None
         if not self.within("@weapon", 0, self.doc.title_end):
@@ -237,13 +238,12 @@ class Context:
     def windows(self, rule: Rule) -> list[Window]:
         sentences = self.doc.sentences
         if rule.within == "sentence":
-            going_on = self._lead_goes_on()
             return [
-                Window(rule, s.start, s.end, "lead" if s.index == going_on else s.position)
+                Window(rule, s.start, s.end, "lead" if s.index == self.lead_goes_on else s.position)
                 for s in sentences
             ]
         if rule.within == "lead":
-            lead = [s for s in sentences if s.position == "lead"]
+            lead = self.lead
             if not lead or not all(self.within(n, 0, self.doc.title_end) for n in rule.in_title):
                 return []
             # A headline that names the act carries the news; the sentence after the lead may

@@ -266,7 +266,7 @@ def own_day(
     on it too when `inclusive`), as the lead or the sentences right after it state it next to
     the act."""
     ref = ctx.reference(actor)
-    lead = [s for s in ctx.doc.sentences if s.position == "lead"]
+    lead = ctx.lead
     # A lead that states no day at all is read alone: the sentences after it as often tell of
     # an earlier launch ("The North had fired cruise missiles on Monday"), and taking that
     # day would put this launch into that one's event.

@@ -238,6 +238,8 @@ Role = str  # "agent", "source", "target", "maker" or "" (nothing said)
 # How far on from an actor's name its role is read; a defender's act may stand further off
 # ("Israel's Arrow air defence system intercepted").
 _AFTER = 30
+# How far before an actor's name its cues are read.
+_BEFORE = 40
 _DEFENDER_AFTER = 50
 
 
@@ -264,7 +266,7 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     """What the words right around an actor's name say it is: who fired, reported or was hit."""
     if is_dateline(text, mention):
         return "source"
-    before = text[max(floor, mention.start - 40) : mention.start]
+    before = _before(text, mention, floor)
     after = text[mention.end : mention.end + _AFTER]
     if (roles.maker_after is not None and roles.maker_after.search(after)) or (
         roles.maker_before is not None and roles.maker_before.search(before)
@@ -330,12 +332,13 @@ def together_as_one(
     return out
 
 
+def _before(text: str, mention: Mention, floor: int) -> str:
+    return text[max(floor, mention.start - _BEFORE) : mention.start]
+
+
 def _aimed_at(text: str, mention: Mention, roles: Roles | None, floor: int) -> bool:
-    before = roles.target_before if roles is not None else None
-    return (
-        before is not None
-        and before.search(text[max(floor, mention.start - 40) : mention.start]) is not None
-    )
+    cue = roles.target_before if roles is not None else None
+    return cue is not None and cue.search(_before(text, mention, floor)) is not None
 
 
 def launcher_score(
