@@ -22,6 +22,8 @@ _BOUNDARY = re.compile(
     r"(?<=[.!?\u2026])[\"'\u201d\u2019)\u00bb]*\s+(?=[\"\u201c\u2018(\u00ab\u201e]?[^\W_])"
     r"|(?<=[\u3002\uff01\uff1f])[\u300d\u300f\u201d)]*\s*(?=\S)"
     r"|(?<=[\u0964\u061f\u06d4])\s+"
+    # Korean pages whose paragraphs lost the space between them ("밝혔습니다.북한의")
+    r"|(?<=[\uac00-\ud7a3][.!?])(?=[\uac00-\ud7a3])"
     r"|(?<=:)\s*\n\s*|\s*\n(?:[ \t]+|\s*\n)\s*"
 )
 _ABBREVIATION = re.compile(
