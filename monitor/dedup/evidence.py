@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.detect.dates import DayClue, bare_date
+from monitor.detect.gazetteer import MISSILE_ACRONYMS
 from monitor.models import Detection
 from monitor.store.events import EventRow
 
@@ -289,6 +290,18 @@ def with_opening(
 
 def same_weapon(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.casefold() == b.casefold()
+
+
+def same_system(event: EventRow, detection: Detection) -> bool:
+    """Whether a test names the missile system the event's test was of ("Ababeel",
+    "Hwasong-19"): a named system, not a kind of missile ("ballistic missile", "ICBM"). Strikes
+    do not count: a wave's systems (Kinzhal, Kalibr) fly in every wave."""
+    if event.subtype != "test" or detection.subtype != "test":
+        return False
+    weapon = event.weapon
+    if weapon is None or not same_weapon(weapon, detection.weapon):
+        return False
+    return "missile" not in weapon.casefold() and weapon.upper() not in MISSILE_ACRONYMS
 
 
 def rank(

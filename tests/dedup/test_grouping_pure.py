@@ -188,6 +188,44 @@ def test_a_satellite_launch_is_not_the_missile_test_reported_just_before() -> No
     assert test.event is not None and test.event.id == FLOATING.id
 
 
+def _floating(n: str, weapon: str, subtype: str, updated: int) -> EventRow:
+    return replace(
+        event(
+            f"missile_launch:{NK}:~unknown{n}",
+            MAR_5,
+            certain=False,
+            updated=updated,
+            facts={DATE_FACT: UNKNOWN},
+        ),
+        weapon=weapon,
+        subtype=subtype,
+    )
+
+
+@pytest.mark.parametrize(("subtype", "joins_named"), [("test", True), ("strike", False)])
+def test_a_page_naming_the_system_tested_joins_that_test_not_the_latest(
+    subtype: str, joins_named: bool
+) -> None:
+    # Both pages lack a day. Another launch was reported just before this page; an earlier one
+    # was of the system this page names. A test names its system; a strike's systems fly in
+    # every wave, so there the report just before still speaks louder.
+    latest = _floating("", "ballistic missile", subtype, T - 60)
+    named = _floating("#2", "Ababeel", subtype, T - 5 * 86400)
+    view = EventView(recent=(latest, named), last_stamp=T - 60)
+    page = replace(undated(None), weapon="Ababeel", subtype=subtype)
+    decision = decide(article("F:1", "Ababeel", None), page, view)
+    assert decision.event is not None and not decision.new_event
+    assert decision.event.id == (named.id if joins_named else latest.id)
+
+
+def test_a_kind_of_missile_is_not_a_named_system() -> None:
+    latest = _floating("", "ballistic missile", "test", T - 60)
+    icbm = _floating("#2", "ICBM", "test", T - 5 * 86400)
+    view = EventView(recent=(latest, icbm), last_stamp=T - 60)
+    decision = decide(article("G:1", "ICBM", None), replace(undated(None), weapon="ICBM"), view)
+    assert decision.event is not None and decision.event.id == latest.id
+
+
 def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     view = EventView(recent=(FLOATING,), last_stamp=T)
     mar_14 = date(2024, 3, 14)
