@@ -39,19 +39,20 @@ actor's latest events that most speaks for it: a near-duplicate text, the same d
 month, a figure in common (how many missiles, how far: numbers read the same in every
 language), the same weekday (among the few days the page may be about, one in seven is enough
 to go on) or the same named system tested ("Ababeel", not a kind of missile; not in strikes,
-whose systems fly in every wave), or its last report just before this one; never one that what
-the text still says of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules
-out, nor one outside the days the page came in: from a week before the clock (an archive read
-in order: the dated item before it) to the day it was published before (the dated item after
-it), when known. A day of the month named without the year that only one day of those can be
-("25 September" among the days from March to 24 September 2024) is taken as that day, weekday
-and all, in the page's clue and the event's alike. An event whose day is a guess from its
-reports' publication may be about that day or the one before, one a reaction bounds about the
-week before it: a clue that allows one of those days fits. With none, it opens a floating event
-(fact `date: unknown`, and `day` with the clue). A report with a day confirms a floating event
-only on the same evidence (a near-duplicate, the day of the month, a figure, the system tested,
-or its last report just before this one) and within the event's days: an event without a day is
-never a sink for every later launch of its actor.
+whose systems fly in every wave), or its last report just before this one (unless the two name
+different missile systems: "Storm Shadow" after "ATACMS"); never one that what the text still
+says of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
+outside the days the page came in: from a week before the clock (an archive read in order: the
+dated item before it) to the day it was published before (the dated item after it), when known.
+A day of the month named without the year that only one day of those can be ("25 September"
+among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
+page's clue and the event's alike. An event whose day is a guess from its reports' publication
+may be about that day or the one before, one a reaction bounds about the week before it: a clue
+that allows one of those days fits. With none, it opens a floating event (fact `date: unknown`,
+and `day` with the clue). A report with a day confirms a floating event only on the same
+evidence (a near-duplicate, the day of the month, a figure, the system tested, or its last
+report just before this one) and within the event's days: an event without a day is never a
+sink for every later launch of its actor.
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: when there is
@@ -94,6 +95,7 @@ from monitor.dedup.evidence import (
     is_floating,
     latest_first,
     latest_launch_day,
+    other_system,
     rank,
     resolved,
     same_salvo,
@@ -360,11 +362,17 @@ class _Placing:
                 continue
             if not spans_meet(days_span(event), span):
                 continue
-            latest = position == 0 and (
-                self._just_reported(event)
-                # A report with a day after a page without one: the page came in among the
-                # last few reports, whatever the clock says.
-                or (only_floating and event.updated_at >= self.view.last_stamp - JUST_BEFORE)
+            # Coming in right after a launch's report says little when the two name
+            # different systems ("Storm Shadow" after "ATACMS").
+            latest = (
+                position == 0
+                and not other_system(event, detection)
+                and (
+                    self._just_reported(event)
+                    # A report with a day after a page without one: the page came in among the
+                    # last few reports, whatever the clock says.
+                    or (only_floating and event.updated_at >= self.view.last_stamp - JUST_BEFORE)
+                )
             )
             # A near-duplicate text over the day of the month or a figure in common, over the
             # weekday or the same named system tested, over the report just before.

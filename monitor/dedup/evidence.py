@@ -4,6 +4,7 @@ the figures given. Pure functions of a detection and a stored event row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -292,16 +293,40 @@ def same_weapon(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.casefold() == b.casefold()
 
 
+# A numeral after a system's name, as some write it: "Agni II", "Agni-II" and "Agni-2" are one.
+_ROMAN_NUMERAL = re.compile(r"[\s-]+(iii|ii|iv|i|v)$")
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+
+
+def named_system(weapon: str | None) -> str | None:
+    """The name of the missile system a weapon is, spelt one way ("Agni II" and "Agni-2":
+    "agni2"); None for a kind of missile ("ballistic missile", "ICBM") or none."""
+    if weapon is None:
+        return None
+    name = weapon.casefold().strip()
+    if "missile" in name or weapon.upper() in MISSILE_ACRONYMS:
+        return None
+    m = _ROMAN_NUMERAL.search(name)
+    if m is not None:
+        name = f"{name[: m.start()]}{_ROMAN_VALUES[m.group(1)]}"
+    return re.sub(r"[\W_]+", "", name) or None
+
+
 def same_system(event: EventRow, detection: Detection) -> bool:
     """Whether a test names the missile system the event's test was of ("Ababeel",
-    "Hwasong-19"): a named system, not a kind of missile ("ballistic missile", "ICBM"). Strikes
-    do not count: a wave's systems (Kinzhal, Kalibr) fly in every wave."""
+    "Hwasong-19"). Strikes do not count: a wave's systems (Kinzhal, Kalibr) fly in every
+    wave."""
     if event.subtype != "test" or detection.subtype != "test":
         return False
-    weapon = event.weapon
-    if weapon is None or not same_weapon(weapon, detection.weapon):
-        return False
-    return "missile" not in weapon.casefold() and weapon.upper() not in MISSILE_ACRONYMS
+    name = named_system(event.weapon)
+    return name is not None and name == named_system(detection.weapon)
+
+
+def other_system(event: EventRow, detection: Detection) -> bool:
+    """Whether the report and the event name two different missile systems ("Storm Shadow"
+    and "ATACMS", "Agni-5" and "Agni-Prime")."""
+    a, b = named_system(event.weapon), named_system(detection.weapon)
+    return a is not None and b is not None and a != b
 
 
 def rank(

@@ -218,12 +218,40 @@ def test_a_page_naming_the_system_tested_joins_that_test_not_the_latest(
     assert decision.event.id == (named.id if joins_named else latest.id)
 
 
+def test_a_system_spelt_another_way_is_the_same_system() -> None:
+    latest = _floating("", "ballistic missile", "test", T - 60)
+    named = _floating("#2", "Agni II", "test", T - 5 * 86400)
+    view = EventView(recent=(latest, named), last_stamp=T - 60)
+    page = replace(undated(None), weapon="Agni-2")
+    decision = decide(article("F:2", "Agni-2", None), page, view)
+    assert decision.event is not None and decision.event.id == named.id
+
+
 def test_a_kind_of_missile_is_not_a_named_system() -> None:
     latest = _floating("", "ballistic missile", "test", T - 60)
     icbm = _floating("#2", "ICBM", "test", T - 5 * 86400)
     view = EventView(recent=(latest, icbm), last_stamp=T - 60)
     decision = decide(article("G:1", "ICBM", None), replace(undated(None), weapon="ICBM"), view)
     assert decision.event is not None and decision.event.id == latest.id
+
+
+@pytest.mark.parametrize(
+    ("before", "page", "joins"),
+    [
+        ("ATACMS", "Storm Shadow", False),  # two systems: another strike
+        ("Agni II", "Agni-II", True),  # one system, spelt two ways
+        ("ballistic missile", "Storm Shadow", True),  # a kind of missile names no system
+    ],
+)
+def test_a_page_naming_another_system_is_not_the_launch_reported_just_before(
+    before: str, page: str, joins: bool
+) -> None:
+    latest = _floating("", before, "strike", T - 60)
+    view = EventView(recent=(latest,), last_stamp=T - 60)
+    report = replace(undated(None), weapon=page, subtype="strike")
+    decision = decide(article("H:1", page, None), report, view)
+    assert decision.event is not None
+    assert (decision.event.id == latest.id and not decision.new_event) is joins
 
 
 def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
