@@ -60,7 +60,7 @@ class Window:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-_NOT_LAUNCHER = ("source", "target", "maker")
+_NOT_LAUNCHER = ("source", "target", "addressee", "maker")
 
 
 @lru_cache(maxsize=64)

@@ -232,7 +232,7 @@ def find_place(text: str, start: int, end: int) -> str | None:
     return re.sub(r"\s+", " ", m.group("place")) if m else None
 
 
-Role = str  # "agent", "source", "target", "maker" or "" (nothing said)
+Role = str  # "agent", "source", "target", "addressee", "maker" or "" (nothing said)
 
 
 # How far on from an actor's name its role is read; a defender's act may stand further off
@@ -244,12 +244,17 @@ _DEFENDER_AFTER = 50
 
 
 # A dateline: the place a report is filed from opens a line, then a full stop and the next
-# sentence, or the agency in brackets and a dash ("Tokio. Das Geschoss...", "TAIPEI (AP) —",
-# "JERUSALEM / BEIRUT (inn) –").
-_DATELINE_BEFORE = re.compile(r"(?:^|\n)[^\S\n]*(?:[^\W\d_][^\n/]{0,30}?[^\S\n]*/[^\S\n]*)?$")
+# sentence or the day ("Tokio. Das Geschoss...", "Москва. 27 января. INTERFAX.RU"), a full stop
+# and a dash ("SEÚL, Corea del Sur.- Corea del Norte ..."), or the agency in brackets and a dash
+# ("TAIPEI (AP) —", "JERUSALEM / BEIRUT (inn) –").
+_DATELINE_BEFORE = re.compile(
+    r"(?:^|\n)[^\S\n]*(?:[^\W\d_][^\n/]{0,30}?[^\S\n]*/[^\S\n]*|[^\W\d_][^\n,/]{0,30}?,[^\S\n]*)?$"
+)
 _DATELINE_AFTER = re.compile(
-    r"(?:[^\S\n]*/[^\S\n]*[^\W\d_][^\n/(]{0,30}?)?"
-    r"(?:\.(?=[^\S\n]+[^\W\d_])|[^\S\n]*\([^()\n]{1,40}\)[^\S\n]*(?:[-\u2013\u2014.:]|$))"
+    r"(?:[^\S\n]*/[^\S\n]*[^\W\d_][^\n/(]{0,30}?|,[^\S\n]*[^\W\d_][^\n,.(/]{0,30}?)?"
+    r"(?:\.(?=[^\S\n]+[^\W\d_])|\.(?=[^\S\n]+\d{1,2}[^\S\n]+[^\W\d_]+\.)"
+    r"|\.[^\S\n]*[-\u2013\u2014]"
+    r"|[^\S\n]*\([^()\n]{1,40}\)[^\S\n]*(?:[-\u2013\u2014.:]|$))"
 )
 
 
@@ -272,21 +277,26 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
         roles.maker_before is not None and roles.maker_before.search(before)
     ):
         return "maker"
-    if (roles.source_after is not None and roles.source_after.search(after)) or (
-        roles.source_before is not None and roles.source_before.search(before)
-    ):
+    # An exception may need to read further than the cue ("US-Streitkräfte schießen
+    # Huthi-Rakete ab": they shoot it down; "Ukraine's military said on Tuesday it had
+    # struck": it told of its own strike).
+    further = text[mention.end : mention.end + _DEFENDER_AFTER]
+    if (
+        roles.source_after is not None
+        and roles.source_after.search(after)
+        and roles.source_after.search(further)
+    ) or (roles.source_before is not None and roles.source_before.search(before)):
         return "source"
     if roles.agent_before is not None and roles.agent_before.search(before):
         return "agent-before"
-    further = text[mention.end : mention.end + _DEFENDER_AFTER]
-    # An exception may need to read further than the subject cue ("US-Streitkräfte schießen
-    # Huthi-Rakete ab": they shoot it down).
     if (
         roles.agent_after is not None
         and roles.agent_after.search(after)
         and roles.agent_after.search(further)
     ):
         return "agent"
+    if roles.addressee_before is not None and roles.addressee_before.search(before):
+        return "addressee"
     if (roles.target_before is not None and roles.target_before.search(before)) or (
         roles.target_after is not None and roles.target_after.search(further)
     ):
@@ -374,8 +384,8 @@ def launcher_score(
         if mention.end <= anchor and not _aimed_at(text, mention, roles, floor):
             return 4.0 + 0.1 / (1 + len(text[mention.end : anchor].split()))
         return 4.0
-    if role == "target":
-        return -3.0  # "at Kyiv", "struck Ukraine"
+    if role in ("target", "addressee"):
+        return -3.0  # "at Kyiv", "struck Ukraine", "a warning to Washington"
     gap = len(text[mention.end : anchor].split()) if mention.end <= anchor else None
     if gap is not None and gap <= 2:
         return 3.0 - 0.1 * gap  # "Iranian missiles", "Russian aerial assaults", "Russia launched"

@@ -57,6 +57,7 @@ _ROLE_KEYS = (
     "source_before",
     "target_after",
     "target_before",
+    "addressee_before",
     "agent_after",
     "agent_before",
     "maker_after",

@@ -88,6 +88,7 @@ class Roles:
     source_before: re.Pattern[str] | None = None
     target_after: re.Pattern[str] | None = None
     target_before: re.Pattern[str] | None = None
+    addressee_before: re.Pattern[str] | None = None
     agent_after: re.Pattern[str] | None = None
     agent_before: re.Pattern[str] | None = None
     maker_after: re.Pattern[str] | None = None
