@@ -99,6 +99,19 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         for m in ctx.within("@actor", w.start, w.end)
     ]
     candidates = together_as_one(text, candidates, act_start)
+    if rule.in_title:
+        # The headline names the act and who did it: its actor, judged by the headline's act.
+        title_end = ctx.doc.title_end
+        acts = ctx.within("launch", 0, title_end)
+        if acts:
+            t_weapons = ctx.within("@weapon", 0, title_end)
+            t_act = acts[0].start
+            t_weapon = t_weapons[0].start if t_weapons else t_act
+            titled = [
+                (launcher_score(text, m, t_act, t_weapon, 0, ctx.rules.roles), m)
+                for m in ctx.within("@actor", 0, title_end)
+            ]
+            candidates = [*together_as_one(text, titled, t_act), *candidates]
     best = max(candidates, key=lambda x: x[0], default=None)
     actor = best[1] if best and best[0] > 0 else ctx.context_actor()
     if actor is None:
