@@ -19,7 +19,9 @@ stated one) instead of opening a second event for the same launch.
 
 A reaction's date ("the UN chief condemned it on May 28") bounds the launch from above: such a
 report joins the latest event of the actor dated up to `BOUND_LOOKBACK` before that day (or
-within the window after it), and opens a provisional event only when there is none. That event
+within the window after it), else an event without a day that more than arrival speaks for (a
+near-duplicate, a figure, the system tested), and opens a provisional event only when there is
+none. That event
 keeps the bound as the fact `launched on or before`, so that a report stating a launch date up
 to `BOUND_LOOKBACK` earlier confirms it, whichever of the two arrives first.
 
@@ -288,6 +290,11 @@ class _Placing:
             ranked = latest_first(fitting, bound, dup_events)
             if ranked:
                 return self._join(ranked[0], confirm=None, bound=bound)
+            # A page without a day told of this launch before ("Hwasong-14", a figure): more
+            # than coming in next must speak for it, as the bound says no more than a week.
+            floating = self._undated_match(None, dup_events, only_floating=True, min_strength=2)
+            if floating is not None:
+                return self._join(floating, confirm=None, bound=bound)
             event_id = f"{detection.event_type}:{actor}:~{day.isoformat()}"
             return self._open(event_id, day, certain=False, bound=True)
 
@@ -345,12 +352,14 @@ class _Placing:
         clue: DayClue | None,
         dup_events: Mapping[str, float],
         only_floating: bool = False,
+        min_strength: int = 1,
     ) -> EventRow | None:
         """The event among the actor's latest that most speaks for this report when one of the
         two has no known day: a near-duplicate text, the same day of the month, a figure in
         common, or its last report just before (the actor's latest); never one the day clue or
         the stated time rules out; the later on a tie. None when nothing speaks for any.
-        `only_floating`: the report has a day, so only events without one are candidates."""
+        `only_floating`: the report has a day, so only events without one are candidates.
+        `min_strength`: 2 when coming in right after the event's last report is not enough."""
         detection = self.detection
         span = self._span()
         clue = resolved(clue, span)
@@ -383,6 +392,8 @@ class _Placing:
                 + 2 * same_system(event, detection)
                 + latest
             )
+            if strength < min_strength:
+                continue
             if strength and (best is None or (strength, -position) > best[:2]):
                 best = (strength, -position, event)
         return best[2] if best is not None else None

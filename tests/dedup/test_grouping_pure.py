@@ -254,6 +254,21 @@ def test_a_page_naming_another_system_is_not_the_launch_reported_just_before(
     assert (decision.event.id == latest.id and not decision.new_event) is joins
 
 
+@pytest.mark.parametrize(("weapon", "joins"), [("Hwasong-14", True), ("ballistic missile", False)])
+def test_a_claim_dated_by_its_announcement_joins_the_test_a_page_without_a_day_named(
+    weapon: str, joins: bool
+) -> None:
+    # State media announce the test on the 5th (a reaction's day: the launch came on or
+    # before it). A page without a day told of a Hwasong-14 test just before: the system
+    # speaks for one launch; coming in next alone does not.
+    floating = _floating("", "Hwasong-14", "test", T - 60)
+    view = EventView(recent=(floating,), last_stamp=T - 60)
+    claim = detection(NK, MAR_5, reaction=True, weapon=weapon)
+    decision = decide(article("K:1", "announced", at(MAR_5, 6)), claim, view)
+    assert decision.event is not None
+    assert (decision.event.id == floating.id and not decision.new_event) is joins
+
+
 def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     view = EventView(recent=(FLOATING,), last_stamp=T)
     mar_14 = date(2024, 3, 14)
