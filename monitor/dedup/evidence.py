@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.detect.dates import DayClue, bare_date
+from monitor.detect.entities import ROMAN_NUMERALS
 from monitor.detect.gazetteer import MISSILE_ACRONYMS
 from monitor.models import Detection
 from monitor.store.events import EventRow
@@ -295,7 +296,6 @@ def same_weapon(a: str | None, b: str | None) -> bool:
 
 # A numeral after a system's name, as some write it: "Agni II", "Agni-II" and "Agni-2" are one.
 _ROMAN_NUMERAL = re.compile(r"[\s-]+(iii|ii|iv|i|v)$")
-_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 
 
 def named_system(weapon: str | None) -> str | None:
@@ -308,7 +308,7 @@ def named_system(weapon: str | None) -> str | None:
         return None
     m = _ROMAN_NUMERAL.search(name)
     if m is not None:
-        name = f"{name[: m.start()]}{_ROMAN_VALUES[m.group(1)]}"
+        name = f"{name[: m.start()]}{ROMAN_NUMERALS[m.group(1).upper()]}"
     return re.sub(r"[\W_]+", "", name) or None
 
 

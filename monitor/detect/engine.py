@@ -70,6 +70,18 @@ _REPORTED = re.compile(
 )
 
 
+def _placed_actors(
+    ctx: Context, start: int, end: int, act: int, weapon: int
+) -> list[tuple[float, Mention]]:
+    """The actors named in text[start:end], each with how likely it fired the act at `act`."""
+    text, roles = ctx.doc.text, ctx.rules.roles
+    scored = [
+        (launcher_score(text, m, act, weapon, start, roles), m)
+        for m in ctx.within("@actor", start, end)
+    ]
+    return together_as_one(text, scored, act)
+
+
 def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     rule, text = w.rule, ctx.doc.text
     found: dict[str, list[Mention]] = {}
@@ -94,24 +106,15 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     weapons = found.get("@weapon") or ctx.within("@weapon", w.start, w.end)
     weapon_start = weapons[0].start if weapons else w.start
     act_start = min(keyword_starts) if keyword_starts else weapon_start
-    candidates = [
-        (launcher_score(text, m, act_start, weapon_start, w.start, ctx.rules.roles), m)
-        for m in ctx.within("@actor", w.start, w.end)
-    ]
-    candidates = together_as_one(text, candidates, act_start)
+    candidates = _placed_actors(ctx, w.start, w.end, act_start, weapon_start)
     if rule.in_title:
-        # The headline names the act and who did it: its actor, judged by the headline's act.
+        # The headline names the act and who did it (`windows` made sure): its actors too,
+        # judged by the headline's act.
         title_end = ctx.doc.title_end
-        acts = ctx.within("launch", 0, title_end)
-        if acts:
-            t_weapons = ctx.within("@weapon", 0, title_end)
-            t_act = acts[0].start
-            t_weapon = t_weapons[0].start if t_weapons else t_act
-            titled = [
-                (launcher_score(text, m, t_act, t_weapon, 0, ctx.rules.roles), m)
-                for m in ctx.within("@actor", 0, title_end)
-            ]
-            candidates = [*together_as_one(text, titled, t_act), *candidates]
+        title_act = min(ctx.within(n, 0, title_end)[0].start for n in rule.in_title if n[0] != "@")
+        title_weapons = ctx.within("@weapon", 0, title_end)
+        title_weapon = title_weapons[0].start if title_weapons else title_act
+        candidates = [*_placed_actors(ctx, 0, title_end, title_act, title_weapon), *candidates]
     best = max(candidates, key=lambda x: x[0], default=None)
     actor = best[1] if best and best[0] > 0 else ctx.context_actor()
     if actor is None:

@@ -176,7 +176,7 @@ def find_weapons(text: str, rules: RuleSet | None = None) -> list[tuple[Mention,
 
 # A system's number as any script writes it ("화성-14형", "火星14", "شاهين 3", "Shaheen-III").
 _NUMBER = re.compile(r"\d+|(?<![^\W\d_])(?:IV|V?I{1,3}|V)(?![^\W\d_])")
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+ROMAN_NUMERALS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 
 
 def numbered(name: str, surface: str) -> str:
@@ -189,7 +189,11 @@ def numbered(name: str, surface: str) -> str:
     if m is None:
         return name
     token = m.group()
-    n = _ROMAN[token] if token in _ROMAN else int("".join(str(unicodedata.digit(c)) for c in token))
+    n = (
+        ROMAN_NUMERALS[token]
+        if token in ROMAN_NUMERALS
+        else int("".join(str(unicodedata.digit(c)) for c in token))
+    )
     return f"{name}-{n}"
 
 
