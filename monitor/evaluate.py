@@ -34,6 +34,7 @@ from typing import Any
 
 from monitor.config import EventsConfig
 from monitor.detect import RuleSet
+from monitor.detect.gazetteer import ACTORS
 from monitor.replay import InputError, ReplayResult, read_corpus, replay
 
 # The baseline: any item with "missile" and a launch verb anywhere in it.
@@ -314,16 +315,26 @@ def _figures(
     )
 
 
+_ALIASES = {
+    actor.id: frozenset(name.replace(".", "").casefold() for name in actor.aliases)
+    for actor in ACTORS
+}
+
+
 def _singular(part: str) -> str:
     return part[:-1] if part.endswith("s") else part
 
 
 def same_actor(label: str, read: str | None) -> bool:
-    """Whether the launcher read is the labelled actor: the same slug, or one naming it more
-    fully ("houthis" and "yemen-houthis")."""
+    """Whether the launcher read is the labelled actor: the same slug, one naming it more
+    fully ("houthis" and "yemen-houthis"), or one of the names the gazetteer knows it by
+    ("usa" for united-states, "dprk" for north-korea)."""
     if read is None:
         return False
     if label == read:
+        return True
+    names = _ALIASES.get(read, frozenset())
+    if label.replace("-", " ").casefold() in names:
         return True
     wanted = {_singular(p) for p in label.split("-")}
     return wanted <= {_singular(p) for p in read.split("-")}

@@ -11,6 +11,7 @@ import pytest
 from monitor.cli import evaluate as eval_cli
 from monitor.cli import replay as replay_cli
 from monitor.errors import MonitorError
+from monitor.evaluate import same_actor
 from tests.corpus import DEV, dev_report
 
 DATA = Path(__file__).parent / "data"
@@ -206,3 +207,21 @@ def test_eval_names_reports_whose_launcher_was_read_wrong(
     listing = out[out.index("launcher read wrong (1):") :]
     assert listing.splitlines()[1].startswith("- r3 (en): labelled south-korea, read north-korea")
     assert "r2" not in listing.split("events split")[0]
+
+
+@pytest.mark.parametrize(
+    ("label", "read", "agrees"),
+    [
+        ("usa", "united-states", True),
+        ("dprk", "north-korea", True),
+        ("uk", "united-kingdom", True),
+        ("houthis", "yemen-houthis", True),
+        ("usa", "russia", False),
+        ("japan", "united-states", False),
+        ("usa", None, False),
+    ],
+)
+def test_a_label_naming_the_launcher_by_another_of_its_names_agrees(
+    label: str, read: str | None, agrees: bool
+) -> None:
+    assert same_actor(label, read) is agrees
