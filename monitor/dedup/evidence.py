@@ -324,9 +324,12 @@ def same_system(event: EventRow, detection: Detection) -> bool:
 
 def other_system(event: EventRow, detection: Detection) -> bool:
     """Whether the report and the event name two different missile systems ("Storm Shadow"
-    and "ATACMS", "Agni-5" and "Agni-Prime")."""
+    and "ATACMS", "Agni-5" and "Agni-Prime"). A family named without its variant ("Agni")
+    may be any of its members ("Agni-3")."""
     a, b = named_system(event.weapon), named_system(detection.weapon)
-    return a is not None and b is not None and a != b
+    if a is None or b is None:
+        return False
+    return not (a.startswith(b) or b.startswith(a))
 
 
 def rank(

@@ -240,6 +240,8 @@ def test_a_kind_of_missile_is_not_a_named_system() -> None:
     [
         ("ATACMS", "Storm Shadow", False),  # two systems: another strike
         ("Agni II", "Agni-II", True),  # one system, spelt two ways
+        ("Agni", "Agni-3", True),  # the family, then the member of it tested
+        ("Agni-5", "Agni-3", False),  # two members of one family
         ("ballistic missile", "Storm Shadow", True),  # a kind of missile names no system
     ],
 )
