@@ -53,8 +53,9 @@ may be about that day or the one before, one a reaction bounds about the week be
 that allows one of those days fits. With none, it opens a floating event (fact `date: unknown`,
 and `day` with the clue). A report with a day confirms a floating event only on the same
 evidence (a near-duplicate, the day of the month, a figure, the system tested, or its last
-report just before this one) and within the event's days: an event without a day is never a
-sink for every later launch of its actor.
+report just before this one) or when the event's days are few (`NARROW_SPAN`: its pages came in
+between two dated items weeks apart), and within the event's days: an event without a day is
+never a sink for every later launch of its actor.
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: when there is
@@ -95,6 +96,7 @@ from monitor.dedup.evidence import (
     figures_of,
     is_bounded,
     is_floating,
+    is_narrow,
     latest_first,
     latest_launch_day,
     other_system,
@@ -383,6 +385,14 @@ class _Placing:
                     or (only_floating and event.updated_at >= self.view.last_stamp - JUST_BEFORE)
                 )
             )
+            # A report with a day inside the few weeks an event without one is known to lie in
+            # (its pages came in between two dated items not far apart).
+            narrow = (
+                only_floating
+                and not latest
+                and not other_system(event, detection)
+                and is_narrow(days_span(event))
+            )
             # A near-duplicate text over the day of the month or a figure in common, over the
             # weekday or the same named system tested, over the report just before.
             strength = (
@@ -391,6 +401,7 @@ class _Placing:
                 + 4 * bool(figures_of(event) & set(detection.figures))
                 + 2 * same_system(event, detection)
                 + latest
+                + narrow
             )
             if strength < min_strength:
                 continue

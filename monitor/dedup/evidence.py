@@ -103,6 +103,16 @@ def days_span(event: EventRow) -> tuple[date, date | None]:
     )
 
 
+# An event without a day whose days span this much or less: few enough that a report stating
+# one of them is more likely its launch than another.
+NARROW_SPAN = timedelta(days=45)
+
+
+def is_narrow(span: tuple[date, date | None]) -> bool:
+    """Whether a span of days is bounded and at most NARROW_SPAN long."""
+    return span[1] is not None and span[1] - span[0] <= NARROW_SPAN
+
+
 def spans_meet(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
     """Whether two spans of days (None: no end) share a day."""
     return (b[1] is None or a[0] <= b[1]) and (a[1] is None or b[0] <= a[1])

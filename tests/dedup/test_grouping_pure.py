@@ -536,3 +536,25 @@ def test_a_report_whose_own_launch_time_belies_its_clock_sets_no_first_publicati
     report = article("Wire:5", "fired at 14:30", at(MAR_5, 1))
     decision = decide(report, belied, EventView(), now=at(MAR_5, 1))
     assert decision.event is not None and "first published" not in decision.event.facts
+
+
+@pytest.mark.parametrize(
+    ("published_before", "joins"), [("2024-04-01", True), ("2024-06-01", False)]
+)
+def test_a_report_stating_a_day_within_a_few_weeks_known_of_a_floating_event_confirms_it(
+    published_before: str, joins: bool
+) -> None:
+    """A page without a day came in on 5 March, published before 1 April (an archive read in
+    order): its launch lies in those few weeks. A report stating 20 March, though other reports
+    came in since, confirms its event; one whose days run to June is too loose to say so."""
+    floating = replace(
+        _floating("", "ballistic missile", "test", T - 86400),
+        facts={DATE_FACT: UNKNOWN, BEFORE_FACT: published_before},
+    )
+    mar_20 = date(2024, 3, 20)
+    older = event(f"missile_launch:{NK}:2024-02-20", date(2024, 2, 20), updated=T)
+    view = EventView(recent=(older, floating), last_stamp=T + 50)
+    report = article("Wire:9", "fired on March 20", at(mar_20, 3))
+    decision = decide(report, detection(NK, mar_20), view, now=at(mar_20, 3))
+    assert decision.event is not None
+    assert (decision.event.id == floating.id and not decision.new_event) is joins
