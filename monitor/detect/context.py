@@ -96,7 +96,8 @@ class Context:
         weapons = find_weapons(text, rules)
         self.terms["@weapon"] = [m for m, _ in weapons]
         self.terms["@system"] = [m for m, rank in weapons if rank == 3]
-        self.weapon_rank = {m.start: rank for m, rank in weapons}
+        # by span: a generic word ("missile") may start where a named system does
+        self.weapon_rank = {(m.start, m.end): rank for m, rank in weapons}
         for name, group in rules.groups.items():
             self.terms[name] = [
                 Mention(m.start(), m.end(), m.group(), name) for m in group.pattern.finditer(text)

@@ -196,7 +196,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             m = found[name][0]
             w.evidence.append(Evidence(rule.name, name.lstrip("@"), m.text, m.start))
     if weapons:
-        top = max(weapons, key=lambda m: ctx.weapon_rank.get(m.start, 0))
+        top = max(weapons, key=lambda m: ctx.weapon_rank.get((m.start, m.end), 0))
         w.weapon = top.value
     # The subtype from the window's words, else the headline's ("Russia strikes Kyiv"); a
     # launch at another actor is a strike whatever the words ("fired missiles at Ukraine").
@@ -514,7 +514,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     )
     # The most specific weapon any matching window names: "SS-18" over "missile".
     ranked = [
-        (ctx.weapon_rank.get(m.start, 0), -m.start, m.value)
+        (ctx.weapon_rank.get((m.start, m.end), 0), -m.start, m.value)
         for w in matched
         if w.actor == best.actor
         for m in ctx.within("@weapon", w.start, w.end)

@@ -20,7 +20,7 @@ from monitor.detect.rules import RuleSet
 from monitor.models import Article
 
 CASES = Path(__file__).parent / "cases"
-_EXPECT = {"detected", "actor", "date", "subtype", "role", "sources", "targets"}
+_EXPECT = {"detected", "actor", "date", "subtype", "role", "sources", "targets", "weapon"}
 
 
 def _cases() -> list[Any]:
@@ -75,6 +75,8 @@ def test_case(language: str, case: dict[str, Any], rules: RuleSet) -> None:
         assert detection.subtype == expect["subtype"], why
     if "role" in expect:
         assert detection.role == expect["role"], why
+    if "weapon" in expect:
+        assert detection.weapon == expect["weapon"], why
     for key in ("sources", "targets"):
         if key in expect:
             assert set(getattr(detection, key)) >= set(expect[key]), why
