@@ -41,8 +41,24 @@ def _alias_regex(alias: str) -> str:
     return body
 
 
-def _bounded(alternatives: list[str], matching: str) -> str:
+# Letters a language writes onto the front of a word ("ו", "ב", "ל": and, in, to), which alone
+# may stand between a name and the letter before it: "ובסין" is "and in China", "קפריסין"
+# (Cyprus) holds no China.
+CLITICS = {"he": ("\u05d0-\u05ea", "בהוכלמש")}
+MAX_CLITICS = 3
+
+
+def _after_clitics(letters: str, clitics: str) -> str:
+    alone = [f"(?<![{letters}])"]
+    for n in range(1, MAX_CLITICS + 1):
+        alone.append(f"(?<=(?<![{letters}])[{clitics}]{{{n}}})")
+    return f"(?:{'|'.join(alone)})"
+
+
+def _bounded(alternatives: list[str], matching: str, language: str = "") -> str:
     body = "|".join(sorted(alternatives, key=len, reverse=True))
+    if matching == "substring" and language in CLITICS:
+        return f"{_after_clitics(*CLITICS[language])}(?:{body})"
     if matching == "substring":
         return f"(?:{body})"
     if matching == "prefix":
@@ -76,7 +92,7 @@ def _actor_table(
         if english.get(actor):
             alternatives.append(_bounded(english[actor], "words"))
         if own.get(actor):
-            alternatives.append(_bounded(own[actor], matching))
+            alternatives.append(_bounded(own[actor], matching, language))
         groups[f"a{i}"] = actor
         parts.append(f"(?P<a{i}>{'|'.join(alternatives)})")
     return re.compile("|".join(parts), re.IGNORECASE), groups

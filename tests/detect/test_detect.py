@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.detect import analyse, detect, load_rules, prefilter
+from monitor.detect.entities import find_actors
 from monitor.detect.rules import RuleSet
 from monitor.detect.text import unmarked
 from monitor.models import Article
@@ -351,3 +352,20 @@ def test_rule_files_are_read_without_vowel_marks_as_the_text_is(tmp_path: Path) 
     assert ar.groups["strike_cue"].pattern.search(unmarked("ردا علي"))
     assert ar.roles.source_before is not None
     assert ar.roles.source_before.search("حسبما أفاد")
+
+
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("טילים שוגרו לעבר קפריסין", []),  # Cyprus holds the letters of China
+        ("טילים שוגרו מסין", ["china"]),  # "from China": one letter in front
+        ("ובסין נשמעו אזעקות", ["china"]),  # "and in China": two
+        ("ברוסיה ובפרוסיה", ["russia"]),  # Prussia holds Russia's letters
+    ],
+    ids=["cyprus", "from-china", "and-in-china", "prussia"],
+)
+def test_hebrew_names_take_only_the_letters_written_onto_a_word(
+    rules: RuleSet, text: str, actors: list[str]
+) -> None:
+    he = rules.for_language("he")
+    assert [m.value for m in find_actors(text, he)] == actors
