@@ -365,6 +365,11 @@ def language_of(article: Article, rules: RuleSet) -> str | None:
     identified among the rules' languages."""
     if article.language and article.language in rules.languages:
         return article.language
+    title, text = article.title.strip(), article.text.lstrip()
+    # A headline the text opens with (a title made of the lead's first sentence) would only
+    # take the room of the text after it.
+    if title and text.startswith(title):
+        return identify(text, rules.languages)
     return identify(f"{article.title}\n{article.text}", rules.languages)
 
 

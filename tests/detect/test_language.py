@@ -65,3 +65,23 @@ def test_a_headline_taken_for_a_neighbour_is_read_by_the_runner_up(
     found = analyse(article, rules)
     assert found.detection is not None, found.lines
     assert (found.language, found.detection.actor) == (language, actor)
+
+
+def test_a_headline_the_text_opens_with_is_not_read_twice() -> None:
+    """A title made of the lead's first sentence: read twice, that sentence alone decides (and
+    this one, all Latin roots, reads as Italian); read once, the rest of the lead has its say."""
+    from monitor.detect.engine import language_of
+    from monitor.models import Article
+
+    title = (
+        "Operational intercontinental ballistic missile test launch of an unarmed Minuteman III "
+        "is set for 1:00 a."
+    )
+    text = (
+        f"{title}m. on Wednesday from the base. The window was announced by the command in a "
+        "statement to reporters."
+    )
+    rules = load_rules(None)
+    assert identify(f"{title}\n{text}", LANGUAGES) == "it"  # what reading it twice gives
+    article = Article(id="a", outlet="o", title=title, text=text, url=None, published=None)
+    assert language_of(article, rules) == "en"
