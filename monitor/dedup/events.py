@@ -48,7 +48,8 @@ outside the days the page came in: from a week before the clock (an archive read
 dated item before it) to the day it was published before (the dated item after it), when known.
 A day of the month named without the year that only one day of those can be ("25 September"
 among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
-page's clue and the event's alike. An event whose day is a guess from its reports' publication
+page's clue and the event's alike; an event whose days do not hold that day is another
+launch's, though its weekday agrees. An event whose day is a guess from its reports' publication
 may be about that day or the one before, one a reaction bounds about the week before it: a clue
 that allows one of those days fits. With none, it opens a floating event (fact `date: unknown`,
 and `day` with the clue). A report with a day confirms a floating event only on the same
@@ -102,6 +103,7 @@ from monitor.dedup.evidence import (
     other_system,
     rank,
     resolved,
+    resolved_day,
     same_salvo,
     same_system,
     spans_meet,
@@ -364,7 +366,12 @@ class _Placing:
         `min_strength`: 2 when coming in right after the event's last report is not enough."""
         detection = self.detection
         span = self._span()
+        # A clue that can be one day only ("the 31st" among the days it may be about) is the
+        # launch's day: an event whose days do not hold it is another launch.
+        one = resolved_day(clue, span)
         clue = resolved(clue, span)
+        if one is not None:
+            span = (one, one)
         best: tuple[int, int, EventRow] | None = None
         for position, event in enumerate(self.view.recent):
             if only_floating and not is_floating(event):

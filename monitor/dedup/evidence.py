@@ -130,13 +130,19 @@ def resolved(clue: DayClue | None, span: tuple[date, date | None]) -> DayClue | 
     """The clue as the one day it can be within `span` ("25 September" among the days from
     March to 25 September 2024 is Wednesday 25 September; "the 28th" among the days from 22 May
     to 5 June is 28 May), else as it is."""
+    day = resolved_day(clue, span)
+    return DayClue.from_date(day) if day is not None else clue
+
+
+def resolved_day(clue: DayClue | None, span: tuple[date, date | None]) -> date | None:
+    """The one day the clue can be within `span`, when only one is (see `resolved`)."""
     first, last = span
     if clue is None or last is None or last - first > RESOLVE_SPAN:
-        return clue
+        return None
     if clue.day is None and (clue.weekday is None or last - first >= timedelta(days=7)):
-        return clue  # a weekday alone names one day only in a span shorter than a week
+        return None  # a weekday alone names one day only in a span shorter than a week
     found = [d for d in _candidates(clue, first, last) if first <= d <= last and clue.fits(d)]
-    return DayClue.from_date(found[0]) if len(found) == 1 else clue
+    return found[0] if len(found) == 1 else None
 
 
 def _candidates(clue: DayClue, first: date, last: date) -> list[date]:

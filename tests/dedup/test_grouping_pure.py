@@ -558,3 +558,28 @@ def test_a_report_stating_a_day_within_a_few_weeks_known_of_a_floating_event_con
     decision = decide(report, detection(NK, mar_20), view, now=at(mar_20, 3))
     assert decision.event is not None
     assert (decision.event.id == floating.id and not decision.new_event) is joins
+
+
+def test_a_clue_that_can_be_one_day_only_keeps_out_an_event_whose_days_end_before_it() -> None:
+    """A page without a day came in on 25 September 2024, published before 1 November, and says
+    "the 31st": among its days that is Thursday 31 October only. An earlier page's event whose
+    days end in late September agrees on the weekday (it said "Thursday"), but cannot hold the
+    31st; the launch reported just before can."""
+    thursday = str(DayClue(None, None, 3))
+    clock = at(date(2024, 9, 25), 9)
+    now = int(clock.timestamp())
+    earlier = replace(
+        _floating("#4", "ballistic missile", "test", now - 5000),
+        event_date=date(2024, 4, 26),
+        facts={DATE_FACT: UNKNOWN, CLUE_FACT: thursday, BEFORE_FACT: "2024-09-28"},
+    )
+    latest = replace(
+        _floating("#6", "ballistic missile", "test", now - 60),
+        event_date=date(2024, 9, 25),
+        facts={DATE_FACT: UNKNOWN, BEFORE_FACT: "2024-11-01"},
+    )
+    view = EventView(recent=(latest, earlier), last_stamp=now - 60)
+    page = replace(article("J:1", "31日", None), published_before=at(date(2024, 11, 1), 6))
+    decision = decide(page, undated((None, 31, None)), view, now=clock)
+    assert decision.event is not None and not decision.new_event
+    assert decision.event.id == latest.id
