@@ -27,7 +27,8 @@ _BOUNDARY = re.compile(
     r"|(?<=:)\s*\n\s*|\s*\n(?:[ \t]+|\s*\n)\s*"
 )
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|"
+    # (initials in Latin letters beyond ASCII too: "A.Ş.", a Turkish company's "Inc.")
+    r"(?:\b(?:[A-ZÀ-ÖØ-ÞĞİŞŁŚŹŻČŘŠŽ]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Adm|"
     r"Gov|Sen|Rep|St|No|Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Jr|vs|approx|"
     # Other languages' abbreviations that a number or a name follows ("godz. 4", "ok. 300 km",
     # "ca. 20 Raketen", "Sr. López", "тыс. человек"); not those that end sentences as often

@@ -22,6 +22,7 @@ def sentences(text: str) -> list[str]:
         ("Es wurden ca. 20 Raketen abgefeuert. Die Abwehr fing die meisten ab.", 2),
         ("El Sr. López confirmó el lanzamiento. Corea del Norte no comentó.", 2),
         ("Погибли более 2 тыс. человек. Обстрел продолжался всю ночь.", 2),
+        ("Füzeyi Makine ve Kimya A.Ş. Ankara tesislerinde üretti. Test atışı sabah yapıldı.", 2),
         # a full stop after a word that is no abbreviation still ends the sentence
         ("Pjongjang wystrzelił rakietę w 2024 r. Japonia protestowała.", 2),
         ("The launch went on. Seoul said it was tracking it.", 2),
