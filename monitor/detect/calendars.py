@@ -171,6 +171,10 @@ def jalali(jy: int, jm: int, jd: int) -> date | None:
     )
 
 
+# Persian years whose leap cycle covers every way a day of the year falls in the Gregorian one.
+_JALALI_SAMPLE_YEARS = range(1395, 1405)
+
+
 def _jalali_near(jm: int, jd: int, ref: date) -> date | None:
     """The most recent such Persian day up to a month after `ref`."""
     days = [jalali(jy, jm, jd) for jy in (ref.year - 622, ref.year - 621)]
@@ -277,9 +281,18 @@ class Vocabulary:
     def _clue(self, m: re.Match[str]) -> DayClue | None:
         g = m.groupdict()
         if g.get("jal"):
-            # Without its year the Gregorian day may be either of two (leap years differ).
-            found = jalali(int(g["jy"]), _JALALI_MONTHS[g["jm"]], int(g["jd"])) if g["jy"] else None
-            return DayClue.from_date(found) if found else None
+            jm, jd = _JALALI_MONTHS[g["jm"]], int(g["jd"])
+            if g["jy"]:
+                found = jalali(int(g["jy"]), jm, jd)
+                return DayClue.from_date(found) if found else None
+            # Without its year the Gregorian day may be either of two (leap years differ), but
+            # the month often is the same in both ("26 Dey" is 15 or 16 January).
+            days = {d for jy in _JALALI_SAMPLE_YEARS if (d := jalali(jy, jm, jd)) is not None}
+            months = {d.month for d in days}
+            if len(months) != 1:
+                return None
+            same_day = {d.day for d in days}
+            return DayClue(months.pop(), same_day.pop() if len(same_day) == 1 else None)
         if g["ymd"] or g["cmd"]:
             return DayClue(int(g["m1"] or g["m2"]), int(g["d1"] or g["d2"]))
         if g.get("odm"):

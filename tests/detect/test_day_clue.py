@@ -195,6 +195,13 @@ CLUES = [
         (None, None, 1),
     ),
     (
+        "fa: a Persian day without its year still names the Gregorian month ('26 Dey': January)",
+        "حمله موشکی سپاه به مواضع یک گروه مسلح",
+        "سپاه پاسداران بامداد ۲۶ دی ماه با موشک‌های بالستیک مواضع یک گروه مسلح را آن سوی مرز "
+        "هدف قرار داد.",
+        (1, None, None),
+    ),
+    (
         "vi: a day and a month with a dot after 'ngày'",
         "Triều Tiên phóng tên lửa đạn đạo",
         "Quân đội Hàn Quốc cho biết Triều Tiên đã phóng một tên lửa đạn đạo vào sáng ngày 16.4 "
