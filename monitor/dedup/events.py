@@ -45,7 +45,9 @@ whose systems fly in every wave), or its last report just before this one (unles
 different missile systems: "Storm Shadow" after "ATACMS"); never one that what the text still
 says of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
 outside the days the page came in: from a week before the clock (an archive read in order: the
-dated item before it) to the day it was published before (the dated item after it), when known.
+dated item before it) to the day it was published before (the dated item after it), when known;
+and the days the two may share must hold the day each names ("the 19th" and an event whose days
+run from 20 February to 2 March do not meet).
 A day of the month named without the year that only one day of those can be ("25 September"
 among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
 page's clue and the event's alike; an event whose days do not hold that day is another
@@ -93,8 +95,10 @@ from monitor.dedup.evidence import (
     date_bound,
     date_stated,
     days_span,
+    event_clue,
     facts_of,
     figures_of,
+    fits_some_day,
     is_bounded,
     is_floating,
     is_narrow,
@@ -106,6 +110,7 @@ from monitor.dedup.evidence import (
     resolved_day,
     same_salvo,
     same_system,
+    shared_days,
     spans_meet,
     timed,
     with_figures,
@@ -379,6 +384,11 @@ class _Placing:
             if not (clue_fits(event, clue) and same_salvo(event, detection)):
                 continue
             if not spans_meet(days_span(event), span):
+                continue
+            # The days the two may share must hold one each says it is on: "the 19th" and a
+            # page whose days run from 24 September to 2 October do not meet.
+            shared = shared_days(days_span(event), span)
+            if not (fits_some_day(clue, shared) and fits_some_day(event_clue(event), shared)):
                 continue
             # Coming in right after a launch's report says little when the two name
             # different systems ("Storm Shadow" after "ATACMS").

@@ -118,6 +118,23 @@ def spans_meet(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool
     return (b[1] is None or a[0] <= b[1]) and (a[1] is None or b[0] <= a[1])
 
 
+def shared_days(
+    a: tuple[date, date | None], b: tuple[date, date | None]
+) -> tuple[date, date | None]:
+    """The days two spans that meet have in common (None: no end)."""
+    ends = [e for e in (a[1], b[1]) if e is not None]
+    return max(a[0], b[0]), min(ends) if ends else None
+
+
+def fits_some_day(clue: DayClue | None, span: tuple[date, date | None]) -> bool:
+    """Whether some day of the span is one the clue allows (a span without an end, or longer
+    than RESOLVE_SPAN, is taken to hold one)."""
+    first, last = span
+    if clue is None or last is None or last - first > RESOLVE_SPAN:
+        return True
+    return any(clue.fits(d) for d in _candidates(clue, first, last) if first <= d <= last)
+
+
 def clue_of(detection: Detection) -> DayClue | None:
     return DayClue(*detection.day_clue) if detection.day_clue else None
 

@@ -583,3 +583,30 @@ def test_a_clue_that_can_be_one_day_only_keeps_out_an_event_whose_days_end_befor
     decision = decide(page, undated((None, 31, None)), view, now=clock)
     assert decision.event is not None and not decision.new_event
     assert decision.event.id == latest.id
+
+
+@pytest.mark.parametrize(
+    ("came_in", "joins"), [(date(2024, 2, 24), True), (date(2024, 2, 27), False)]
+)
+def test_a_day_of_the_month_joins_only_where_the_shared_days_hold_it(
+    came_in: date, joins: bool
+) -> None:
+    """An event without a day says "the 19th" and lies between 13 February and 2 March. A page
+    that also says "the 19th" and came in on 24 February may be about 19 February; one that came
+    in on 27 February (its days from the 20th on) shares no 19th with it: another launch."""
+    clock = at(came_in, 9)
+    now = int(clock.timestamp())
+    floating = replace(
+        _floating("", "ballistic missile", "test", now - 5000),
+        event_date=date(2024, 2, 20),
+        facts={
+            DATE_FACT: UNKNOWN,
+            CLUE_FACT: str(DayClue(None, 19, None)),
+            BEFORE_FACT: "2024-03-01",
+        },
+    )
+    other = event(f"missile_launch:{NK}:2024-01-05", date(2024, 1, 5), updated=now - 60)
+    view = EventView(recent=(other, floating), last_stamp=now - 60)
+    decision = decide(article("K:9", "19日", None), undated((None, 19, None)), view, now=clock)
+    assert decision.event is not None
+    assert (decision.event.id == floating.id and not decision.new_event) is joins
