@@ -216,7 +216,8 @@ class Vocabulary:
             r"(?P<d1>\d{1,2})\s*[日일号號]?)",
             r"(?P<cmd>(?<!\d)(?P<m2>\d{1,2})\s*[月월]\s*(?P<d2>\d{1,2})\s*[日일号號])",
             rf"(?P<dmn>(?<!\d)(?P<d4>\d{{1,2}})(?:\.|-?(?:го|ого|e|er|º|ª))?\s*(?:de\s+|ב-?|"
-            rf"ngày\s+)?(?P<mn>{month})(?:\s+(?:de\s+)?(?P<y4>{_YEAR}))?)",
+            # (Arabic names a month twice: "18 يونيو/حزيران 2017")
+            rf"ngày\s+)?(?P<mn>{month})(?:\s*/\s*(?:{month}))?(?:\s+(?:de\s+)?(?P<y4>{_YEAR}))?)",
             rf"(?P<mdn>(?P<mn2>{month})\s+(?P<d5>\d{{1,2}})(?!\d)(?:,?\s+(?P<y5>{_YEAR}))?)",
             # 28/2, 18/11/2022, 18.11.2022 (day first, or month first where the language writes
             # it so; a dotted pair needs its year: 1.5 is a number).

@@ -354,3 +354,13 @@ def test_a_month_after_in_is_still_read() -> None:
 def test_a_vietnamese_month_with_its_year(text: str, age_days: int) -> None:
     found = Vocabulary("vi", "words", DateWords()).find(text, 0, len(text), date(2024, 6, 6))
     assert [(d.precision, d.age_days) for d in found] == [("month", age_days)]
+
+
+def test_a_month_named_twice_keeps_its_year() -> None:
+    """Arabic news names a month by both its names ("18 يونيو/حزيران 2017"): the year after the
+    second still dates the day."""
+    words = DateWords(months=(("حزيران", 6),))
+    vocabulary = Vocabulary("ar", "words", words)
+    text = "يوم 18 يونيو/حزيران 2017"
+    found = vocabulary.find(text, 0, len(text), date(2024, 6, 6))
+    assert [d.value.isoformat() for d in found if d.value] == ["2017-06-18"]
