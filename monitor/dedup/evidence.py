@@ -358,11 +358,12 @@ def same_system(event: EventRow, detection: Detection) -> bool:
 def other_system(event: EventRow, detection: Detection) -> bool:
     """Whether the report and the event name two different missile systems ("Storm Shadow"
     and "ATACMS", "Agni-5" and "Agni-Prime"). A family named without its variant ("Agni")
-    may be any of its members ("Agni-3")."""
+    may be any of its members ("Agni-3"); a numbered name is no family ("KN-2", "KN-23")."""
     a, b = named_system(event.weapon), named_system(detection.weapon)
-    if a is None or b is None:
+    if a is None or b is None or a == b:
         return False
-    return not (a.startswith(b) or b.startswith(a))
+    short, long = sorted((a, b), key=len)
+    return not (long.startswith(short) and short[-1].isalpha())
 
 
 def rank(

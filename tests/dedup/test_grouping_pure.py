@@ -242,6 +242,7 @@ def test_a_kind_of_missile_is_not_a_named_system() -> None:
         ("Agni II", "Agni-II", True),  # one system, spelt two ways
         ("Agni", "Agni-3", True),  # the family, then the member of it tested
         ("Agni-5", "Agni-3", False),  # two members of one family
+        ("KN-2", "KN-23", False),  # a numbered name is no family of a longer number
         ("ballistic missile", "Storm Shadow", True),  # a kind of missile names no system
     ],
 )
