@@ -106,12 +106,10 @@ from monitor.dedup.evidence import (
     latest_launch_day,
     other_system,
     rank,
-    resolved,
     resolved_day,
     same_salvo,
     same_system,
     shared_days,
-    spans_meet,
     timed,
     with_figures,
     with_opening,
@@ -374,27 +372,28 @@ class _Placing:
         # A clue that can be one day only ("the 31st" among the days it may be about) is the
         # launch's day: an event whose days do not hold it is another launch.
         one = resolved_day(clue, span)
-        clue = resolved(clue, span)
         if one is not None:
-            span = (one, one)
+            span, clue = (one, one), DayClue.from_date(one)
         best: tuple[int, int, EventRow] | None = None
         for position, event in enumerate(self.view.recent):
             if only_floating and not is_floating(event):
                 continue
             if not (clue_fits(event, clue) and same_salvo(event, detection)):
                 continue
-            if not spans_meet(days_span(event), span):
-                continue
             # The days the two may share must hold one each says it is on: "the 19th" and a
             # page whose days run from 24 September to 2 October do not meet.
-            shared = shared_days(days_span(event), span)
+            days = days_span(event)
+            shared = shared_days(days, span)
+            if shared is None:
+                continue
             if not (fits_some_day(clue, shared) and fits_some_day(event_clue(event), shared)):
                 continue
             # Coming in right after a launch's report says little when the two name
             # different systems ("Storm Shadow" after "ATACMS").
+            another = other_system(event, detection)
             latest = (
                 position == 0
-                and not other_system(event, detection)
+                and not another
                 and (
                     self._just_reported(event)
                     # A report with a day after a page without one: the page came in among the
@@ -404,12 +403,7 @@ class _Placing:
             )
             # A report with a day inside the few weeks an event without one is known to lie in
             # (its pages came in between two dated items not far apart).
-            narrow = (
-                only_floating
-                and not latest
-                and not other_system(event, detection)
-                and is_narrow(days_span(event))
-            )
+            narrow = only_floating and not latest and not another and is_narrow(days)
             # A near-duplicate text over the day of the month or a figure in common, over the
             # weekday or the same named system tested, over the report just before.
             strength = (

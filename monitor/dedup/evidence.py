@@ -113,17 +113,13 @@ def is_narrow(span: tuple[date, date | None]) -> bool:
     return span[1] is not None and span[1] - span[0] <= NARROW_SPAN
 
 
-def spans_meet(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
-    """Whether two spans of days (None: no end) share a day."""
-    return (b[1] is None or a[0] <= b[1]) and (a[1] is None or b[0] <= a[1])
-
-
 def shared_days(
     a: tuple[date, date | None], b: tuple[date, date | None]
-) -> tuple[date, date | None]:
-    """The days two spans that meet have in common (None: no end)."""
+) -> tuple[date, date | None] | None:
+    """The days two spans (None: no end) have in common; None when they share none."""
     ends = [e for e in (a[1], b[1]) if e is not None]
-    return max(a[0], b[0]), min(ends) if ends else None
+    first, last = max(a[0], b[0]), min(ends) if ends else None
+    return None if last is not None and last < first else (first, last)
 
 
 def fits_some_day(clue: DayClue | None, span: tuple[date, date | None]) -> bool:
