@@ -1,6 +1,6 @@
 """A named system's number is read in every language, so that reports in several languages name
-one missile alike (and an alert's gloss names it in English): "화성-14형", "火星14", "Хвасон-14"
-and "Hwasong-14" are all the Hwasong-14; "Shaheen-III" and "शाहीन-3" the Shaheen-3."""
+one missile alike (and an alert's gloss names it in English): "화성-14형", "火星14", "Хвасон-14",
+"هواسونغ-14" and "Hwasong-14" are all the Hwasong-14; "Shaheen-III" and "शाहीन-3" the Shaheen-3."""
 
 from __future__ import annotations
 
@@ -60,6 +60,21 @@ REPORTS = [
         "ru",
         "КНДР запустила ракету «Хвасон-14»",
         "КНДР 4 июля запустила межконтинентальную ракету «Хвасон-14».",
+    ),
+    (
+        "ar",
+        "كوريا الشمالية تختبر صاروخ هواسونغ-14",
+        "أطلقت كوريا الشمالية يوم 4 يوليو صاروخا عابرا للقارات من طراز هواسونغ-14.",
+    ),
+    (
+        "fa",
+        "کره شمالی موشک هواسونگ-۱۴ را آزمایش کرد",
+        "کره شمالی روز ۴ ژوئیه یک موشک قاره‌پیمای هواسونگ-۱۴ را شلیک کرد.",
+    ),
+    (
+        "he",
+        "צפון קוריאה שיגרה טיל הוואסונג 14",
+        "צפון קוריאה שיגרה ב-4 ביולי טיל בין-יבשתי מדגם הוואסונג 14.",
     ),
 ]
 
