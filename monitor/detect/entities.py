@@ -392,7 +392,10 @@ def launcher_score(
     last = max(act_start, weapon_start)
     if role == "agent-before":
         if mention.start <= anchor:
-            pass  # "from Pyongyang" before the act is a place, judged by position below
+            between = text[mention.end : anchor]
+            if len(between) <= 2 and not between.isspace() and " " not in between:
+                return 5.0  # "来自也门的导弹", "从朝鲜发射": where the missile came from
+            # "from Pyongyang" before the act is a place, judged by position below
         elif len(text[last : mention.start].split()) <= 5:
             return 5.0  # "launched by Pakistan", "fired from North Korea's ..."
         else:
