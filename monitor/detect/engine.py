@@ -365,12 +365,16 @@ def language_of(article: Article, rules: RuleSet) -> str | None:
     identified among the rules' languages."""
     if article.language and article.language in rules.languages:
         return article.language
+    return identify(_read_for_language(article), rules.languages)
+
+
+def _read_for_language(article: Article) -> str:
+    """Headline and text, the headline once: a headline the text opens with (a title made of
+    the lead's first sentence) would only take the room of the text after it."""
     title, text = article.title.strip(), article.text.lstrip()
-    # A headline the text opens with (a title made of the lead's first sentence) would only
-    # take the room of the text after it.
     if title and text.startswith(title):
-        return identify(text, rules.languages)
-    return identify(f"{article.title}\n{article.text}", rules.languages)
+        return text
+    return f"{article.title}\n{article.text}"
 
 
 # Detection reads the headline and this much of the text: the news is at the top, and a page
@@ -399,7 +403,7 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
         # surely ("Pyongyang lancia missile balistico" reads as Portuguese, and the Portuguese
         # rules reject it).
         others = [_language_apart_from_latin(article, rules)]
-        head = f"{article.title}\n{article.text}"
+        head = _read_for_language(article)
         if article.language is None and len(head.strip()) < SHORT_TEXT:
             others += runners_up(head, rules.languages)
         if not found.triggered:

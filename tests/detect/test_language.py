@@ -41,13 +41,17 @@ HEADLINES = [
     ("Iran, pioggia di missili e droni su Israele", "it", "iran"),
     ("Pyongyang lancia missile balistico", "it", "north-korea"),  # read as pt, pt rejects it
     ("Seul: Pyongyang ha lanciato un missile", "it", "north-korea"),  # read as fr
+    ("L'Iran ha lanciato centinaia di missili balistici contro Israele", "it", "iran"),  # pt
 ]
 
 
+@pytest.mark.parametrize("repeated", [False, True], ids=["headline alone", "lead repeats it"])
 @pytest.mark.parametrize(("title", "language", "actor"), HEADLINES)
 def test_a_headline_taken_for_a_neighbour_is_read_by_the_runner_up(
-    title: str, language: str, actor: str
+    title: str, language: str, actor: str, repeated: bool
 ) -> None:
+    """Also when the text is the headline again (a title made of a one-sentence lead): the
+    headline counts once towards what is too short to identify surely."""
     from datetime import UTC, datetime
 
     from monitor.detect import analyse
@@ -59,7 +63,7 @@ def test_a_headline_taken_for_a_neighbour_is_read_by_the_runner_up(
         url="https://news.example/a",
         outlet="news.example",
         title=title,
-        text="",
+        text=title if repeated else "",
         published=datetime(2024, 10, 1, 20, 0, tzinfo=UTC),
     )
     found = analyse(article, rules)
