@@ -238,7 +238,10 @@ class Vocabulary:
             r"(?!\s*(?:[간째]|연속|만에|전에|후에|以内|以上))"
             # Vietnamese "ngày 14" without its month (not "ngày 14/1", "ngày 14 tháng 1")
             r"|(?<=ngày\s)(?P<d14>[0-3]?\d)(?![\d/.:]|\s*tháng))",
-            rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})",
+            # a weekday, and the day of the month after it in brackets as Brazilian and
+            # Spanish-language outlets write it: "nesta terça-feira (1º)", "este martes (15)"
+            rf"(?P<wdn>{_bound(_alternatives(self.weekdays, matching), matching)})"
+            r"(?:\s*\((?P<wdd>[0-3]?\d)[º°ª]?\))?",
         ]
         if language == "fa":
             plain = sorted(set(_JALALI_MONTHS) - _JALALI_WORDS, key=len, reverse=True)
@@ -309,7 +312,9 @@ class Vocabulary:
         if g["cd"]:
             return DayClue(day=_day_number(g["d3"] or g["d14"]))
         if g["wdn"]:
-            return DayClue(weekday=self._lookup(g["wdn"], self.weekdays))
+            bracketed = int(g["wdd"]) if g.get("wdd") else None
+            in_month = bracketed if bracketed is not None and 1 <= bracketed <= 31 else None
+            return DayClue(day=in_month, weekday=self._lookup(g["wdn"], self.weekdays))
         return None
 
     def find(self, text: str, start: int, end: int, ref: date | None) -> list[DateMention]:

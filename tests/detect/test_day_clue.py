@@ -267,6 +267,20 @@ CLUES = [
         "mối đe dọa nghiêm trọng.",
         (3, 6, None),
     ),
+    # Brazilian and Spanish-language outlets give the day of the month in brackets after the
+    # weekday.
+    (
+        "pt: 'nesta terça-feira (1º)' is Tuesday the 1st",
+        "Irã lança mísseis contra Israel",
+        "Nesta terça-feira (1º), o Irã lançou dezenas de mísseis balísticos contra Israel.",
+        (None, 1, 1),
+    ),
+    (
+        "es: 'este martes (15)' is Tuesday the 15th",
+        "Corea del Norte lanza un misil balístico",
+        "Corea del Norte lanzó este martes (15) un misil balístico hacia el mar de Japón.",
+        (None, 15, 1),
+    ),
 ]
 
 
