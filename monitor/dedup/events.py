@@ -99,6 +99,7 @@ from monitor.dedup.evidence import (
     facts_of,
     figures_of,
     fits_some_day,
+    hit_elsewhere,
     is_bounded,
     is_floating,
     is_narrow,
@@ -113,6 +114,7 @@ from monitor.dedup.evidence import (
     timed,
     with_figures,
     with_opening,
+    with_targets,
 )
 from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection, Event
@@ -380,6 +382,9 @@ class _Placing:
                 continue
             if not (clue_fits(event, clue) and same_salvo(event, detection)):
                 continue
+            # What a near-duplicate text does not settle: who was hit.
+            if hit_elsewhere(event, detection) and not dup_events.get(event.id, 0.0) > 0:
+                continue
             # The days the two may share must hold one each says it is on: "the 19th" and a
             # page whose days run from 24 September to 2 October do not meet.
             days = days_span(event)
@@ -454,7 +459,7 @@ class _Placing:
                 return Decision(None, stamp=now)
             park = Park(article.id, detection.event_type, detection.actor, day, article.outlet)
             return Decision(None, park=park, stamp=now)
-        facts = with_figures(facts_of(detection), detection)
+        facts = with_targets(with_figures(facts_of(detection), detection), detection)
         facts = with_opening(facts, article.published, detection)
         if bound:
             facts[BOUND_FACT] = day.isoformat()
@@ -530,7 +535,9 @@ class _Placing:
         new_facts = {k: v for k, v in facts_of(detection).items() if k not in row.facts}
         changes: dict[str, object] = {}
         facts = {**row.facts, **{k: v for k, v in new_facts.items() if k != "date"}}
-        facts = with_opening(with_figures(facts, detection), article.published, detection)
+        facts = with_opening(
+            with_targets(with_figures(facts, detection), detection), article.published, detection
+        )
         if confirm is not None:
             new_facts[DATE_FACT] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)

@@ -42,7 +42,10 @@ MAX_FIGURES = 24
 # When the event's first report was published, when one gave the time (grouping's own record;
 # alerts do not show it): a launch stated as after it is another one.
 OPENED_FACT = "first published"
-HIDDEN_FACTS = frozenset({FIGURES_FACT, OPENED_FACT})
+# Who the event's reports say was hit (grouping's own record): a strike on another country is
+# another strike.
+TARGETS_FACT = "hit"
+HIDDEN_FACTS = frozenset({FIGURES_FACT, OPENED_FACT, TARGETS_FACT})
 # How far ahead of UTC a local day can run (UTC+14).
 AHEAD_OF_UTC = timedelta(hours=14)
 # How far a feed's clock may be off before a launch stated after its report's time is taken
@@ -234,6 +237,22 @@ def with_figures(facts: dict[str, str], detection: Detection) -> dict[str, str]:
         return facts
     kept = sorted(known)[:MAX_FIGURES]
     return {**facts, FIGURES_FACT: " ".join(str(n) for n in kept)}
+
+
+def targets_of(event: EventRow) -> set[str]:
+    return set(event.facts.get(TARGETS_FACT, "").split())
+
+
+def with_targets(facts: dict[str, str], detection: Detection) -> dict[str, str]:
+    known = set(facts.get(TARGETS_FACT, "").split()) | set(detection.targets)
+    return {**facts, TARGETS_FACT: " ".join(sorted(known))} if known else facts
+
+
+def hit_elsewhere(event: EventRow, detection: Detection) -> bool:
+    """Whether the report and the event name who was hit, and no one in common: Iran's
+    missiles on Pakistan are not its missiles on Israel, though both came on a Tuesday."""
+    hit = targets_of(event)
+    return bool(hit and detection.targets and not hit & set(detection.targets))
 
 
 def is_bounded(event: EventRow) -> bool:

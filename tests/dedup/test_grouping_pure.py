@@ -257,6 +257,47 @@ def test_a_page_naming_another_system_is_not_the_launch_reported_just_before(
     assert (decision.event.id == latest.id and not decision.new_event) is joins
 
 
+@pytest.mark.parametrize(
+    ("event_hit", "page_hit", "near_duplicate", "joins"),
+    [
+        ("pakistan", ("israel",), False, False),  # another country hit: another strike
+        ("iraq syria", ("syria",), False, True),  # one of those the wave hit
+        ("", ("israel",), False, True),  # the event's reports named no one hit
+        ("pakistan", (), False, True),  # the page names no one hit
+        ("pakistan", ("israel",), True, True),  # the same text says it is the same story
+    ],
+)
+def test_a_page_naming_another_country_hit_is_another_strike(
+    event_hit: str, page_hit: tuple[str, ...], near_duplicate: bool, joins: bool
+) -> None:
+    # Both name Tuesday; without a day, the weekday would have been enough to go on.
+    tuesday = DayClue(None, None, 1)
+    latest = replace(
+        _floating("", "ballistic missile", "strike", T - 60),
+        facts={
+            DATE_FACT: UNKNOWN,
+            CLUE_FACT: str(tuesday),
+            **({"hit": event_hit} if event_hit else {}),
+        },
+    )
+    view = EventView(
+        recent=(latest,),
+        by_article={"Wire:1": latest} if near_duplicate else {},
+        last_stamp=T - 60,
+    )
+    page = replace(undated((None, None, 1)), subtype="strike", targets=page_hit)
+    decision = decide(
+        article("I:1", "Tuesday", None),
+        page,
+        view,
+        near_duplicates={"Wire:1": 0.9} if near_duplicate else None,
+    )
+    assert decision.event is not None
+    assert (decision.event.id == latest.id and not decision.new_event) is joins
+    if not joins:
+        assert decision.event.facts["hit"] == "israel"  # kept for the next page
+
+
 @pytest.mark.parametrize(("weapon", "joins"), [("Hwasong-14", True), ("ballistic missile", False)])
 def test_a_claim_dated_by_its_announcement_joins_the_test_a_page_without_a_day_named(
     weapon: str, joins: bool
