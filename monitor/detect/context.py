@@ -283,7 +283,12 @@ class Context:
     def _find_context_actor(self) -> Mention | None:
         text = self.doc.text
         acts = sorted({n for r in self.rules.rules for n in r.all if not n.startswith("@")})
-        for s in self.doc.sentences[:2]:
+        for s in self.doc.sentences[:CONTEXT_SENTENCES]:
+            # A sentence that names no missile tells of something else ("tension exploded
+            # after the leader's killing by Tel Aviv"; "the IRGC claimed it, saying it targeted
+            # an Israeli centre"), not who fired.
+            if not self.within("@weapon", s.start, s.end):
+                continue
             found = [m for m in self.within("@actor", s.start, s.end)]
             roles = self.rules.roles
             # Placed against the sentence's last act and the weapon named before it ("Ukraine
@@ -313,6 +318,8 @@ class Context:
         return None
 
 
+# The sentences at the top where the launcher of a window that names none is looked for.
+CONTEXT_SENTENCES = 3
 # Sentences after the lead that may still say the launch's day.
 CLUE_SENTENCES = 2
 
