@@ -44,10 +44,11 @@ to go on) or the same named system tested ("Ababeel", not a kind of missile; not
 whose systems fly in every wave), or its last report just before this one (unless the two name
 different missile systems: "Storm Shadow" after "ATACMS"); never one that what the text still
 says of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
-whose reports name only other countries hit than the page does (Iran's strike on Pakistan is not
-its strike on Israel, though both came on a Tuesday) unless the texts are near-duplicates, nor one
-outside the days the page came in: from a week before the clock (an archive read in order: the
-dated item before it) to the day it was published before (the dated item after it), when known;
+whose reports name only other countries hit than the page does, when either is a strike (Iran's
+strike on Pakistan is not its strike on Israel, though both came on a Tuesday) unless the texts
+are near-duplicates, nor one outside the days the page came in: from a week before the clock (an
+archive read in order: the dated item before it) to the day it was published before (the dated
+item after it), when known;
 and the days the two may share must hold the day each names ("the 19th" and an event whose days
 run from 20 February to 2 March do not meet).
 A day of the month named without the year that only one day of those can be ("25 September"

@@ -258,22 +258,23 @@ def test_a_page_naming_another_system_is_not_the_launch_reported_just_before(
 
 
 @pytest.mark.parametrize(
-    ("event_hit", "page_hit", "near_duplicate", "joins"),
+    ("event_hit", "page_hit", "near_duplicate", "subtype", "joins"),
     [
-        ("pakistan", ("israel",), False, False),  # another country hit: another strike
-        ("iraq syria", ("syria",), False, True),  # one of those the wave hit
-        ("", ("israel",), False, True),  # the event's reports named no one hit
-        ("pakistan", (), False, True),  # the page names no one hit
-        ("pakistan", ("israel",), True, True),  # the same text says it is the same story
+        ("pakistan", ("israel",), False, "strike", False),  # another country hit: another strike
+        ("iraq syria", ("syria",), False, "strike", True),  # one of those the wave hit
+        ("", ("israel",), False, "strike", True),  # the event's reports named no one hit
+        ("pakistan", (), False, "strike", True),  # the page names no one hit
+        ("pakistan", ("israel",), True, "strike", True),  # the same text: the same story
+        ("japan", ("south-korea",), False, "test", True),  # a test's neighbours, told apart
     ],
 )
 def test_a_page_naming_another_country_hit_is_another_strike(
-    event_hit: str, page_hit: tuple[str, ...], near_duplicate: bool, joins: bool
+    event_hit: str, page_hit: tuple[str, ...], near_duplicate: bool, subtype: str, joins: bool
 ) -> None:
     # Both name Tuesday; without a day, the weekday would have been enough to go on.
     tuesday = DayClue(None, None, 1)
     latest = replace(
-        _floating("", "ballistic missile", "strike", T - 60),
+        _floating("", "ballistic missile", subtype, T - 60),
         facts={
             DATE_FACT: UNKNOWN,
             CLUE_FACT: str(tuesday),
@@ -285,7 +286,7 @@ def test_a_page_naming_another_country_hit_is_another_strike(
         by_article={"Wire:1": latest} if near_duplicate else {},
         last_stamp=T - 60,
     )
-    page = replace(undated((None, None, 1)), subtype="strike", targets=page_hit)
+    page = replace(undated((None, None, 1)), subtype=subtype, targets=page_hit)
     decision = decide(
         article("I:1", "Tuesday", None),
         page,
