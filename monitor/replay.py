@@ -126,12 +126,8 @@ def read_corpus(path: str | Path) -> list[tuple[Article, str | None]]:
 
 def arrival_order(articles: Iterable[Article]) -> list[Article]:
     """By publication time; an undated item arrives right after the dated one before it, and
-    was published before the dated one after it (`published_before`): the file is read as the
-    order items came in. Where the file goes back in time (the dated item after is earlier
-    than the one before: another run of items sorted by date begins, as where a file of
-    several sources' archives passes to the next), the undated items in between open that
-    run: they arrive right before the dated item after them, not after the end of the last
-    run, whose days cannot hold their launch."""
+    was published before the dated one after it (`published_before`), when that one is not
+    earlier: the file is read as the order items came in."""
     items = list(articles)
     following: list[datetime | None] = []
     after: datetime | None = None
@@ -143,16 +139,13 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
     keyed = []
     last = datetime.min.replace(tzinfo=UTC)
     for position, article in enumerate(items):
-        key = last
         if article.published is not None:
-            key = last = article.published
+            last = article.published
         else:
             before = following[position]
-            if before is not None:
+            if before is not None and before >= last:
                 article = replace(article, published_before=before)
-                if before < last:
-                    key = before
-        keyed.append((key, position, article))
+        keyed.append((last, position, article))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [a for _, _, a in keyed]
 
