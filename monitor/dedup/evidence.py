@@ -220,6 +220,8 @@ def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
         return 0
     if clue.day is not None and clue.day == known.day:
         return 2
+    if not event.date_certain and not is_floating(event) and len(_days_of(event)) >= 7:
+        return 0  # a week of days a reaction bounds holds every weekday: it says nothing
     return int(clue.weekday is not None and clue.weekday == known.weekday)
 
 

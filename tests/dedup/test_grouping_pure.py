@@ -10,7 +10,14 @@ import pytest
 from dedup_helpers import article, at, detection
 
 from monitor.dedup.events import Decision, EventView, Park, Report, place, to_event
-from monitor.dedup.evidence import BEFORE_FACT, CLUE_FACT, DATE_FACT, UNKNOWN, resolved
+from monitor.dedup.evidence import (
+    BEFORE_FACT,
+    BOUND_FACT,
+    CLUE_FACT,
+    DATE_FACT,
+    UNKNOWN,
+    resolved,
+)
 from monitor.detect.dates import DayClue
 from monitor.models import Article, Detection
 from monitor.store.events import EventRow, Parked
@@ -297,6 +304,24 @@ def test_a_page_naming_another_country_hit_is_another_strike(
     assert (decision.event.id == latest.id and not decision.new_event) is joins
     if not joins:
         assert decision.event.facts["hit"] == "israel"  # kept for the next page
+
+
+def test_a_weekday_says_nothing_of_a_week_a_reaction_bounds() -> None:
+    # An event a reaction dated ("condemned on Sunday") may be any day of the week before it,
+    # so a page naming a weekday always finds one there: that is no evidence over the report
+    # just before.
+    bounded = event(
+        f"missile_launch:{NK}:~2024-03-05",
+        MAR_5,
+        certain=False,
+        updated=T - 5 * 86400,
+        facts={BOUND_FACT: MAR_5.isoformat()},
+    )
+    latest = _floating("", "ballistic missile", "test", T - 60)
+    view = EventView(recent=(latest, bounded), last_stamp=T - 60)
+    page = undated((None, None, 6))  # "on Sunday"
+    decision = decide(article("J:1", "Sunday", None), page, view)
+    assert decision.event is not None and decision.event.id == latest.id
 
 
 @pytest.mark.parametrize(("weapon", "joins"), [("Hwasong-14", True), ("ballistic missile", False)])
