@@ -393,7 +393,7 @@ def launcher_score(
     if role == "agent-before":
         if mention.start <= anchor:
             between = text[mention.end : anchor]
-            if len(between) <= 2 and not between.isspace() and " " not in between:
+            if len(between) <= 2 and not any(c.isspace() for c in between):
                 return 5.0  # "来自也门的导弹", "从朝鲜发射": where the missile came from
             # "from Pyongyang" before the act is a place, judged by position below
         elif len(text[last : mention.start].split()) <= 5:
