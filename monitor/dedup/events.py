@@ -48,9 +48,8 @@ whose reports name only other countries hit than the page does, when either is a
 strike on Pakistan is not its strike on Israel, though both came on a Tuesday) unless the texts
 are near-duplicates, nor one outside the days the page came in: from a week before the clock (an
 archive read in order: the dated item before it) to the day it was published before (the dated
-item after it), when known;
-and the days the two may share must hold the day each names ("the 19th" and an event whose days
-run from 20 February to 2 March do not meet).
+item after it), when known; and the days the two may share must hold the day each names ("the
+19th" and an event whose days run from 20 February to 2 March do not meet).
 A day of the month named without the year that only one day of those can be ("25 September"
 among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
 page's clue and the event's alike; an event whose days do not hold that day is another

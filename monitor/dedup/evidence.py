@@ -220,8 +220,8 @@ def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
         return 0
     if clue.day is not None and clue.day == known.day:
         return 2
-    if not event.date_certain and not is_floating(event) and len(_days_of(event)) >= 7:
-        return 0  # a week of days a reaction bounds holds every weekday: it says nothing
+    if is_bounded(event):
+        return 0  # the week of days a reaction bounds holds every weekday: it says nothing
     return int(clue.weekday is not None and clue.weekday == known.weekday)
 
 
@@ -241,12 +241,16 @@ def with_figures(facts: dict[str, str], detection: Detection) -> dict[str, str]:
     return {**facts, FIGURES_FACT: " ".join(str(n) for n in kept)}
 
 
+def _targets(facts: Mapping[str, str]) -> set[str]:
+    return set(facts.get(TARGETS_FACT, "").split())
+
+
 def targets_of(event: EventRow) -> set[str]:
-    return set(event.facts.get(TARGETS_FACT, "").split())
+    return _targets(event.facts)
 
 
 def with_targets(facts: dict[str, str], detection: Detection) -> dict[str, str]:
-    known = set(facts.get(TARGETS_FACT, "").split()) | set(detection.targets)
+    known = _targets(facts) | set(detection.targets)
     return {**facts, TARGETS_FACT: " ".join(sorted(known))} if known else facts
 
 
