@@ -127,9 +127,9 @@ def shared_days(
 
 def fits_some_day(clue: DayClue | None, span: tuple[date, date | None]) -> bool:
     """Whether some day of the span is one the clue allows (a span without an end, or longer
-    than RESOLVE_SPAN, is taken to hold one)."""
+    than the clue can be resolved in, is taken to hold one)."""
     first, last = span
-    if clue is None or last is None or last - first > RESOLVE_SPAN:
+    if clue is None or last is None or last - first > _resolve_span(clue):
         return True
     return any(clue.fits(d) for d in _candidates(clue, first, last) if first <= d <= last)
 
@@ -140,6 +140,15 @@ def clue_of(detection: Detection) -> DayClue | None:
 
 # A day of the month named without the year is resolved within a span of days up to this long.
 RESOLVE_SPAN = timedelta(days=366)
+
+
+# A month and a day of it name one day in a span of up to two years when only one year of the
+# span holds it ("31 October" among the days from January 2024 to August 2025).
+RESOLVE_DATE_SPAN = timedelta(days=731)
+
+
+def _resolve_span(clue: DayClue) -> timedelta:
+    return RESOLVE_DATE_SPAN if clue.month is not None and clue.day is not None else RESOLVE_SPAN
 
 
 def resolved(clue: DayClue | None, span: tuple[date, date | None]) -> DayClue | None:
@@ -153,7 +162,7 @@ def resolved(clue: DayClue | None, span: tuple[date, date | None]) -> DayClue | 
 def resolved_day(clue: DayClue | None, span: tuple[date, date | None]) -> date | None:
     """The one day the clue can be within `span`, when only one is (see `resolved`)."""
     first, last = span
-    if clue is None or last is None or last - first > RESOLVE_SPAN:
+    if clue is None or last is None or last - first > _resolve_span(clue):
         return None
     if clue.day is None and (clue.weekday is None or last - first >= timedelta(days=7)):
         return None  # a weekday alone names one day only in a span shorter than a week

@@ -410,6 +410,11 @@ def test_a_day_of_the_month_is_read_as_its_weekday_within_the_days_an_event_may_
     [
         pytest.param((date(2024, 3, 4), date(2024, 9, 25)), DayClue(9, 25, 2), id="one-day-fits"),
         pytest.param((date(2023, 3, 4), date(2024, 9, 25)), DayClue(9, 25, None), id="two-years"),
+        # Nearly two years, but 25 September falls in them once.
+        pytest.param(
+            (date(2023, 10, 1), date(2025, 8, 30)), DayClue(9, 25, 2), id="once-in-two-years"
+        ),
+        pytest.param((date(2022, 10, 1), date(2025, 8, 30)), DayClue(9, 25, None), id="too-long"),
         pytest.param((date(2024, 3, 4), None), DayClue(9, 25, None), id="no-end"),
         pytest.param((date(2024, 9, 26), date(2024, 12, 1)), DayClue(9, 25, None), id="none-fits"),
     ],
