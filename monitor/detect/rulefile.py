@@ -80,6 +80,10 @@ _ADJUST_KEYS = {"name", "scope", "any", "all", "score", "peg", "note"}
 _GROUP_KEYS = {"terms", "unless_after", "unless_before", "gap", "case_sensitive"}
 
 
+# "[]" or "[^]" in a pattern: what is left of a class of marks once they are read away.
+_EMPTY_CLASS = re.compile(r"(?<!\\)\[\^?\]")
+
+
 class Builder:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -152,6 +156,15 @@ class Builder:
                     "terms",
                     f"term {term!r} is not text",
                     "quote words YAML reads as booleans or numbers: 'no', 'on', '2'",
+                )
+            if term.startswith("re:") and _EMPTY_CLASS.search(term):
+                # Rules are read as text is, without the marks writing may leave out.
+                raise self.fail(
+                    where,
+                    "terms",
+                    f"term {term!r} has a character class of nothing but marks text is read "
+                    "without (zero-width non-joiner, vowel points)",
+                    "drop the class, or write `\\s?` where writers may put a space",
                 )
         if not isinstance(terms, list) or not terms:
             raise self.fail(

@@ -70,6 +70,12 @@ def test_rules_for_another_event_type_need_no_code() -> None:
             ("erupts]", "erupts, no]"), "key 'terms': term False is not text", id="yaml-boolean"
         ),
         pytest.param(
+            # rules are read as text is, without its zero-width non-joiners: the class is empty
+            ("erupts]", "erupts, 're:فوران[\u200c]?ها']"),
+            "key 'terms': term 're:فوران[]?ها' has a character class of nothing but marks",
+            id="class-of-marks",
+        ),
+        pytest.param(
             ("event_type: eruption", "event_type: eruption\nthreshold: high"),
             "top level, key 'threshold': expected a number",
             id="bad-threshold",
