@@ -260,7 +260,11 @@ class Vocabulary:
                 rf"(?P<odm>(?<!\w)(?P<ow>{ordinals})\s+(?:من\s+)?(?:شهر\s+)?(?P<mn4>{month}))",
             )
         if self.relative:
-            parts.append(rf"(?P<reln>{_bound(_alternatives(self.relative, matching), matching)})")
+            # "今（12）日", "昨(11)日": Taiwanese papers give the day of the month in brackets
+            parts.append(
+                rf"(?P<reln>{_bound(_alternatives(self.relative, matching), matching)})"
+                r"(?:(?:(?<=[(（])|[(（])(?P<reld>[0-3]?\d)\s*[)）]\s*日)?"
+            )
         parts += [
             # "October 2015"; Vietnamese "tháng 10/2015", "tháng 10 năm 2015"
             rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})"
@@ -311,6 +315,8 @@ class Vocabulary:
             return DayClue(month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
         if g["cd"]:
             return DayClue(day=_day_number(g["d3"] or g["d14"]))
+        if g.get("reld"):
+            return DayClue(day=int(g["reld"])) if 1 <= int(g["reld"]) <= 31 else None
         if g["wdn"]:
             bracketed = int(g["wdd"]) if g.get("wdd") else None
             in_month = bracketed if bracketed is not None and 1 <= bracketed <= 31 else None

@@ -281,6 +281,19 @@ CLUES = [
         "Corea del Norte lanzó este martes (15) un misil balístico hacia el mar de Japón.",
         (None, 15, 1),
     ),
+    # Taiwanese papers give the day of the month in brackets after "today" and "yesterday".
+    (
+        "zh: '今(8)日' is the 8th",
+        "北韓再射彈道飛彈",
+        "日本防衛省今(8)日表示，北韓朝日本海方向發射一枚彈道飛彈。",
+        (None, 8, None),
+    ),
+    (
+        "zh: '昨（7）日' is the 7th",
+        "北韓再射彈道飛彈",
+        "北韓昨（7）日深夜朝東部海域發射兩枚短程彈道飛彈。",
+        (None, 7, None),
+    ),
 ]
 
 
