@@ -60,7 +60,9 @@ and `day` with the clue). A report with a day confirms a floating event only on 
 evidence (a near-duplicate, the day of the month, a figure, the system tested, or its last
 report just before this one) or when the event's days are few (`NARROW_SPAN`: its pages came in
 between two dated items weeks apart), and within the event's days: an event without a day is
-never a sink for every later launch of its actor.
+never a sink for every later launch of its actor. For a report a reaction dates (its launch
+came in the week up to it), a day of the month the event was opened with that falls in that
+week is the day of the month agreeing.
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: when there is
@@ -102,6 +104,7 @@ from monitor.dedup.evidence import (
     figures_of,
     fits_some_day,
     hit_elsewhere,
+    in_week,
     is_bounded,
     is_floating,
     is_narrow,
@@ -303,7 +306,9 @@ class _Placing:
                 return self._join(ranked[0], confirm=None, bound=bound)
             # A page without a day told of this launch before ("Hwasong-14", a figure): more
             # than coming in next must speak for it, as the bound says no more than a week.
-            floating = self._undated_match(None, dup_events, only_floating=True, min_strength=2)
+            floating = self._undated_match(
+                None, dup_events, only_floating=True, min_strength=2, bound=bound
+            )
             if floating is not None:
                 return self._join(floating, confirm=None, bound=bound)
             event_id = f"{detection.event_type}:{actor}:~{day.isoformat()}"
@@ -364,13 +369,16 @@ class _Placing:
         dup_events: Mapping[str, float],
         only_floating: bool = False,
         min_strength: int = 1,
+        bound: date | None = None,
     ) -> EventRow | None:
         """The event among the actor's latest that most speaks for this report when one of the
         two has no known day: a near-duplicate text, the same day of the month, a figure in
         common, or its last report just before (the actor's latest); never one the day clue or
         the stated time rules out; the later on a tie. None when nothing speaks for any.
         `only_floating`: the report has a day, so only events without one are candidates.
-        `min_strength`: 2 when coming in right after the event's last report is not enough."""
+        `min_strength`: 2 when coming in right after the event's last report is not enough.
+        `bound`: the report's launch came in the week up to this day; an event whose day of the
+        month falls on one day of that week agrees with it as a clue would."""
         detection = self.detection
         span = self._span()
         # A clue that can be one day only ("the 31st" among the days it may be about) is the
@@ -415,7 +423,7 @@ class _Placing:
             # weekday or the same named system tested, over the report just before.
             strength = (
                 8 * (dup_events.get(event.id, 0.0) > 0)
-                + 2 * clue_agrees(event, clue)
+                + 2 * (clue_agrees(event, clue) or in_week(event, bound))
                 + 4 * bool(figures_of(event) & set(detection.figures))
                 + 2 * same_system(event, detection)
                 + latest
@@ -429,8 +437,12 @@ class _Placing:
 
     # -- helpers ------------------------------------------------------------------------------
     def _span(self) -> tuple[date, date | None]:
-        """The days this report's launch may be on: its day when it has one; else from a week
-        before it came in (the clock) to the day it was published before, when known."""
+        """The days this report's launch may be on: the week up to a reaction's day that
+        bounds it; its day when it has one; else from a week before it came in (the clock) to
+        the day it was published before, when known."""
+        bound = date_bound(self.detection)
+        if bound is not None:
+            return bound - BOUND_LOOKBACK, bound
         if self.detection.event_date is not None:
             return self.detection.event_date, self.detection.event_date
         day = report_day(self.article, self.detection, self.now)

@@ -234,6 +234,19 @@ def clue_agrees(event: EventRow, clue: DayClue | None) -> int:
     return int(clue.weekday is not None and clue.weekday == known.weekday)
 
 
+def in_week(event: EventRow, bound: date | None) -> int:
+    """1 when the day of the month an event without a day was opened with is one day of the
+    week up to `bound` (a reaction's day), else 0: "the 28th" and a report bounded by the 28th.
+    A weekday alone says nothing here: every week holds each."""
+    known = event.facts.get(CLUE_FACT)
+    if bound is None or not known or not is_floating(event):
+        return 0
+    clue = DayClue.parse(known)
+    if clue.day is None:
+        return 0
+    return int(resolved_day(clue, (bound - BOUND_LOOKBACK, bound)) is not None)
+
+
 def _figures(facts: Mapping[str, str]) -> set[int]:
     return {int(x) for x in facts.get(FIGURES_FACT, "").split()}
 

@@ -339,6 +339,23 @@ def test_a_claim_dated_by_its_announcement_joins_the_test_a_page_without_a_day_n
     assert (decision.event.id == floating.id and not decision.new_event) is joins
 
 
+@pytest.mark.parametrize(("clue", "joins"), [(3, True), (20, False), (None, False)])
+def test_a_claim_dated_by_its_announcement_joins_a_page_whose_day_of_the_month_it_allows(
+    clue: int | None, joins: bool
+) -> None:
+    # A page without a day told of a launch "on the 3rd" some days ago (another launch was
+    # reported after it); state media announce a launch on the 5th, so it came in the week up
+    # to the 5th: the 3rd is one day of that week, the 20th is none.
+    facts = {DATE_FACT: UNKNOWN} | ({CLUE_FACT: str(DayClue(None, clue, None))} if clue else {})
+    floating = replace(_floating("", "ballistic missile", "test", T - 3 * 86400), facts=facts)
+    other = event(f"missile_launch:{NK}:2024-02-20", date(2024, 2, 20), updated=T - 60)
+    view = EventView(recent=(other, floating), last_stamp=T - 60)
+    claim = detection(NK, MAR_5, reaction=True)
+    decision = decide(article("K:1", "announced", at(MAR_5, 6)), claim, view)
+    assert decision.event is not None
+    assert (decision.event.id == floating.id and not decision.new_event) is joins
+
+
 def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     view = EventView(recent=(FLOATING,), last_stamp=T)
     mar_14 = date(2024, 3, 14)
