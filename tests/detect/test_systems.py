@@ -122,17 +122,14 @@ def test_owners_must_map_names_to_actors() -> None:
         parse_rules(text)
 
 
-@pytest.mark.parametrize(
-    ("lang", "title", "text"),
-    [
-        ("ur", "بھارت کا میزائل اگنی 3 کا تجربہ", "بھارت نے اڑیسہ کے ساحل سے میزائل اگنی 3 داغا۔"),
-        ("hi", "भारत ने अग्नि-3 मिसाइल का परीक्षण किया", "ओडिशा तट से अग्नि-3 मिसाइल दागी गई।"),
-    ],
-    ids=["ur-missile-before-the-name", "hi"],
-)
-def test_the_number_after_a_missile_word_and_the_name_is_read(
-    rules: RuleSet, lang: str, title: str, text: str
-) -> None:
-    detection = _detect(rules, lang, title, text, datetime(2019, 11, 30, 12, tzinfo=UTC))
-    assert detection is not None and detection.actor == "india"
-    assert detection.weapon == "Agni-3"
+AGNI_3 = {
+    # the number after "missile Agni", the missile word first
+    "ur": ("بھارت کا میزائل اگنی 3 کا تجربہ", "بھارت نے اڑیسہ کے ساحل سے میزائل اگنی 3 داغا۔"),
+    "hi": ("भारत ने अग्नि-3 मिसाइल का परीक्षण किया", "ओडिशा तट से अग्नि-3 मिसाइल दागी गई।"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(AGNI_3))
+def test_the_number_after_a_missile_word_and_the_name_is_read(rules: RuleSet, lang: str) -> None:
+    found = _detect(rules, lang, *AGNI_3[lang], datetime(2019, 11, 30, 12, tzinfo=UTC))
+    assert ((found.actor, found.weapon) if found else None) == ("india", "Agni-3")
