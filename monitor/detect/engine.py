@@ -157,6 +157,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         # The fresh day nearest the act: a dateline's day is the report's, not the launch's.
         # A day a reaction is dated by only bounds the launch, so one of the act's own wins.
         low, high = -rules_.max_future_days, rules_.max_age_days
+        found_dates = _counted_from_report_day(ctx, found_dates, act_start)
         fresh = [d for d in found_dates if d.value and low <= (d.age_days or 0) <= high]
         if not fresh:
             return None
@@ -334,6 +335,33 @@ _EARLIER_LAUNCH = re.compile(
     re.IGNORECASE,
 )
 _OTHER_LAUNCH_GROUPS = ("background", "retrospective", "previous")
+
+
+def _counted_from_report_day(ctx: Context, found: list[DateMention], act: int) -> list[DateMention]:
+    """The dates with each word that counts days back ("the same day", "the day before",
+    "cùng ngày", "전날") counted from the day its sentence dates the report by, when one stands
+    before it ("Ngày 16-9, the spokesman said they fired ... the same day": the 16th, though
+    the page came out on the 17th), as a page without a time reads them (`day_clue`)."""
+    out = []
+    text = ctx.doc.text
+    for d in found:
+        if d.shift is not None and d.clue is None and d.value is not None:
+            s = ctx.doc.sentence_at(d.start)
+            named = [
+                x
+                for x in found
+                if x.clue is not None
+                and x.value is not None
+                and s.start <= x.start
+                and x.end <= d.start
+            ]
+            if named and dates_reaction(text, named[-1], act, s.start, s.end, ctx.reaction_words):
+                day = named[-1]
+                assert day.value is not None
+                age = day.age_days + d.shift if day.age_days is not None else None
+                d = replace(d, value=day.value - timedelta(days=d.shift), age_days=age)
+        out.append(d)
+    return out
 
 
 def _recency(rules: RuleSet, dates: list[DateMention], act: int) -> str | None:
