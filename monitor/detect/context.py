@@ -77,6 +77,10 @@ _PLAN_WORDS = frozenset(
 )
 
 
+# How far past a span of text a pack's `not_dates` may read.
+NOT_DATES_REACH = 60
+
+
 class Context:
     """Everything found once per article and shared by all rules and windows."""
 
@@ -185,7 +189,10 @@ class Context:
         found = find_dates(self.doc.text, start, end, ref, self.vocabulary)
         blocked = self.rules.not_dates
         if blocked is not None:
-            spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, end)]
+            # (read a little past the end: what makes a day another's may follow it in the
+            # next sentence, as a photo credit follows a caption's day)
+            reach = min(len(self.doc.text), end + NOT_DATES_REACH)
+            spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
             found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
         if self.bare_date and self._ahead_of_utc(actor):
             found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]

@@ -281,6 +281,22 @@ CLUES = [
         "Corea del Norte lanzó este martes (15) un misil balístico hacia el mar de Japón.",
         (None, 15, 1),
     ),
+    # A photo caption's day, its credit after it, is a file picture's; a day an earlier
+    # launch is told by ("... 'deki ilk atışı", its first firing) is that one's.
+    (
+        "vi: a caption's day before its photo credit",
+        "Triều Tiên phóng tên lửa ra biển",
+        "Ngày 7/11, quân đội Hàn Quốc nói Triều Tiên đã phóng một tên lửa đạn đạo ra biển.\n\n"
+        "Một vụ phóng tên lửa của Triều Tiên ngày 18/12/2023. Ảnh: TTXVN",
+        (11, 7, None),
+    ),
+    (
+        "tr: the first firing's day",
+        "Tayfun füzesi yeniden fırlatıldı",
+        "Türkiye, Tayfun füzesini yeniden fırlattı. Füzenin 18 Ekim 2022'deki ilk atışı komşu "
+        "ülkelerde tepki çekmişti.",
+        None,
+    ),
     # Taiwanese papers give the day of the month in brackets after "today" and "yesterday".
     (
         "zh: '今(8)日' is the 8th",
