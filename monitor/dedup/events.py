@@ -62,7 +62,7 @@ report just before this one) or when the event's days are few (`NARROW_SPAN`: it
 between two dated items weeks apart), and within the event's days: an event without a day is
 never a sink for every later launch of its actor. For a report a reaction dates (its launch
 came in the week up to it), a day of the month the event was opened with that falls in that
-week is the day of the month agreeing.
+week speaks for the event as a weekday in common would (one day of the few it may be).
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: when there is
@@ -378,7 +378,7 @@ class _Placing:
         `only_floating`: the report has a day, so only events without one are candidates.
         `min_strength`: 2 when coming in right after the event's last report is not enough.
         `bound`: the report's launch came in the week up to this day; an event whose day of the
-        month falls on one day of that week agrees with it as a clue would."""
+        month falls on one day of that week is spoken for as by a weekday in common."""
         detection = self.detection
         span = self._span()
         # A clue that can be one day only ("the 31st" among the days it may be about) is the
