@@ -43,7 +43,7 @@ from monitor.detect.language import identify, runners_up
 from monitor.detect.rules import RuleSet
 from monitor.detect.screen import screen_of, trigger_screen_of
 from monitor.detect.text import unmarked
-from monitor.detect.times import find_time, find_utc_time
+from monitor.detect.times import find_utc_time, times_in
 from monitor.models import Article, Detection, Evidence, Role
 
 
@@ -185,7 +185,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     if found_day is not None:
         w.event_date, w.date_text = found_day[0].value, found_day[0].text
         w.date_is_reaction, w.date_is_reported = found_day[1], found_day[2]
-    w.time_of_day = find_time(text, w.start, w.end)
+    w.time_of_day = _launch_time(ctx, w.start, w.end, act_start)
     if w.time_of_day is None and w.event_date is not None:
         # Wire copy gives the time in GMT ("at 2210 GMT on Monday"): the launcher's own is
         # that instant on its clock.
@@ -335,6 +335,19 @@ _EARLIER_LAUNCH = re.compile(
     re.IGNORECASE,
 )
 _OTHER_LAUNCH_GROUPS = ("background", "retrospective", "previous")
+
+
+def _launch_time(ctx: Context, start: int, end: int, act: int) -> int | None:
+    """The first time of day in text[start:end] that is not a report's: in "state TV, at 15:30,
+    broadcast a special report that the launch succeeded" the time is the broadcast's, read as
+    a reaction's day would be (`dates_reaction`)."""
+    text = ctx.doc.text
+    for minutes, begin, stop in times_in(text, start, end):
+        s = ctx.doc.sentence_at(begin)
+        told = DateMention(begin, stop, text[begin:stop], None, None, "day")
+        if not dates_reaction(text, told, act, s.start, s.end, ctx.reaction_words):
+            return minutes
+    return None
 
 
 def _counted_from_report_day(ctx: Context, found: list[DateMention], act: int) -> list[DateMention]:

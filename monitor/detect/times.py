@@ -8,6 +8,7 @@ the time is read here, the grouping decides.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _TIME = re.compile(
     # "14:05", "۱۴:۰۵" (digits of any script), "7:10 a.m."
@@ -41,6 +42,13 @@ _AFTERNOON = {"午後", "오후", "下午", "晚上", "晩"}
 
 def find_time(text: str, start: int, end: int) -> int | None:
     """The first time of day stated in text[start:end], in minutes after midnight."""
+    found = next(times_in(text, start, end), None)
+    return found[0] if found is not None else None
+
+
+def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+    """Each time of day stated in text[start:end]: minutes after midnight, where it starts and
+    where it ends."""
     for m in _TIME.finditer(text, start, end):
         if _UNIVERSAL.match(text, m.end()):
             continue  # "2210 GMT": not the local time the launch is dated by
@@ -62,8 +70,7 @@ def find_time(text: str, start: int, end: int) -> int | None:
         elif half.startswith("a") and hour == 12:
             hour = 0
         if hour < 24 and minute < 60:
-            return hour * 60 + minute
-    return None
+            yield hour * 60 + minute, m.start(), m.end()
 
 
 # "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own

@@ -323,6 +323,32 @@ def test_a_time_in_gmt_is_the_launchers_own(
 
 
 @pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        # state TV's broadcast time is the report's, not the launch's (which the lead does
+        # not give)
+        pytest.param(
+            "北朝鮮の朝鮮中央テレビは5日15時、特別重大報道を放送し、大陸間弾道ミサイルの発射に"
+            "成功したと伝えた。",
+            None,
+            id="ja-broadcast-time",
+        ),
+        pytest.param(
+            "北朝鮮は5日午前9時ごろ、弾道ミサイル1発を日本海に向けて発射した。",
+            9 * 60,
+            id="ja-launch-time",
+        ),
+    ],
+)
+def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: int | None) -> None:
+    page = Article(
+        "t:1", "Wire", "北朝鮮が弾道ミサイル発射", text, None, datetime(2024, 3, 5, 9, tzinfo=UTC)
+    )
+    detection = analyse(page, rules).detection
+    assert detection is not None and detection.time_of_day == minutes
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "the first missile to land there in decades",
