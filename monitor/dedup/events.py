@@ -306,9 +306,7 @@ class _Placing:
                 return self._join(ranked[0], confirm=None, bound=bound)
             # A page without a day told of this launch before ("Hwasong-14", a figure): more
             # than coming in next must speak for it, as the bound says no more than a week.
-            floating = self._undated_match(
-                None, dup_events, only_floating=True, min_strength=2, bound=bound
-            )
+            floating = self._undated_match(None, dup_events, only_floating=True, min_strength=2)
             if floating is not None:
                 return self._join(floating, confirm=None, bound=bound)
             event_id = f"{detection.event_type}:{actor}:~{day.isoformat()}"
@@ -369,7 +367,6 @@ class _Placing:
         dup_events: Mapping[str, float],
         only_floating: bool = False,
         min_strength: int = 1,
-        bound: date | None = None,
     ) -> EventRow | None:
         """The event among the actor's latest that most speaks for this report when one of the
         two has no known day: a near-duplicate text, the same day of the month, a figure in
@@ -377,9 +374,10 @@ class _Placing:
         the stated time rules out; the later on a tie. None when nothing speaks for any.
         `only_floating`: the report has a day, so only events without one are candidates.
         `min_strength`: 2 when coming in right after the event's last report is not enough.
-        `bound`: the report's launch came in the week up to this day; an event whose day of the
-        month falls on one day of that week is spoken for as by a weekday in common."""
+        A report a reaction dates (its launch came in the week up to that day) speaks for an
+        event whose day of the month falls in that week as a weekday in common would."""
         detection = self.detection
+        bound = date_bound(detection)
         span = self._span()
         # A clue that can be one day only ("the 31st" among the days it may be about) is the
         # launch's day: an event whose days do not hold it is another launch.

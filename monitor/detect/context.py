@@ -217,20 +217,24 @@ class Context:
         if not self.lead:
             return None
         start, end = self.lead[0].start, self.lead[-1].end
+        cancelled = self.cancelled.get("launch", ())
+
+        def planned() -> list[Mention]:
+            return [m for m in cancelled if start <= m.start < end]
+
         # A lead that tells no act at all ("Iran keeps developing its missiles", a standfirst)
         # leaves it to the next sentence.
         after = self.lead[-1].index + 1
-        planned_here = [m for m in self.cancelled.get("launch", ()) if start <= m.start < end]
         if (
             not self.within("launch", start, end)
-            and not planned_here
+            and not planned()
             and after < len(self.doc.sentences)
         ):
             end = self.doc.sentences[after].end
         if self.within("launch", start, end) or not self.within("@weapon", start, end):
             return None
-        planned = [m for m in self.cancelled.get("launch", ()) if start <= m.start < end]
-        return planned[0] if planned else None
+        found = planned()
+        return found[0] if found else None
 
     def _lead_goes_on(self) -> int | None:
         """The sentence after the lead, when it is where the lead's news goes on: the headline
