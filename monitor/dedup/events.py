@@ -113,6 +113,7 @@ from monitor.dedup.evidence import (
     other_system,
     rank,
     resolved_day,
+    same_class,
     same_salvo,
     same_system,
     shared_days,
@@ -424,6 +425,7 @@ class _Placing:
                 + 2 * (clue_agrees(event, clue) or in_week(event, bound))
                 + 4 * bool(figures_of(event) & set(detection.figures))
                 + 2 * same_system(event, detection)
+                + (same_class(event, detection) and not same_system(event, detection))
                 + latest
                 + narrow
             )

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from monitor.detect.dates import DayClue, bare_date
 from monitor.detect.entities import ROMAN_NUMERALS
-from monitor.detect.gazetteer import MISSILE_ACRONYMS
+from monitor.detect.gazetteer import MISSILE_ACRONYMS, weapon_class
 from monitor.models import Detection
 from monitor.store.events import EventRow
 
@@ -371,7 +371,23 @@ def with_opening(
 
 
 def same_weapon(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.casefold() == b.casefold()
+    """The same weapon, or the same kind of missile named two ways ("ICBM" and
+    "intercontinental ballistic missile")."""
+    if a is None or b is None:
+        return False
+    return a.casefold() == b.casefold() or (
+        weapon_class(a) is not None and weapon_class(a) == weapon_class(b)
+    )
+
+
+def same_class(event: EventRow, detection: Detection) -> bool:
+    """Whether a test names the kind of missile the event's test was of (an ICBM, a cruise
+    missile): among one actor's few tests in the days a page may be about, one in several.
+    Strikes do not count: a wave's kinds fly in every wave."""
+    if event.subtype != "test" or detection.subtype != "test":
+        return False
+    kind = weapon_class(event.weapon)
+    return kind is not None and kind == weapon_class(detection.weapon)
 
 
 # A numeral after a system's name, as some write it: "Agni II", "Agni-II" and "Agni-2" are one.

@@ -197,7 +197,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             m = found[name][0]
             w.evidence.append(Evidence(rule.name, name.lstrip("@"), m.text, m.start))
     if weapons:
-        top = max(weapons, key=lambda m: ctx.weapon_rank.get((m.start, m.end), 0))
+        top = max(weapons, key=lambda m: (ctx.weapon_rank.get((m.start, m.end, m.value), 0), m.end))
         w.weapon = top.value
     # The subtype from the window's words, else the headline's ("Russia strikes Kyiv"); a
     # launch at another actor is a strike whatever the words ("fired missiles at Ukraine").
@@ -562,14 +562,15 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     evidence.append(
         Evidence(dated.rule.name, date_part, dated.date_text or str(event_date), dated.start)
     )
-    # The most specific weapon any matching window names: "SS-18" over "missile".
+    # The most specific weapon any matching window names: "SS-18" over "missile", the longer
+    # of two kinds read from one place ("대륙간탄도미사일" over its "탄도미사일").
     ranked = [
-        (ctx.weapon_rank.get((m.start, m.end), 0), -m.start, m.value)
+        (ctx.weapon_rank.get((m.start, m.end, m.value), 0), -m.start, m.end, m.value)
         for w in matched
         if w.actor == best.actor
         for m in ctx.within("@weapon", w.start, w.end)
     ]
-    weapon = max(ranked)[2] if ranked and best.weapon is not None else best.weapon
+    weapon = max(ranked)[3] if ranked and best.weapon is not None else best.weapon
     # The news peg: a launch in the headline or lead is the story; one found only deeper in
     # the body is background to another story.
     role: Role = (

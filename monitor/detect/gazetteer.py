@@ -272,3 +272,27 @@ MISSILE_KINDS: tuple[str, ...] = (
     "strategic",
 )
 MISSILE_ACRONYMS: tuple[str, ...] = ("ICBM", "SLBM", "IRBM", "MRBM", "SRBM", "ALBM")
+
+
+# Kinds of missile a report may name by acronym or in words, one launch being of one kind.
+_CLASSES: tuple[tuple[str, str], ...] = (
+    ("ICBM", "intercontinental"),
+    ("SLBM", "submarine"),
+    ("IRBM", "intermediate"),
+    ("MRBM", "medium"),
+    ("SRBM", "short"),
+    ("hypersonic", "hypersonic"),
+    ("cruise", "cruise"),
+)
+
+
+def weapon_class(weapon: str | None) -> str | None:
+    """The kind of missile a weapon field names ("ICBM", "intercontinental ballistic
+    missile": "ICBM"); None for a named system, "ballistic missile" or "missile"."""
+    if weapon is None:
+        return None
+    folded = weapon.casefold()
+    for name, word in _CLASSES:
+        if folded.rstrip("s") == name.casefold() or folded.startswith(word):
+            return name
+    return None

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.detect.calendars import DateWords
+from monitor.detect.gazetteer import weapon_class
 from monitor.detect.lazyre import lazy_compile
 from monitor.detect.rules import (
     ENTITY_TYPES,
@@ -341,7 +342,9 @@ class Builder:
                 raise self.fail(key, str(value), f"bad pattern: {exc}", "check `re:` terms") from (
                     exc
                 )
-            own_rank = rank if rank or value == "missile" else 1
+            # A kind fewer launches are of ("ICBM", "cruise missile") over a wider one read
+            # from the same words ("대륙간탄도미사일" is a 탄도미사일 too).
+            own_rank = rank if rank or value == "missile" else 2 if weapon_class(value) else 1
             parts = tuple(terms_source([t], matching) for t in terms)
             out.append(WeaponTerms(pattern, str(value), own_rank, parts))
         return out

@@ -19,6 +19,7 @@ from monitor.dedup.evidence import (
     resolved,
 )
 from monitor.detect.dates import DayClue
+from monitor.detect.gazetteer import weapon_class
 from monitor.models import Article, Detection
 from monitor.store.events import EventRow, Parked
 
@@ -240,6 +241,49 @@ def test_a_kind_of_missile_is_not_a_named_system() -> None:
     view = EventView(recent=(latest, icbm), last_stamp=T - 60)
     decision = decide(article("G:1", "ICBM", None), replace(undated(None), weapon="ICBM"), view)
     assert decision.event is not None and decision.event.id == latest.id
+
+
+@pytest.mark.parametrize(
+    ("subtype", "earlier", "page", "joins"),
+    [
+        ("test", "ICBM", "intercontinental ballistic missile", True),  # one kind, two ways
+        ("test", "cruise missile", "cruise missile", True),
+        ("test", "ballistic missile", "ballistic missile", False),  # every test is one
+        ("test", "ICBM", "cruise missile", False),
+        ("strike", "cruise missile", "cruise missile", False),  # every wave flies them
+    ],
+)
+def test_a_page_naming_the_kind_of_missile_tested_joins_that_test(
+    subtype: str, earlier: str, page: str, joins: bool
+) -> None:
+    # The page lacks a day and came in long after the actor's last report: only the kind of
+    # missile it names may speak for an event, and only a kind fewer tests are of.
+    kind = _floating("", earlier, subtype, T - 5 * 86400)
+    view = EventView(recent=(kind,), last_stamp=T - 5 * 86400)
+    report = replace(undated(None), weapon=page, subtype=subtype)
+    decision = decide(article("G:2", page, None), report, view)
+    assert decision.event is not None
+    assert (not decision.new_event and decision.event.id == kind.id) is joins
+
+
+@pytest.mark.parametrize(
+    ("weapon", "kind"),
+    [
+        ("ICBM", "ICBM"),
+        ("ICBMs", "ICBM"),
+        ("intercontinental ballistic missile", "ICBM"),
+        ("submarine-launched ballistic missile", "SLBM"),
+        ("short-range ballistic missile", "SRBM"),
+        ("hypersonic missile", "hypersonic"),
+        ("cruise missile", "cruise"),
+        ("ballistic missile", None),
+        ("missile", None),
+        ("Hwasong-18", None),
+        (None, None),
+    ],
+)
+def test_the_kind_of_missile_a_weapon_names(weapon: str | None, kind: str | None) -> None:
+    assert weapon_class(weapon) == kind
 
 
 @pytest.mark.parametrize(
