@@ -290,7 +290,10 @@ class _Placing:
             provisional = [
                 e
                 for e in nearby
-                if not e.date_certain and self._fits(e, day) and same_salvo(e, detection)
+                if not e.date_certain
+                and not is_floating(e)
+                and self._fits(e, day)
+                and same_salvo(e, detection)
             ]
             ranked = rank(provisional, day, detection.weapon, dup_events)
             if ranked:

@@ -412,6 +412,23 @@ def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     assert decision.new_facts[DATE_FACT] == "2024-03-14"
 
 
+def test_a_report_stating_a_day_its_clue_rules_out_does_not_confirm_a_floating_event() -> None:
+    # A page without a day that says "on Sunday" came in on Tuesday 5 March: the day it came in
+    # is no guess of its launch's day, so a report of a launch on that Tuesday is another one,
+    # though it is nearby and the page came in just before.
+    sunday = event(
+        f"missile_launch:{NK}:~unknown",
+        MAR_5,
+        certain=False,
+        updated=T - 60,
+        facts={DATE_FACT: UNKNOWN, CLUE_FACT: str(DayClue(None, None, 6))},
+    )
+    view = EventView(nearby=(sunday,), recent=(sunday,), last_stamp=T - 60)
+    decision = decide(article("D:2", "on Tuesday", NOW), detection(NK, MAR_5), view)
+    assert decision.event is not None and decision.new_event
+    assert decision.event.date_certain and decision.event.event_date == MAR_5
+
+
 def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() -> None:
     """Among the days a page may be about, its weekday picks the event: a Tuesday page joins
     the Tuesday launch, though another event (Thursday's) was reported since; a Monday page
