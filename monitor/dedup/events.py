@@ -339,7 +339,11 @@ class _Placing:
         return abs(event.event_date - day) <= self.window
 
     def _fits_guess(self, event: EventRow, day: date, dup_events: Mapping[str, float]) -> bool:
-        """An event a report whose day is a guess from its publication time may join."""
+        """An event a report whose day is a guess from its publication time may join. Not one
+        without a day: the day it came in is no guess of its launch's (the evidence for pages
+        without a day decides, after these)."""
+        if is_floating(event):
+            return False
         near = abs(event.event_date - day) <= self.window
         if event.date_certain:
             # Not a launch after this report was published.

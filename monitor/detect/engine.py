@@ -541,6 +541,21 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))
             dated = best
+    if (
+        dated is not best
+        and dated.start >= best.end
+        and event_date is not None
+        and not dated.date_is_reaction
+    ):
+        # A day a later sentence tells that the best window itself rules out ("fired on Sunday
+        # (04/01)", then "the last one, on 7 November") is another launch's.
+        own_clue = day_clue(ctx, best)
+        if (
+            own_clue is not None
+            and best.start <= own_clue[2] < best.end
+            and not own_clue[0].fits(event_date)
+        ):
+            event_date, dated = None, best
     reported_day = event_date if dated.date_is_reaction or dated.date_is_reported else None
     if event_date is None:
         reported_day = ctx.reference(best.actor)

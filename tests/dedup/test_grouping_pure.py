@@ -429,6 +429,22 @@ def test_a_report_stating_a_day_its_clue_rules_out_does_not_confirm_a_floating_e
     assert decision.event.date_certain and decision.event.event_date == MAR_5
 
 
+def test_a_report_dated_by_publication_does_not_join_a_floating_event_its_day_rules_out() -> None:
+    # The same, for a report whose day is only its publication day (Tuesday): the page "on
+    # Sunday" that came in that day is no guess of Tuesday's launch.
+    sunday = event(
+        f"missile_launch:{NK}:~unknown",
+        MAR_5,
+        certain=False,
+        updated=T - 60,
+        facts={DATE_FACT: UNKNOWN, CLUE_FACT: str(DayClue(None, None, 6))},
+    )
+    view = EventView(nearby=(sunday,), recent=(sunday,), last_stamp=T - 60)
+    guess = detection(NK, MAR_5, stated=False)
+    decision = decide(article("D:3", "fired", NOW), guess, view)
+    assert decision.event is not None and decision.new_event
+
+
 def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() -> None:
     """Among the days a page may be about, its weekday picks the event: a Tuesday page joins
     the Tuesday launch, though another event (Thursday's) was reported since; a Monday page

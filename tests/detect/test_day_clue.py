@@ -14,6 +14,22 @@ from monitor.models import Article
 Clue = tuple[int | None, int | None, int | None]  # (month, day of month, weekday 0 = Monday)
 
 CLUES = [
+    # A full date a later sentence gives that the headline's own day rules out is another
+    # launch's (the one before): the page still says only "Sunday, 4 January".
+    (
+        "id: 'Minggu (04/01)', then the last launch's date",
+        "Korea Utara meluncurkan sebuah rudal balistik ke Laut Timur pada hari Minggu (04/01) pagi.",
+        "Korea Utara meluncurkan sebuah rudal balistik ke Laut Timur pada hari Minggu (04/01) "
+        "pagi. Rudal balistik sebelumnya diluncurkan pada 7 November 2025.",
+        (1, 4, 6),
+    ),
+    (
+        "de: 'am Sonntag (4. Januar)', then the last launch's date",
+        "Nordkorea feuerte am Sonntag (4. Januar) eine ballistische Rakete ab.",
+        "Nordkorea feuerte am Sonntag (4. Januar) eine ballistische Rakete ab. Die letzte Rakete "
+        "feuerte das Land am 7. November 2025 ab.",
+        (1, 4, 6),
+    ),
     # A day after a word for "since" says when a span began, not the launch's day.
     (
         "fr: 'depuis le 7 octobre' is when a span began",
