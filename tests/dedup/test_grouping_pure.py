@@ -412,10 +412,11 @@ def test_a_report_stating_the_day_confirms_the_floating_event() -> None:
     assert decision.new_facts[DATE_FACT] == "2024-03-14"
 
 
-def test_a_report_stating_a_day_its_clue_rules_out_does_not_confirm_a_floating_event() -> None:
+@pytest.mark.parametrize("stated", [True, False])
+def test_a_report_of_a_day_its_clue_rules_out_does_not_take_a_floating_event(stated: bool) -> None:
     # A page without a day that says "on Sunday" came in on Tuesday 5 March: the day it came in
-    # is no guess of its launch's day, so a report of a launch on that Tuesday is another one,
-    # though it is nearby and the page came in just before.
+    # is no guess of its launch's day, so a report of a launch on that Tuesday (stated, or its
+    # publication day) is another one, though it is nearby and the page came in just before.
     sunday = event(
         f"missile_launch:{NK}:~unknown",
         MAR_5,
@@ -424,25 +425,10 @@ def test_a_report_stating_a_day_its_clue_rules_out_does_not_confirm_a_floating_e
         facts={DATE_FACT: UNKNOWN, CLUE_FACT: str(DayClue(None, None, 6))},
     )
     view = EventView(nearby=(sunday,), recent=(sunday,), last_stamp=T - 60)
-    decision = decide(article("D:2", "on Tuesday", NOW), detection(NK, MAR_5), view)
+    report = detection(NK, MAR_5, stated=stated)
+    decision = decide(article("D:2", "on Tuesday", NOW), report, view)
     assert decision.event is not None and decision.new_event
-    assert decision.event.date_certain and decision.event.event_date == MAR_5
-
-
-def test_a_report_dated_by_publication_does_not_join_a_floating_event_its_day_rules_out() -> None:
-    # The same, for a report whose day is only its publication day (Tuesday): the page "on
-    # Sunday" that came in that day is no guess of Tuesday's launch.
-    sunday = event(
-        f"missile_launch:{NK}:~unknown",
-        MAR_5,
-        certain=False,
-        updated=T - 60,
-        facts={DATE_FACT: UNKNOWN, CLUE_FACT: str(DayClue(None, None, 6))},
-    )
-    view = EventView(nearby=(sunday,), recent=(sunday,), last_stamp=T - 60)
-    guess = detection(NK, MAR_5, stated=False)
-    decision = decide(article("D:3", "fired", NOW), guess, view)
-    assert decision.event is not None and decision.new_event
+    assert decision.event.event_date == MAR_5 and decision.event.date_certain is stated
 
 
 def test_a_page_naming_the_weekday_joins_the_event_of_that_day_not_the_latest() -> None:

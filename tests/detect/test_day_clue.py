@@ -18,7 +18,7 @@ CLUES = [
     # launch's (the one before): the page still says only "Sunday, 4 January".
     (
         "id: 'Minggu (04/01)', then the last launch's date",
-        "Korea Utara meluncurkan sebuah rudal balistik ke Laut Timur pada hari Minggu (04/01) pagi.",
+        "Korea Utara meluncurkan rudal balistik ke Laut Timur pada hari Minggu (04/01) pagi.",
         "Korea Utara meluncurkan sebuah rudal balistik ke Laut Timur pada hari Minggu (04/01) "
         "pagi. Rudal balistik sebelumnya diluncurkan pada 7 November 2025.",
         (1, 4, 6),
