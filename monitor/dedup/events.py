@@ -41,7 +41,8 @@ actor's latest events that most speaks for it: a near-duplicate text, the same d
 month, a figure in common (how many missiles, how far: numbers read the same in every
 language), the same weekday (among the few days the page may be about, one in seven is enough
 to go on) or the same named system tested ("Ababeel", not a kind of missile; not in strikes,
-whose systems fly in every wave), or its last report just before this one (unless the two name
+whose systems fly in every wave), the same kind of missile tested (an ICBM, a cruise missile;
+weighed as a weekday), or its last report just before this one (unless the two name
 different missile systems: "Storm Shadow" after "ATACMS"); never one that what the text still
 says of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
 whose reports name only other countries hit than the page does, when either is a strike (Iran's
@@ -426,7 +427,8 @@ class _Placing:
             # (its pages came in between two dated items not far apart).
             narrow = only_floating and not latest and not another and is_narrow(days)
             # A near-duplicate text over the day of the month or a figure in common, over the
-            # weekday or the same named system tested, over the report just before.
+            # weekday or the same named system tested, over the same kind of missile tested or
+            # the report just before.
             strength = (
                 8 * (dup_events.get(event.id, 0.0) > 0)
                 + 2 * (clue_agrees(event, clue) or in_week(event, bound))

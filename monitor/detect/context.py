@@ -100,9 +100,9 @@ class Context:
         weapons = find_weapons(text, rules)
         self.terms["@weapon"] = [m for m, _ in weapons]
         self.terms["@system"] = [m for m, rank in weapons if rank == 3]
-        # by span: a generic word ("missile") may start where a named system does
-        # How specific each weapon read is; one span may be read as two ("대륙간탄도미사일": an
-        # ICBM and a missile), so the value is part of the key.
+        # How specific each weapon read is, by span and value: a generic word ("missile") may
+        # start where a named system does, and one span may be read as two ("대륙간탄도미사일": an
+        # ICBM and a ballistic missile).
         self.weapon_rank = {(m.start, m.end, m.value): rank for m, rank in weapons}
         for name, group in rules.groups.items():
             self.terms[name] = [
