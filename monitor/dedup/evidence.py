@@ -5,7 +5,7 @@ the figures given. Pure functions of a detection and a stored event row."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.detect.dates import DayClue, bare_date
@@ -375,19 +375,15 @@ def same_weapon(a: str | None, b: str | None) -> bool:
     "intercontinental ballistic missile")."""
     if a is None or b is None:
         return False
-    return a.casefold() == b.casefold() or (
-        weapon_class(a) is not None and weapon_class(a) == weapon_class(b)
-    )
+    kind = weapon_class(a)
+    return a.casefold() == b.casefold() or (kind is not None and kind == weapon_class(b))
 
 
 def same_class(event: EventRow, detection: Detection) -> bool:
     """Whether a test names the kind of missile the event's test was of (an ICBM, a cruise
     missile): among one actor's few tests in the days a page may be about, one in several.
     Strikes do not count: a wave's kinds fly in every wave."""
-    if event.subtype != "test" or detection.subtype != "test":
-        return False
-    kind = weapon_class(event.weapon)
-    return kind is not None and kind == weapon_class(detection.weapon)
+    return _tested_alike(event, detection, weapon_class)
 
 
 # A numeral after a system's name, as some write it: "Agni II", "Agni-II" and "Agni-2" are one.
@@ -412,10 +408,17 @@ def same_system(event: EventRow, detection: Detection) -> bool:
     """Whether a test names the missile system the event's test was of ("Ababeel",
     "Hwasong-19"). Strikes do not count: a wave's systems (Kinzhal, Kalibr) fly in every
     wave."""
+    return _tested_alike(event, detection, named_system)
+
+
+def _tested_alike(
+    event: EventRow, detection: Detection, read: Callable[[str | None], str | None]
+) -> bool:
+    """Whether the event and the report are both tests whose weapons `read` names alike."""
     if event.subtype != "test" or detection.subtype != "test":
         return False
-    name = named_system(event.weapon)
-    return name is not None and name == named_system(detection.weapon)
+    name = read(event.weapon)
+    return name is not None and name == read(detection.weapon)
 
 
 def other_system(event: EventRow, detection: Detection) -> bool:

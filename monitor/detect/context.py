@@ -103,7 +103,7 @@ class Context:
         # How specific each weapon read is, by span and value: a generic word ("missile") may
         # start where a named system does, and one span may be read as two ("대륙간탄도미사일": an
         # ICBM and a ballistic missile).
-        self.weapon_rank = {(m.start, m.end, m.value): rank for m, rank in weapons}
+        self._weapon_rank = {(m.start, m.end, m.value): rank for m, rank in weapons}
         for name, group in rules.groups.items():
             self.terms[name] = [
                 Mention(m.start(), m.end(), m.group(), name) for m in group.pattern.finditer(text)
@@ -153,6 +153,11 @@ class Context:
                 ):
                     return name
         return None
+
+    def weapon_rank(self, m: Mention) -> int:
+        """How specific a weapon read is: 3 a named system, 2 a narrower kind or an acronym,
+        1 a kind, 0 a bare missile word."""
+        return self._weapon_rank.get((m.start, m.end, m.value), 0)
 
     def within(self, name: str, start: int, end: int) -> list[Mention]:
         """The mentions of a group or entity inside text[start:end] (each list is in text

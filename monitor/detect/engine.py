@@ -197,7 +197,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             m = found[name][0]
             w.evidence.append(Evidence(rule.name, name.lstrip("@"), m.text, m.start))
     if weapons:
-        top = max(weapons, key=lambda m: (ctx.weapon_rank.get((m.start, m.end, m.value), 0), m.end))
+        top = max(weapons, key=lambda m: (ctx.weapon_rank(m), m.end))
         w.weapon = top.value
     # The subtype from the window's words, else the headline's ("Russia strikes Kyiv"); a
     # launch at another actor is a strike whatever the words ("fired missiles at Ukraine").
@@ -580,7 +580,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     # The most specific weapon any matching window names: "SS-18" over "missile", the longer
     # of two kinds read from one place ("대륙간탄도미사일" over its "탄도미사일").
     ranked = [
-        (ctx.weapon_rank.get((m.start, m.end, m.value), 0), -m.start, m.end, m.value)
+        (ctx.weapon_rank(m), -m.start, m.end, m.value)
         for w in matched
         if w.actor == best.actor
         for m in ctx.within("@weapon", w.start, w.end)
