@@ -617,12 +617,19 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     if score < rules.threshold:
         lines.insert(1, "below threshold")
         return Analysis(score, rules.threshold, None, tuple(lines), language)
+    actor = best.actor
+    if actor is None and best.subtype == "strike" and len(targets) == 1:
+        # "Kyiv hit by missiles overnight": the report names only the place hit; the rules say
+        # who strikes it.
+        actor = rules.implied_launchers.get(targets[0])
+        if actor is not None:
+            lines.append(f"launcher implied by the place hit ({targets[0]}): {actor}")
     detection = Detection(
         event_type=rules.event_type,
         subtype=best.subtype,
         rule=best.rule.name,
         score=round(score, 4),
-        actor=best.actor,
+        actor=actor,
         weapon=weapon,
         event_date=event_date,
         count=find_count(ctx.doc.text, best.start, best.end),
@@ -633,7 +640,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         sources=sources,
         targets=targets,
         time_of_day=time_of_day,
-        launched_at=_instant(event_date, time_of_day, ctx.timezone(best.actor))
+        launched_at=_instant(event_date, time_of_day, ctx.timezone(actor))
         if date_part == "date"
         else None,
         day_clue=(clue[0].month, clue[0].day, clue[0].weekday) if clue else None,

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.detect.calendars import DateWords
-from monitor.detect.gazetteer import weapon_class
+from monitor.detect.gazetteer import ACTORS, weapon_class
 from monitor.detect.lazyre import lazy_compile
 from monitor.detect.rules import (
     ENTITY_TYPES,
@@ -49,6 +49,7 @@ _TOP_KEYS = {
     "dates",
     "roles",
     "timezones",
+    "implied_launchers",
     "not_actors",
     "not_dates",
 }
@@ -319,6 +320,7 @@ class Builder:
             not_dates=self._not_actors(data.get("not_dates"), matching, "not_dates"),
             roles=self._roles(data.get("roles")),
             timezones=self._timezones(data.get("timezones")),
+            implied_launchers=self._implied(data.get("implied_launchers"), data.get("actors")),
         )
 
     def _weapons(self, raw: Any, key: str, rank: int, matching: Matching) -> list[WeaponTerms]:
@@ -394,6 +396,29 @@ class Builder:
             except re.error as exc:
                 raise self.fail("roles", key, f"bad regex: {exc}", "fix the pattern") from exc
         return Roles(**compiled)
+
+    def _implied(self, raw: Any, actors: Any) -> dict[str, str]:
+        """`implied_launchers:` -- the place hit -> who strikes it, both known actor ids."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise self.fail(
+                "top level",
+                "implied_launchers",
+                "expected a mapping of the actor hit to the actor that strikes it",
+                "e.g. `ukraine: russia`",
+            )
+        known = {a.id for a in ACTORS} | set(actors or {})
+        for hit, launcher in raw.items():
+            for name in (str(hit), launcher):
+                if name not in known:
+                    raise self.fail(
+                        "implied_launchers",
+                        str(hit),
+                        f"unknown actor {name!r}",
+                        "use an actor id of the gazetteer or of `actors:` (e.g. russia)",
+                    )
+        return {str(k): v for k, v in raw.items()}
 
     def _timezones(self, raw: Any) -> dict[str, str]:
         if raw is None:

@@ -121,6 +121,8 @@ class RuleSet:
     not_dates: re.Pattern[str] | None = None
     roles: Roles = field(default_factory=Roles)
     timezones: Mapping[str, str] = field(default_factory=dict)
+    # Who launched a strike whose report names only the place hit: hit actor -> launcher.
+    implied_launchers: Mapping[str, str] = field(default_factory=dict)
     # The same rules in other languages, by ISO 639-1 code (only on the base rule set).
     packs: Mapping[str, RuleSet] = field(default_factory=dict)
     # `prefilter_pattern`'s alternatives, one pattern per term (monitor.detect.screen reads

@@ -43,6 +43,22 @@ def test_rules_for_another_event_type_need_no_code() -> None:
     assert rules.event_type == "eruption" and rules.rules[0].name == "volcano-erupts"
 
 
+def test_an_implied_launcher_must_be_a_known_actor(tmp_path: Path) -> None:
+    (tmp_path / "eruption.yaml").write_text(
+        MINIMAL + "implied_launchers: {ukraine: atlantis}\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        RulesError, match="implied_launchers, key 'ukraine': unknown actor 'atlantis'"
+    ):
+        load_rules(tmp_path / "eruption.yaml")
+
+
+def test_an_implied_launcher_names_who_struck_the_place_a_report_names_alone() -> None:
+    rules = load_rules(None)
+    assert rules.implied_launchers["ukraine"] == "russia"
+    assert rules.for_language("de").implied_launchers == rules.implied_launchers
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
