@@ -22,8 +22,9 @@ demo: setup
 	$(BIN)/monitor demo
 
 # The browser tests fail here, rather than skip, when Chromium is missing (.ci/run installs it).
+# Two workers: every test has its own ports, folders and PostgreSQL schema.
 test: setup
-	MONITOR_BROWSER_TESTS=required $(BIN)/pytest -q
+	MONITOR_BROWSER_TESTS=required $(BIN)/pytest -q -n 2
 
 # Builds deploy/Dockerfile with podman on a local Debian base and runs the image (DEVELOPERS.md).
 test-container: setup
