@@ -525,6 +525,12 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             )
     # A launch's own date, else a reaction's ("date:reaction": the launch came on or before
     # it), else the publication day ("date:publication"), which only stands in for the date.
+    sources, targets = others_named(ctx, best, [w for w in matched if w.actor == best.actor])
+    actor = best.actor
+    if actor is None and best.subtype == "strike" and len(targets) == 1:
+        # "Kyiv hit by missiles overnight": the report names only the place hit; the rules say
+        # who strikes it (and its clock dates the report).
+        actor = rules.implied_launchers.get(targets[0])
     dated_windows = [w for w in matched if w.event_date and w.actor == best.actor]
     # A launch's own past day first: a reaction's day only bounds it, and a day after
     # publication is a plan's (the meeting "on the 6th"). Stable: score order otherwise.
@@ -536,7 +542,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         # An undated headline: the lead dates the news ("... fired a missile on Monday"); so
         # it does over a day the body tells, often an earlier launch's ("three days after the
         # one on the 11th").
-        lead = lead_day(ctx, best.actor, acted=dated.position == "body")
+        lead = lead_day(ctx, actor, acted=dated.position == "body")
         if lead is not None:
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))
@@ -558,18 +564,18 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             event_date, dated = None, best
     reported_day = event_date if dated.date_is_reaction or dated.date_is_reported else None
     if event_date is None:
-        reported_day = ctx.reference(best.actor)
+        reported_day = ctx.reference(actor)
     if reported_day is not None:
         # "KCNA reported Thursday ... The missile was fired on Wednesday", or a lead that
         # states no day: the launch's own day, stated in the lead or just after it, before the
         # day the report is dated by (or published on).
-        own = own_day(ctx, best.actor, reported_day, inclusive=event_date is None)
+        own = own_day(ctx, actor, reported_day, inclusive=event_date is None)
         if own is not None and own.value is not None:
             event_date, date_part = own.value, "date"
             evidence.append(Evidence(best.rule.name, "date", own.text, own.start))
             dated = best
     if event_date is None:
-        event_date = publication_day(ctx.article.published, ctx.timezone(best.actor))
+        event_date = publication_day(ctx.article.published, ctx.timezone(actor))
         date_part = "date:publication"
     clue = day_clue(ctx, best) if event_date is None else None
     if clue is not None:
@@ -593,7 +599,6 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         if pegged or any(w.position != "body" for w in matched if w.actor == best.actor)
         else ("background")
     )
-    sources, targets = others_named(ctx, best, [w for w in matched if w.actor == best.actor])
     time_of_day = dated.time_of_day if dated.time_of_day is not None else best.time_of_day
     lines = [
         said,
@@ -613,17 +618,12 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         lines.append(f"reported by (not the launcher): {', '.join(sources)}")
     if targets:
         lines.append(f"targets (not the launcher): {', '.join(targets)}")
+    if actor != best.actor:
+        lines.append(f"launcher implied by the place hit ({targets[0]}): {actor}")
     lines += reasons[:3]
     if score < rules.threshold:
         lines.insert(1, "below threshold")
         return Analysis(score, rules.threshold, None, tuple(lines), language)
-    actor = best.actor
-    if actor is None and best.subtype == "strike" and len(targets) == 1:
-        # "Kyiv hit by missiles overnight": the report names only the place hit; the rules say
-        # who strikes it.
-        actor = rules.implied_launchers.get(targets[0])
-        if actor is not None:
-            lines.append(f"launcher implied by the place hit ({targets[0]}): {actor}")
     detection = Detection(
         event_type=rules.event_type,
         subtype=best.subtype,
