@@ -523,14 +523,14 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             evidence.append(
                 Evidence(best.rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
             )
-    # A launch's own date, else a reaction's ("date:reaction": the launch came on or before
-    # it), else the publication day ("date:publication"), which only stands in for the date.
     sources, targets = others_named(ctx, best, [w for w in matched if w.actor == best.actor])
     actor = best.actor
     if actor is None and best.subtype == "strike" and len(targets) == 1:
         # "Kyiv hit by missiles overnight": the report names only the place hit; the rules say
         # who strikes it (and its clock dates the report).
         actor = rules.implied_launchers.get(targets[0])
+    # A launch's own date, else a reaction's ("date:reaction": the launch came on or before
+    # it), else the publication day ("date:publication"), which only stands in for the date.
     dated_windows = [w for w in matched if w.event_date and w.actor == best.actor]
     # A launch's own past day first: a reaction's day only bounds it, and a day after
     # publication is a plan's (the meeting "on the 6th"). Stable: score order otherwise.
