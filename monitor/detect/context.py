@@ -58,6 +58,8 @@ class Window:
     date_is_reported: bool = False  # the date is the one a report verb is dated by ("said Friday")
     time_of_day: int | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    # Rejected because the act's own date is stale while another in it is fresh.
+    stale: str | None = None
 
 
 _NOT_LAUNCHER = ("source", "target", "addressee", "maker")
@@ -175,6 +177,11 @@ class Context:
             if m.end <= end:
                 out.append(m)
         return out
+
+    def touching(self, name: str, start: int, end: int, reach: int = 12) -> bool:
+        """Whether a mention of the group stands in text[start:end] or right by it, a few
+        characters either side: "since March", "seit März", "11月以来", "지난 11월 이후"."""
+        return bool(self.within(name, max(0, start - reach), end + reach))
 
     def timezone(self, actor: str | None) -> str | None:
         return self.rules.timezones.get(actor or "") or actor_timezone(actor)

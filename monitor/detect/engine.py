@@ -132,9 +132,12 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     # Recency: a window whose dates are all stale (or all in the future) is not a launch report.
     ref = ctx.reference(w.actor)
     dates = ctx.dates(w.start, w.end, ref, w.actor)
-    verdict = _recency(ctx.rules, dates, act_start)
-    if verdict:
-        reasons.append(f"rejected {where}: {verdict}")
+    stale = _recency(ctx.rules, dates, act_start)
+    if stale is not None:
+        reasons.append(f"rejected {where}: {stale[0]}")
+        # A stale date marked as a comparison ("its first launch since March") dates no act.
+        if stale[1] is not None and not ctx.touching("since", stale[1].start, stale[1].end):
+            w.stale = stale[0]
         return False
     if w.position == "lead":
         # The lead window reaches into the sentence after the lead, which may tell of an
@@ -377,7 +380,12 @@ def _counted_from_report_day(ctx: Context, found: list[DateMention], act: int) -
     return out
 
 
-def _recency(rules: RuleSet, dates: list[DateMention], act: int) -> str | None:
+def _recency(
+    rules: RuleSet, dates: list[DateMention], act: int
+) -> tuple[str, DateMention | None] | None:
+    """Why a window's dates make it no report of a recent launch, if they do; with the act's
+    own stale date when another date in the window is fresh ("Moscow on Wednesday criticised
+    the tests the US carried out in November": a statement about an old launch)."""
     known = [d for d in dates if d.age_days is not None]
     if not known:
         return None
@@ -391,8 +399,13 @@ def _recency(rules: RuleSet, dates: list[DateMention], act: int) -> str | None:
     d = nearest if fresh else known[0]
     assert d.age_days is not None
     if d.age_days < 0:
-        return f"date {d.text!r} is {-d.age_days} days after publication (a plan, not a report)"
-    return f"date {d.text!r} is {d.age_days} days before publication (not recent)"
+        return (
+            f"date {d.text!r} is {-d.age_days} days after publication (a plan, not a report)",
+            None,
+        )
+    if fresh:
+        return f"date {d.text!r} is {d.age_days} days before publication, beside a fresh day", d
+    return f"date {d.text!r} is {d.age_days} days before publication (not recent)", None
 
 
 def prefilter(text: str, rules: RuleSet) -> bool:
@@ -476,10 +489,13 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     ctx = Context(article, rules)
     reasons: list[str] = []
     matched: list[Window] = []
+    stale_lead: list[Window] = []
     for rule in rules.rules:
         for w in ctx.windows(rule):
             if _match_window(ctx, w, reasons):
                 matched.append(w)
+            elif w.stale and w.position == "lead":
+                stale_lead.append(w)
     if not matched:
         lines = [said, "no rule matched", *reasons[:5]]
         return Analysis(0.0, rules.threshold, None, tuple(lines), language)
@@ -491,6 +507,16 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         if plan is not None:
             lines = [said, f"the lead tells the headline's launch as a plan: {plan.text!r}"]
             return Analysis(0.0, rules.threshold, None, tuple(lines), language)
+    if (
+        best.position == "title"
+        and best.event_date is None
+        and stale_lead
+        and not any(w.position == "lead" for w in matched)
+    ):
+        # An undated headline whose lead tells the launch long ago, and a fresh day only of
+        # what was said of it: the news is the statement, not a launch.
+        lines = [said, f"the lead tells the headline's launch as an old one: {stale_lead[0].stale}"]
+        return Analysis(0.0, rules.threshold, None, tuple(lines), language)
     score = best.score
     others = [
         w for w in matched[1:] if w.score > 0 and (w.end <= best.start or w.start >= best.end)
