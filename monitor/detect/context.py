@@ -62,7 +62,7 @@ class Window:
     stale: str | None = None
 
 
-_NOT_LAUNCHER = ("source", "target", "addressee", "maker")
+NOT_LAUNCHER = ("source", "target", "addressee", "maker")
 
 
 @lru_cache(maxsize=64)
@@ -344,7 +344,7 @@ class Context:
         # those the text says fired ("launched from Yemen", "fired by the Houthis"), if any.
         named = [(m, self.role(m)) for m in self.terms["@actor"]]
         plain = [m for m, role in named if role.startswith("agent")] or [
-            m for m, role in named if role not in _NOT_LAUNCHER
+            m for m, role in named if role not in NOT_LAUNCHER
         ]
         counts = Counter(m.value for m in plain)
         if counts:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.detect.context import (
     CLUE_SENTENCES,
+    NOT_LAUNCHER,
     Context,
     Window,
     after_publication,
@@ -139,6 +140,11 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         if stale[1] is not None and not ctx.touching("since", stale[1].start, stale[1].end):
             w.stale = stale[0]
         return False
+    if rule.within == "lead" and _weapons_told_another_day(ctx, w, dates):
+        reasons.append(
+            f"rejected {where}: the missiles the sentence after the lead names are another day's"
+        )
+        return False
     if w.position == "lead":
         # The lead window reaches into the sentence after the lead, which may tell of an
         # earlier launch ("The North had fired cruise missiles on Monday"): not this one's day.
@@ -251,6 +257,44 @@ REPORT_LAG_DAYS = 3
 # Vergeltung", "…, Moscou promet de riposter", "北 미사일 발사…日 항의", and Arabic's "and"
 # joined to the next word ("... وموسكو تتوعد بالرد").
 _CLAUSE_BREAK = re.compile(r"[.;!?|–—…]|:\s|,\s|\s-\s|\s[وف](?=[\u0621-\u064a]{2})")
+
+
+def _weapons_told_another_day(ctx: Context, w: Window, dates: list[DateMention]) -> bool:
+    """Whether a headline-and-lead window's missiles are only in the sentence after the lead,
+    and that sentence dates its act another day than the lead dates the headline's ("Russian
+    drones hit Kharkiv overnight into Wednesday. Last Friday Russia also fired missiles")."""
+    weapons = ctx.within("@weapon", w.start, w.end)
+    if not weapons or any(m.start < ctx.lead_end for m in weapons):
+        return False
+    lead_days = {d.value for d in dates if d.start < ctx.lead_end and d.value is not None}
+    after_days = {d.value for d in dates if d.start >= ctx.lead_end and d.value is not None}
+    return bool(lead_days and after_days and not lead_days & after_days)
+
+
+def _headline_tells(ctx: Context, best: Window) -> Mention | None:
+    """The headline's act, when the best window is in the body and the headline tells the same
+    actor's act without naming the weapon ("India attacks targets in Pakistan"), and the window
+    gives no other day than the report's own: the body names the weapon of the headline's act.
+    """
+    if best.position != "body" or best.actor is None:
+        return None
+    title_end = ctx.doc.title_end
+    if ctx.within("@weapon", 0, title_end):
+        return None  # a headline naming missiles without a window of its own tells another act
+    acts = [m for n in best.rule.all if n[0] != "@" for m in ctx.within(n, 0, title_end)]
+    if not acts:
+        return None
+    agents = [
+        m
+        for m in ctx.within("@actor", 0, title_end)
+        if m.value == best.actor and ctx.role(m, 0) not in NOT_LAUNCHER
+    ]
+    if not agents:
+        return None
+    ref = ctx.reference(best.actor)
+    if best.event_date is not None and ref is not None and abs((ref - best.event_date).days) > 1:
+        return None
+    return acts[0]
 
 
 def _another_clause(ctx: Context, best: Window, hit: Mention) -> bool:
@@ -549,6 +593,18 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             evidence.append(
                 Evidence(best.rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
             )
+    headline_act = _headline_tells(ctx, best)
+    if headline_act is not None:
+        # "India strikes targets inside Pakistan", and the body names the missiles: the
+        # body's launch is the headline's news, weighed as the headline's.
+        bonus = best.rule.score * (rules.positions.get("title", 1.0) - rules.positions["body"])
+        score += bonus
+        pegged = True
+        evidence.append(
+            Evidence(
+                best.rule.name, "adjust:headline-act", headline_act.text, headline_act.start, bonus
+            )
+        )
     sources, targets = others_named(ctx, best, [w for w in matched if w.actor == best.actor])
     actor = best.actor
     if actor is None and best.subtype == "strike" and len(targets) == 1:
