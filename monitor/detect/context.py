@@ -63,6 +63,11 @@ class Window:
 
 
 NOT_LAUNCHER = ("source", "target", "addressee", "maker")
+# What a defender scores as the launcher: as a source does (entities.launcher_score).
+DEFENDER_SCORE = -2.0
+# How far after an actor's name the act it does may be told (a verb-last sentence puts the
+# object, the place and the day between).
+_INTERCEPT_REACH = 120
 
 
 @lru_cache(maxsize=64)
@@ -269,7 +274,60 @@ class Context:
         return acts[0].start if acts else s.end
 
     def role(self, m: Mention, floor: int = 0) -> str:
-        return role_of(self.doc.text, m, self.rules.roles, floor)
+        found = role_of(self.doc.text, m, self.rules.roles, floor)
+        # A defender that speaks stays a source ("the Israeli military said it intercepted").
+        return "target" if found != "source" and self._defends(m, found) else found
+
+    def defends(self, m: Mention, floor: int = 0) -> bool:
+        """Whether the actor shoots the missile down: it did not fire, whatever it reports."""
+        return self._defends(m, role_of(self.doc.text, m, self.rules.roles, floor))
+
+    def _defends(self, m: Mention, found: str) -> bool:
+        """Whether the actor shoots the missile down, where nothing says it fired ("launched
+        by", "from" name who did)."""
+        if found not in ("", "source", "agent"):
+            return False
+        if self._intercepts(m):
+            return True
+        # "Saudi Arabia intercepts a missile over Riyadh": the capital is the defender too.
+        sentence = self.doc.sentence_at(m.start)
+        return any(
+            x.value == m.value and self._intercepts(x)
+            for x in self.within("@actor", sentence.start, m.start)
+        )
+
+    def launcher_score(self, m: Mention, act: int, weapon: int, floor: int) -> float:
+        """How likely `m` fired the act at `act` (`entities.launcher_score`); a defender that
+        shoots the missile down did not, whatever else its words say."""
+        score = launcher_score(self.doc.text, m, act, weapon, floor, self.rules.roles)
+        if score > DEFENDER_SCORE and self.defends(m, floor):
+            return DEFENDER_SCORE
+        return score
+
+    def _intercepts(self, m: Mention) -> bool:
+        """Whether the first act told after an actor's name, in its sentence, is shooting a
+        missile down ("Saudi air defences intercepted a ballistic missile", "사우디 방공부대가
+        ... 요격했다"): the actor defends, it did not fire. Not when a weapon follows the name
+        at once ("Houthi missile intercepted": the actor's own missile)."""
+        if not self.terms.get("interception"):
+            return False
+        sentence = self.doc.sentence_at(m.start)
+        if any(w.start - m.end <= 2 for w in self.within("@weapon", m.end, m.end + 40)):
+            return False
+        # Nor when a weapon stands right before it ("Missile degli Houthi intercettato",
+        # "صاروخ الحوثيين"): a few letters between, no act.
+        for w in self.within("@weapon", max(0, m.start - 40), m.start):
+            between = self.doc.text[w.end : m.start]
+            if len(between) <= 16 and not self.within("launch", w.end, m.start):
+                return False
+        end = min(sentence.end, m.end + _INTERCEPT_REACH)
+        downs = self.within("interception", m.end, end)
+        if not downs:
+            return False
+        # No launch told before the interception ("North Korea fired a missile that Japan
+        # intercepted"): a launch word that is the interception itself does not count.
+        down = downs[0]
+        return not any(x.end <= down.start for x in self.within("launch", m.end, down.end))
 
     def windows(self, rule: Rule) -> list[Window]:
         sentences = self.doc.sentences
@@ -325,7 +383,6 @@ class Context:
             if not self.within("@weapon", s.start, s.end):
                 continue
             found = [m for m in self.within("@actor", s.start, s.end)]
-            roles = self.rules.roles
             # Placed against the sentence's last act and the weapon named before it ("Ukraine
             # attacked two Russian airfields with missiles sent from the United States"; "북한의
             # 발사에 대응해 현무-2를 발사하는 훈련"), else its end.
@@ -335,7 +392,7 @@ class Context:
             )
             weapons = [w.start for w in self.within("@weapon", s.start, act)]
             weapon = weapons[-1] if weapons else act
-            scored = [(launcher_score(text, m, act, weapon, s.start, roles), m) for m in found]
+            scored = [(self.launcher_score(m, act, weapon, s.start), m) for m in found]
             scored = together_as_one(text, scored, min(act, weapon))
             scored = [x for x in scored if x[0] > 0]
             if scored:

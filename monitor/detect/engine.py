@@ -36,7 +36,6 @@ from monitor.detect.entities import (
     Mention,
     find_count,
     find_place,
-    launcher_score,
     salient_figures,
     together_as_one,
 )
@@ -75,12 +74,10 @@ def _placed_actors(
     ctx: Context, start: int, end: int, act: int, weapon: int
 ) -> list[tuple[float, Mention]]:
     """The actors named in text[start:end], each with how likely it fired the act at `act`."""
-    text, roles = ctx.doc.text, ctx.rules.roles
     scored = [
-        (launcher_score(text, m, act, weapon, start, roles), m)
-        for m in ctx.within("@actor", start, end)
+        (ctx.launcher_score(m, act, weapon, start), m) for m in ctx.within("@actor", start, end)
     ]
-    return together_as_one(text, scored, act)
+    return together_as_one(ctx.doc.text, scored, act)
 
 
 def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
@@ -121,7 +118,11 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     if actor is None:
         # Only a reporting actor is named: "Pyongyang confirms the test", "the Russian defence
         # ministry said its forces struck ...": it reports its own launch.
-        sources = [(score, m) for score, m in candidates if ctx.role(m, w.start) == "source"]
+        sources = [
+            (score, m)
+            for score, m in candidates
+            if ctx.role(m, w.start) == "source" and not ctx.defends(m, w.start)
+        ]
         # Or only the weapon's maker: "une frappe avec des missiles russes": no one else fired.
         makers = [(score, m) for score, m in candidates if ctx.role(m, w.start) == "maker"]
         actor = max(sources or makers, key=lambda x: x[0])[1] if sources or makers else None
