@@ -128,6 +128,7 @@ class Context:
                         cancelled.append(m)
                 self.terms[name], self.cancelled[name] = kept, cancelled
         self._refs: dict[str | None, date | None] = {}
+        self._intercepting: dict[int, bool] = {}
         self._starts: dict[str, list[int]] = {}
         self._context_actor: tuple[Mention | None] | None = None
         self.bare_date = article.published is not None and bare_date(article.published)
@@ -305,6 +306,12 @@ class Context:
         return score
 
     def _intercepts(self, m: Mention) -> bool:
+        found = self._intercepting.get(m.start)
+        if found is None:
+            found = self._intercepting[m.start] = self._first_act_intercepts(m)
+        return found
+
+    def _first_act_intercepts(self, m: Mention) -> bool:
         """Whether the first act told after an actor's name, in its sentence, is shooting a
         missile down ("Saudi air defences intercepted a ballistic missile", "사우디 방공부대가
         ... 요격했다"): the actor defends, it did not fire. Not when a weapon follows the name
@@ -312,6 +319,9 @@ class Context:
         if not self.terms.get("interception"):
             return False
         sentence = self.doc.sentence_at(m.start)
+        downs = self.within("interception", m.end, min(sentence.end, m.end + _INTERCEPT_REACH))
+        if not downs:
+            return False
         if any(w.start - m.end <= 2 for w in self.within("@weapon", m.end, m.end + 40)):
             return False
         # Nor when a weapon stands right before it ("Missile degli Houthi intercettato",
@@ -320,10 +330,6 @@ class Context:
             between = self.doc.text[w.end : m.start]
             if len(between) <= 16 and not self.within("launch", w.end, m.start):
                 return False
-        end = min(sentence.end, m.end + _INTERCEPT_REACH)
-        downs = self.within("interception", m.end, end)
-        if not downs:
-            return False
         # No launch told before the interception ("North Korea fired a missile that Japan
         # intercepted"): a launch word that is the interception itself does not count.
         down = downs[0]
