@@ -10,7 +10,7 @@ publication time, stands in) is the window applied: the report joins an event of
 and actor with a stated date up to `window_days` either side, preferring one holding a
 near-duplicate of its text, then one with the same weapon, then a stated date, then the nearest
 date, then the earlier. Another uncertain report joins it only when both are about the same day
-or their texts are near-duplicates: the window is slack for time zones around a stated date,
+or, a day apart, their texts are near-duplicates or both test the same named system: the window is slack for time zones around a stated date,
 and two guesses a day apart would otherwise chain one day's launch onto the next. Failing those, it
 joins a floating event (below) that the evidence for pages without a day picks and its day
 fits. With none, it opens a provisional event `<event_type>:<actor>:~<date>`; the first report
@@ -352,8 +352,11 @@ class _Placing:
             return near and (published is None or event.event_date <= latest_launch_day(published))
         if is_bounded(event) and self._fits(event, day):
             return True
-        # Two guesses: the same day, or the same text a time zone apart.
-        return event.event_date == day or (near and dup_events.get(event.id, 0.0) > 0)
+        # Two guesses: the same day, or a time zone apart the same text or a test of the same
+        # named system ("Babur" on the 11th and the 12th: tests of one system are weeks apart).
+        return event.event_date == day or (
+            near and (dup_events.get(event.id, 0.0) > 0 or same_system(event, self.detection))
+        )
 
     def _fits_bound(self, event: EventRow, bound: date) -> bool:
         """An event a report whose launch came on or before `bound` may join."""

@@ -134,6 +134,37 @@ async def test_guessed_days_are_not_chained_across_days(
     assert b.new_event is not one_event
 
 
+# (the two tests' weapons and kinds, one event?)
+SYSTEM_GUESSES = [
+    pytest.param(("Babur", "test"), ("Babur", "test"), True, id="same-named-system"),
+    pytest.param(("Babur-1A", "test"), ("Babur 1A", "test"), True, id="spelt-otherwise"),
+    pytest.param(("Babur", "test"), ("Shaheen-III", "test"), False, id="another-system"),
+    pytest.param(("cruise missile", "test"), ("cruise missile", "test"), False, id="a-kind-only"),
+    pytest.param(("Kalibr", "strike"), ("Kalibr", "strike"), False, id="strikes"),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "one_event"), SYSTEM_GUESSES)
+async def test_guessed_days_a_day_apart_join_on_the_named_system_tested(
+    dedup: Deduplicator, first: tuple[str, str], second: tuple[str, str], one_event: bool
+) -> None:
+    """A test of one named system guessed a day apart (a time zone, a report the next morning)
+    is one test: tests of one system are weeks apart, a wave's systems fly every night."""
+    a = await placed(
+        dedup,
+        article("ISPR:1", "Pakistan test-fired a missile.", at(day(11), 9)),
+        detection("pakistan", day(11), stated=False, weapon=first[0], subtype=first[1]),
+    )
+    b = await placed(
+        dedup,
+        article("Dawn:1", "The missile flew 450 km, the army said.", at(day(12), 9)),
+        detection("pakistan", day(12), stated=False, weapon=second[0], subtype=second[1]),
+    )
+    assert a.new_event
+    assert (b.event.id == a.event.id) is one_event
+    assert b.new_event is not one_event
+
+
 async def test_a_guessed_day_next_to_a_stated_one_still_joins(dedup: Deduplicator) -> None:
     stated = await placed(dedup, *launch("Yonhap", 5))
     guessed = await placed(dedup, *undated("NHK", 6))
