@@ -10,7 +10,7 @@ publication time, stands in) is the window applied: the report joins an event of
 and actor with a stated date up to `window_days` either side, preferring one holding a
 near-duplicate of its text, then one with the same weapon, then a stated date, then the nearest
 date, then the earlier. Another uncertain report joins it only when both are about the same day
-or, a day apart, their texts are near-duplicates or both test the same named system: the
+or, within the window, their texts are near-duplicates or both test the same named system: the
 window is slack for time zones around a stated date, and two guesses a day apart would
 otherwise chain one day's launch onto the next. Failing those, it
 joins a floating event (below) that the evidence for pages without a day picks and its day

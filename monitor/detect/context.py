@@ -277,17 +277,20 @@ class Context:
     def role(self, m: Mention, floor: int = 0) -> str:
         found = role_of(self.doc.text, m, self.rules.roles, floor)
         # A defender that speaks stays a source ("the Israeli military said it intercepted").
-        return "target" if found != "source" and self._defends(m, found) else found
+        if found in ("", "agent") and self._shoots_down(m):
+            return "target"
+        return found
 
     def defends(self, m: Mention, floor: int = 0) -> bool:
-        """Whether the actor shoots the missile down: it did not fire, whatever it reports."""
-        return self._defends(m, role_of(self.doc.text, m, self.rules.roles, floor))
-
-    def _defends(self, m: Mention, found: str) -> bool:
         """Whether the actor shoots the missile down, where nothing says it fired ("launched
-        by", "from" name who did)."""
-        if found not in ("", "source", "agent"):
-            return False
+        by", "from" name who did): it did not fire, whatever it reports."""
+        return self._shoots_down(m) and role_of(self.doc.text, m, self.rules.roles, floor) in (
+            "",
+            "source",
+            "agent",
+        )
+
+    def _shoots_down(self, m: Mention) -> bool:
         if self._intercepts(m):
             return True
         # "Saudi Arabia intercepts a missile over Riyadh": the capital is the defender too.

@@ -267,31 +267,40 @@ def _weapons_told_another_day(ctx: Context, w: Window, dates: list[DateMention])
     weapons = ctx.within("@weapon", w.start, w.end)
     if not weapons or any(m.start < ctx.lead_end for m in weapons):
         return False
-    lead_days = {d.value for d in dates if d.start < ctx.lead_end and d.value is not None}
-    after_days = {d.value for d in dates if d.start >= ctx.lead_end and d.value is not None}
-    return bool(lead_days and after_days and not lead_days & after_days)
+    lead_days = [d.value for d in dates if d.start < ctx.lead_end and d.value is not None]
+    after_days = [d.value for d in dates if d.start >= ctx.lead_end and d.value is not None]
+    # A day apart is one night's attack told both ways ("overnight into Thursday", "began late
+    # on Wednesday").
+    return bool(lead_days and after_days) and all(
+        abs((a - b).days) > 1 for a in lead_days for b in after_days
+    )
+
+
+# The packs' words that make a headline's act no news: a plan, a threat, a denial.
+_HEADLINE_NOT_NEWS = ("irrealis", "headline_plan", "negation", "threat")
 
 
 def _headline_tells(ctx: Context, best: Window) -> Mention | None:
     """The headline's act, when the best window is in the body and the headline tells the same
-    actor's act without naming the weapon ("India attacks targets in Pakistan"), and the window
-    gives no other day than the report's own: the body names the weapon of the headline's act.
-    """
+    actor's act without naming the weapon ("India attacks targets in Pakistan"), as news (no
+    threat, plan or denial in it), and the window gives no day more than one from the report's
+    own: the body names the weapon of the headline's act."""
     if best.position != "body" or best.actor is None:
         return None
     title_end = ctx.doc.title_end
     if ctx.within("@weapon", 0, title_end):
         return None  # a headline naming missiles without a window of its own tells another act
+    if any(ctx.within(n, 0, title_end) for n in _HEADLINE_NOT_NEWS):
+        return None
     acts = [m for n in best.rule.all if n[0] != "@" for m in ctx.within(n, 0, title_end)]
     if not acts:
         return None
-    agents = [
-        m
+    if not any(
+        m.value == best.actor and ctx.role(m, 0) not in NOT_LAUNCHER
         for m in ctx.within("@actor", 0, title_end)
-        if m.value == best.actor and ctx.role(m, 0) not in NOT_LAUNCHER
-    ]
-    if not agents:
+    ):
         return None
+
     ref = ctx.reference(best.actor)
     if best.event_date is not None and ref is not None and abs((ref - best.event_date).days) > 1:
         return None
