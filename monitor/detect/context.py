@@ -79,7 +79,7 @@ def _vocabulary(rules: RuleSet) -> Vocabulary | None:
 
 
 # The packs' groups that make a launch word a plan, a threat, a condition or a denial.
-_PLAN_WORDS = frozenset(
+PLAN_WORDS = frozenset(
     {"irrealis", "threat", "negation", "plan_verb", "future", "forthcoming", "condition"}
 )
 
@@ -124,7 +124,7 @@ class Context:
                     by = self._cancelled(m, group)
                     if by is None:
                         kept.append(m)
-                    elif by in _PLAN_WORDS:
+                    elif by in PLAN_WORDS:
                         cancelled.append(m)
                 self.terms[name], self.cancelled[name] = kept, cancelled
         self._refs: dict[str | None, date | None] = {}

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from monitor.detect.context import (
     CLUE_SENTENCES,
     NOT_LAUNCHER,
+    PLAN_WORDS,
     Context,
     Window,
     after_publication,
@@ -276,10 +277,6 @@ def _weapons_told_another_day(ctx: Context, w: Window, dates: list[DateMention])
     )
 
 
-# The packs' words that make a headline's act no news: a plan, a threat, a denial.
-_HEADLINE_NOT_NEWS = ("irrealis", "headline_plan", "negation", "threat")
-
-
 def _headline_tells(ctx: Context, best: Window) -> Mention | None:
     """The headline's act, when the best window is in the body and the headline tells the same
     actor's act without naming the weapon ("India attacks targets in Pakistan"), as news (no
@@ -290,8 +287,8 @@ def _headline_tells(ctx: Context, best: Window) -> Mention | None:
     title_end = ctx.doc.title_end
     if ctx.within("@weapon", 0, title_end):
         return None  # a headline naming missiles without a window of its own tells another act
-    if any(ctx.within(n, 0, title_end) for n in _HEADLINE_NOT_NEWS):
-        return None
+    if any(ctx.within(n, 0, title_end) for n in (*PLAN_WORDS, "headline_plan")):
+        return None  # a plan, a threat, a condition or a denial
     acts = [m for n in best.rule.all if n[0] != "@" for m in ctx.within(n, 0, title_end)]
     if not acts:
         return None
@@ -300,7 +297,6 @@ def _headline_tells(ctx: Context, best: Window) -> Mention | None:
         for m in ctx.within("@actor", 0, title_end)
     ):
         return None
-
     ref = ctx.reference(best.actor)
     if best.event_date is not None and ref is not None and abs((ref - best.event_date).days) > 1:
         return None
