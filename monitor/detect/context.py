@@ -131,6 +131,7 @@ class Context:
         self._intercepting: dict[int, bool] = {}
         self._starts: dict[str, list[int]] = {}
         self._context_actor: tuple[Mention | None] | None = None
+        self._hit: frozenset[str] | None = None
         self.bare_date = article.published is not None and bare_date(article.published)
         self.lead_end = max(
             (x.end for x in self.doc.sentences if x.position != "body"), default=self.doc.title_end
@@ -416,6 +417,34 @@ class Context:
         if counts:
             top = counts.most_common(1)[0][0]
             return next(m for m in plain if m.value == top)
+        return self._claimant(named, acts)
+
+    def hit_values(self) -> frozenset[str]:
+        """The actors the text names as hit, warned or shooting a missile down, anywhere."""
+        if self._hit is None:
+            self._hit = frozenset(
+                m.value
+                for m in self.terms["@actor"]
+                if self.role(m) in ("target", "addressee") or self._shoots_down(m)
+            )
+        return self._hit
+
+    def _claimant(self, named: list[tuple[Mention, str]], acts: list[str]) -> Mention | None:
+        """Who says it fired, when every name near the top reports or is hit: "A missile
+        struck near Israel's main airport. The Houthis said they fired it" (one that tells the
+        act after its name in its sentence, with a weapon and no other name between). Not a
+        name hit or shooting down anywhere in the text: a state reporting a launch at it."""
+        hit = self.hit_values()
+        for s in self.doc.sentences[:CONTEXT_SENTENCES]:
+            if not self.within("@weapon", s.start, s.end):
+                continue
+            names = self.within("@actor", s.start, s.end)
+            for m in names:
+                if m.value in hit or self.role(m, s.start) != "source":
+                    continue
+                after = [x.start for n in acts for x in self.within(n, m.end, s.end)]
+                if after and not any(m.end <= o.start < min(after) for o in names):
+                    return m
         return None
 
 

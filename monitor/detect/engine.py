@@ -119,10 +119,15 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     if actor is None:
         # Only a reporting actor is named: "Pyongyang confirms the test", "the Russian defence
         # ministry said its forces struck ...": it reports its own launch.
+        # Not a state named as hit anywhere: "the Israeli military said a missile was
+        # launched toward central Israel" reports a launch at it.
+        named_hit = ctx.hit_values()
         sources = [
             (score, m)
             for score, m in candidates
-            if ctx.role(m, w.start) == "source" and not ctx.defends(m, w.start)
+            if ctx.role(m, w.start) == "source"
+            and not ctx.defends(m, w.start)
+            and m.value not in named_hit
         ]
         # Or only the weapon's maker: "une frappe avec des missiles russes": no one else fired.
         makers = [(score, m) for score, m in candidates if ctx.role(m, w.start) == "maker"]
