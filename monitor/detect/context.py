@@ -502,7 +502,7 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
                 continue
             if clue is None:
                 clue, first = d.clue, d
-            elif clue.fits(d.clue):
+            elif clue.fits(d.clue) and first is not None and _side_by_side(first, d):
                 clue = clue.merge(d.clue)
         if clue is not None and first is not None:
             return clue, first.text, first.start
@@ -511,6 +511,16 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
             # from the day this sentence dates the report by.
             return _back_from(reported, counting, act)
     return None
+
+
+# How far apart two date expressions may stand to be one day told two ways ("on Wednesday
+# (02/11)", "Kamis, 31 Oktober"), in characters; further apart, each may be another day's.
+_SIDE_BY_SIDE = 4
+
+
+def _side_by_side(a: DateMention, b: DateMention) -> bool:
+    gap = b.start - a.end if a.start <= b.start else a.start - b.end
+    return gap <= _SIDE_BY_SIDE
 
 
 def _back_from(

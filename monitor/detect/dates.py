@@ -233,9 +233,11 @@ _CLAUSE_END = re.compile(r"[,.;:!?،、，。；：]")
 # ("시험발사를 전날 현지 지도했다고 보도했다", "2日に発射したと報じた").
 _TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
-# 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -"). Its date is the
-# report's, which came after the launch.
-_DATELINE_PLACE = re.compile(r"\s*[^\W\d_][^\W\d_.'\u2019 -]*(?:[ .'\u2019-]+[^\W\d_]+){0,3},\s*$")
+# 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -", "JERUSALEM/TEHRAN,
+# Oct. 2 (Xinhua) --"). Its date is the report's, which came after the launch.
+_DATELINE_PLACE = re.compile(
+    r"\s*[^\W\d_][^\W\d_.'\u2019 /-]*(?:[ .'\u2019/-]+[^\W\d_]+){0,3},\s*$"
+)
 _DATELINE_REST = re.compile(
     r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014])"
 )

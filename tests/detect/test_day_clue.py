@@ -321,6 +321,20 @@ CLUES = [
         (None, 8, None),
     ),
     (
+        "id: the day state media said it ('kata media pemerintah pada hari Jumat') is no clue",
+        "Korea Utara uji rudal baru",
+        "Korea Utara melakukan uji coba rudal balistik antarbenua Hwasong-19 yang baru, kata "
+        "media pemerintah pada hari Jumat.",
+        None,
+    ),
+    (
+        "id: a day and a weekday far apart in one sentence are not one day told two ways",
+        "Korea Utara uji rudal baru",
+        "Menurut kantor berita pemerintah pada Jumat, Kim Jong Un meninjau langsung uji coba "
+        "rudal Hwasong-19 itu pada 31 Oktober pagi.",
+        (10, 31, None),
+    ),
+    (
         "zh: '昨（7）日' is the 7th",
         "北韓再射彈道飛彈",
         "北韓昨（7）日深夜朝東部海域發射兩枚短程彈道飛彈。",
