@@ -100,6 +100,15 @@ _REACTION = re.compile(
 )
 # A reaction word right before the date owns it: "met in emergency session on Friday".
 _REACTION_BEFORE = re.compile(rf"(?:{_REACTION.pattern})\W+(?:\w+\W+){{0,2}}$", re.IGNORECASE)
+# A verb of telling right before a date ("said on Friday", "announced Tuesday (April 14)"),
+# and what was told right after it ("it has tested", "that it had fired").
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|claimed|claims|"
+    r"stated)\s+(?:(?:late|early)\s+)?(?:on\s+)?(?:[A-Z]\w+day\s*\(\s*)?$"
+)
+_TOLD = re.compile(
+    r"[\s),]*(?:\([^()]{1,30}\)[\s,]*)?(?:that\s+)?(?:it|they|its|their)\b", re.IGNORECASE
+)
 # "fired missiles after Seoul rejected the offer on Monday": the reaction came first, not after.
 _EARLIER = re.compile(r"\b(?:after|following|since|in response to|in retaliation for)\b", re.I)
 # How far after a date a report's verb may stand and still be the one the date goes with.
@@ -234,12 +243,14 @@ _CLAUSE_END = re.compile(r"[,.;:!?،、，。；：]")
 _TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
 # 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -", "JERUSALEM/TEHRAN,
-# Oct. 2 (Xinhua) --"). Its date is the report's, which came after the launch.
+# Oct. 2 (Xinhua) --", "(ANSA) - ROMA, 06 GEN -"). Its date is the report's, which came after
+# the launch.
 _DATELINE_PLACE = re.compile(
-    r"\s*[^\W\d_][^\W\d_.'\u2019 /-]*(?:[ .'\u2019/-]+[^\W\d_]+){0,3},\s*$"
+    r"\s*(?:\([^()\n]{1,20}\)\s*[-\u2013\u2014]{1,2}\s*)?"
+    r"[^\W\d_][^\W\d_.'\u2019 /-]*(?:[ .'\u2019/-]+[^\W\d_]+){0,3},\s*$"
 )
 _DATELINE_REST = re.compile(
-    r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014])"
+    r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014]|-\s)"
 )
 
 
@@ -320,7 +331,13 @@ def dates_reaction(
         told = text[mention.end : act].strip(" ,")
         return len(told) > _TOLD_GAP or _THAT_WORD.search(told) is not None
     lead_in = text[max(start, mention.start - 60) : mention.start]
-    return _REACTION_BEFORE.search(lead_in) is not None
+    if _REACTION_BEFORE.search(lead_in) is not None:
+        return True
+    # "North Korea said on Friday (April 14) it has tested": the day of the saying, and the
+    # told act after it.
+    return (
+        _SAID_BEFORE.search(lead_in) is not None and _TOLD.match(text, mention.end, act) is not None
+    )
 
 
 def day_of_month(day: int, ref: date) -> date | None:

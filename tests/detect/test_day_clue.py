@@ -335,6 +335,20 @@ CLUES = [
         (10, 31, None),
     ),
     (
+        "en: the day a state said it tested ('said on Friday (April 14) it has tested') is no clue",
+        "North Korea tests new missile",
+        "North Korea said on Friday (April 14) it has tested a new solid-fuel ICBM, state media "
+        "reported.",
+        None,
+    ),
+    (
+        "it: an agency's dateline ('(ANSA) - ROMA, 06 GEN -') dates the report: no clue",
+        "Test missilistico",
+        "(ANSA) - ROMA, 06 GEN - La Corea del Nord ha effettuato un test di lancio di un missile "
+        "ipersonico, ha riferito la KCNA.",
+        None,
+    ),
+    (
         "zh: '昨（7）日' is the 7th",
         "北韓再射彈道飛彈",
         "北韓昨（7）日深夜朝東部海域發射兩枚短程彈道飛彈。",
