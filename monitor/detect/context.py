@@ -86,6 +86,34 @@ PLAN_WORDS = frozenset(
 
 # How far past a span of text a pack's `not_dates` may read.
 NOT_DATES_REACH = 60
+# "nesta quarta-feira (manhã de quinta-feira no fuso local)", "on Wednesday (Thursday
+# morning local time)": a day given again in parentheses in the launch site's time.
+_LOCAL_TIME = re.compile(
+    r"local|Ortszeit|lokale\s+tijd|местно|місцев|miejscow|yerel|المحلي|محلی|מקומי|स्थानीय|"
+    r"مقامی|địa\s+phương|setempat|当地|現地|현지",
+    re.IGNORECASE,
+)
+
+
+_WORD_REST = re.compile(r"[\w-]*\s*")
+
+
+def _local_day_over(text: str, found: list[DateMention]) -> list[DateMention]:
+    """Without a day told right before a parenthesis that gives the day again in local time:
+    the local one is the launch's."""
+    out = []
+    for d in found:
+        # (the rest of the day's word may stand between: "nesta quarta-feira (...)")
+        after = text[d.end : d.end + 12]
+        opened = after.find("(")
+        if opened >= 0 and _WORD_REST.fullmatch(after[:opened]):
+            start = d.end + opened
+            close = text.find(")", start, start + 60)
+            inner = [x for x in found if start < x.start and close > 0 and x.end <= close]
+            if inner and _LOCAL_TIME.search(text, inner[0].end, close):
+                continue
+        out.append(d)
+    return out
 
 
 class Context:
@@ -215,6 +243,7 @@ class Context:
             reach = min(len(self.doc.text), end + NOT_DATES_REACH)
             spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
             found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
+        found = _local_day_over(self.doc.text, found)
         if self.bare_date and self._ahead_of_utc(actor):
             found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]
         zone = self.timezone(actor)

@@ -20,7 +20,17 @@ from monitor.detect.rules import RuleSet
 from monitor.models import Article
 
 CASES = Path(__file__).parent / "cases"
-_EXPECT = {"detected", "actor", "date", "subtype", "role", "sources", "targets", "weapon"}
+_EXPECT = {
+    "detected",
+    "actor",
+    "date",
+    "subtype",
+    "role",
+    "sources",
+    "targets",
+    "not_targets",
+    "weapon",
+}
 
 
 def _cases() -> list[Any]:
@@ -80,6 +90,8 @@ def test_case(language: str, case: dict[str, Any], rules: RuleSet) -> None:
     for key in ("sources", "targets"):
         if key in expect:
             assert set(getattr(detection, key)) >= set(expect[key]), why
+    if "not_targets" in expect:
+        assert not set(detection.targets) & set(expect["not_targets"]), why
 
 
 def test_every_pack_has_cases(rules: RuleSet) -> None:
