@@ -332,11 +332,28 @@ class Context:
 
     def launcher_score(self, m: Mention, act: int, weapon: int, floor: int) -> float:
         """How likely `m` fired the act at `act` (`entities.launcher_score`); a defender that
-        shoots the missile down did not, whatever else its words say."""
+        shoots the missile down did not, whatever else its words say, nor one that reacts to
+        the launch ("as South Korea, Japan and the United States condemned the launch")."""
         score = launcher_score(self.doc.text, m, act, weapon, floor, self.rules.roles)
-        if score > DEFENDER_SCORE and self.defends(m, floor):
+        if score > DEFENDER_SCORE and (self.defends(m, floor) or self._reacts(m, floor)):
             return DEFENDER_SCORE
         return score
+
+    def _reacts(self, m: Mention, floor: int) -> bool:
+        """Whether the first act told after an actor's name, in its sentence, is a reaction
+        to a launch (the pack's `condemnation` words: "condemned", "규탄했다"), where nothing
+        says it fired."""
+        if not self.terms.get("condemnation"):
+            return False
+        sentence = self.doc.sentence_at(m.start)
+        end = min(sentence.end, m.end + _INTERCEPT_REACH)
+        reacts = self.within("condemnation", m.end, end)
+        if not reacts:
+            return False
+        launches = self.within("launch", m.end, reacts[0].start)
+        if launches:
+            return False
+        return role_of(self.doc.text, m, self.rules.roles, floor) not in ("agent-before", "agent")
 
     def _intercepts(self, m: Mention) -> bool:
         found = self._intercepting.get(m.start)
@@ -440,7 +457,7 @@ class Context:
         # those the text says fired ("launched from Yemen", "fired by the Houthis"), if any.
         named = [(m, self.role(m)) for m in self.terms["@actor"]]
         plain = [m for m, role in named if role.startswith("agent")] or [
-            m for m, role in named if role not in NOT_LAUNCHER
+            m for m, role in named if role not in NOT_LAUNCHER and not self._reacts(m, 0)
         ]
         counts = Counter(m.value for m in plain)
         if counts:
