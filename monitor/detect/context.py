@@ -353,6 +353,16 @@ class Context:
         launches = self.within("launch", m.end, reacts[0].start)
         if launches:
             return False
+        # Only after another actor's launch told before it in the sentence ("North Korea
+        # fired ..., as South Korea condemned the launch"): a launcher may condemn drills
+        # first ("North Korea, which condemned the drills, fired a missile").
+        earlier = [
+            x
+            for x in self.within("@actor", sentence.start, m.start)
+            if x.value != m.value and self.within("launch", x.end, m.start)
+        ]
+        if not earlier:
+            return False
         return role_of(self.doc.text, m, self.rules.roles, floor) not in ("agent-before", "agent")
 
     def _intercepts(self, m: Mention) -> bool:
@@ -489,10 +499,25 @@ class Context:
                 if m.value in hit or self.role(m, s.start) != "source":
                     continue
                 after = [x.start for n in acts for x in self.within(n, m.end, s.end)]
-                if after and not any(m.end <= o.start < min(after) for o in names):
-                    return m
+                if not after or any(m.end <= o.start < min(after) for o in names):
+                    continue
+                # Not a missile it saw fired ("Egypt said it had tracked a missile fired
+                # over the Red Sea"): the act right after a weapon is the weapon's.
+                act = min(after)
+                if self.rules.language in _VERB_BEFORE_OBJECT and any(
+                    not self.doc.text[w.end : act].strip()
+                    for w in self.within("@weapon", m.end, act)
+                ):
+                    continue
+                return m
         return None
 
+
+# Languages whose verbs come before their object, where an act right after a weapon is the
+# weapon's participle ("a missile fired over the Red Sea"), not what a claimant did.
+_VERB_BEFORE_OBJECT = frozenset(
+    {"en", "fr", "es", "it", "pt", "ru", "uk", "pl", "id", "vi", "ar", "he"}
+)
 
 # The sentences at the top where the launcher of a window that names none is looked for.
 CONTEXT_SENTENCES = 3

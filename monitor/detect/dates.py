@@ -100,15 +100,6 @@ _REACTION = re.compile(
 )
 # A reaction word right before the date owns it: "met in emergency session on Friday".
 _REACTION_BEFORE = re.compile(rf"(?:{_REACTION.pattern})\W+(?:\w+\W+){{0,2}}$", re.IGNORECASE)
-# A verb of telling right before a date ("said on Friday", "announced Tuesday (April 14)"),
-# and what was told right after it ("it has tested", "that it had fired").
-_SAID_BEFORE = re.compile(
-    r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|claimed|claims|"
-    r"stated)\s+(?:(?:late|early)\s+)?(?:on\s+)?(?:[A-Z]\w+day\s*\(\s*)?$"
-)
-_TOLD = re.compile(
-    r"[\s),]*(?:\([^()]{1,30}\)[\s,]*)?(?:that\s+)?(?:it|they|its|their)\b", re.IGNORECASE
-)
 # "fired missiles after Seoul rejected the offer on Monday": the reaction came first, not after.
 _EARLIER = re.compile(r"\b(?:after|following|since|in response to|in retaliation for)\b", re.I)
 # How far after a date a report's verb may stand and still be the one the date goes with.
@@ -331,13 +322,7 @@ def dates_reaction(
         told = text[mention.end : act].strip(" ,")
         return len(told) > _TOLD_GAP or _THAT_WORD.search(told) is not None
     lead_in = text[max(start, mention.start - 60) : mention.start]
-    if _REACTION_BEFORE.search(lead_in) is not None:
-        return True
-    # "North Korea said on Friday (April 14) it has tested": the day of the saying, and the
-    # told act after it.
-    return (
-        _SAID_BEFORE.search(lead_in) is not None and _TOLD.match(text, mention.end, act) is not None
-    )
+    return _REACTION_BEFORE.search(lead_in) is not None
 
 
 def day_of_month(day: int, ref: date) -> date | None:

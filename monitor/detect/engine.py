@@ -439,10 +439,8 @@ def _recency(
     rules: RuleSet, dates: list[DateMention], act: int
 ) -> tuple[str, DateMention | None] | None:
     """Why a window's dates make it no report of a recent launch, if they do; with the act's
-    own stale date when it is past: the date nearest the act when another date in the window
-    is fresh ("Moscow on Wednesday criticised the tests the US carried out in November": a
-    statement about an old launch), the first when none is ("on 4 July 2019 it tested a new
-    missile": a look back)."""
+    own stale date when another date in the window is fresh ("Moscow on Wednesday criticised
+    the tests the US carried out in November": a statement about an old launch)."""
     known = [d for d in dates if d.age_days is not None]
     if not known:
         return None
@@ -462,7 +460,7 @@ def _recency(
         )
     if fresh:
         return f"date {d.text!r} is {d.age_days} days before publication, beside a fresh day", d
-    return f"date {d.text!r} is {d.age_days} days before publication (not recent)", d
+    return f"date {d.text!r} is {d.age_days} days before publication (not recent)", None
 
 
 def prefilter(text: str, rules: RuleSet) -> bool:
@@ -571,7 +569,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         and not any(w.position == "lead" for w in matched)
     ):
         # An undated headline whose lead tells the launch long ago, and a fresh day only of
-        # what was said of it, or none: the news is the statement or a look back.
+        # what was said of it: the news is the statement, not a launch.
         lines = [said, f"the lead tells the headline's launch as an old one: {stale_lead[0].stale}"]
         return Analysis(0.0, rules.threshold, None, tuple(lines), language)
     score = best.score
