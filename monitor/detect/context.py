@@ -340,9 +340,9 @@ class Context:
         return score
 
     def _reacts(self, m: Mention, floor: int) -> bool:
-        """Whether the first act told after an actor's name, in its sentence, is a reaction
-        to a launch (the pack's `condemnation` words: "condemned", "규탄했다"), where nothing
-        says it fired."""
+        """Whether the actor condemns another's launch: the first act told after its name, in
+        its sentence, is condemning (the pack's `condemnation` words: "condemned", "규탄했다"),
+        another actor's launch is told before it there, and nothing says it fired."""
         if not self.terms.get("condemnation"):
             return False
         sentence = self.doc.sentence_at(m.start)
