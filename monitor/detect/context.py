@@ -67,7 +67,7 @@ NOT_LAUNCHER = ("source", "target", "addressee", "maker")
 DEFENDER_SCORE = -2.0
 # How far after an actor's name the act it does may be told (a verb-last sentence puts the
 # object, the place and the day between).
-_INTERCEPT_REACH = 120
+_ACT_REACH = 120
 
 
 @lru_cache(maxsize=64)
@@ -109,8 +109,8 @@ def _local_day_over(text: str, found: list[DateMention]) -> list[DateMention]:
         if opened >= 0 and _WORD_REST.fullmatch(after[:opened]):
             start = d.end + opened
             close = text.find(")", start, start + 60)
-            inner = [x for x in found if start < x.start and close > 0 and x.end <= close]
-            if inner and _LOCAL_TIME.search(text, inner[0].end, close):
+            inner = [x for x in found if start < x.start and x.end <= close]
+            if close > 0 and inner and _LOCAL_TIME.search(text, inner[0].end, close):
                 continue
         out.append(d)
     return out
@@ -343,16 +343,10 @@ class Context:
         """Whether the actor condemns another's launch: the first act told after its name, in
         its sentence, is condemning (the pack's `condemnation` words: "condemned", "규탄했다"),
         another actor's launch is told before it there, and nothing says it fired."""
-        if not self.terms.get("condemnation"):
+        react = self._next_after(m, "condemnation")
+        if react is None or self.within("launch", m.end, react.start):
             return False
         sentence = self.doc.sentence_at(m.start)
-        end = min(sentence.end, m.end + _INTERCEPT_REACH)
-        reacts = self.within("condemnation", m.end, end)
-        if not reacts:
-            return False
-        launches = self.within("launch", m.end, reacts[0].start)
-        if launches:
-            return False
         # Only after another actor's launch told before it in the sentence ("North Korea
         # fired ..., as South Korea condemned the launch"): a launcher may condemn drills
         # first ("North Korea, which condemned the drills, fired a missile").
@@ -365,6 +359,13 @@ class Context:
             return False
         return role_of(self.doc.text, m, self.rules.roles, floor) not in ("agent-before", "agent")
 
+    def _next_after(self, m: Mention, group: str) -> Mention | None:
+        """The first word of `group` told after an actor's name, in its sentence and within
+        `_ACT_REACH`."""
+        sentence = self.doc.sentence_at(m.start)
+        found = self.within(group, m.end, min(sentence.end, m.end + _ACT_REACH))
+        return found[0] if found else None
+
     def _intercepts(self, m: Mention) -> bool:
         found = self._intercepting.get(m.start)
         if found is None:
@@ -376,11 +377,8 @@ class Context:
         missile down ("Saudi air defences intercepted a ballistic missile", "사우디 방공부대가
         ... 요격했다"): the actor defends, it did not fire. Not when a weapon follows the name
         at once ("Houthi missile intercepted": the actor's own missile)."""
-        if not self.terms.get("interception"):
-            return False
-        sentence = self.doc.sentence_at(m.start)
-        downs = self.within("interception", m.end, min(sentence.end, m.end + _INTERCEPT_REACH))
-        if not downs:
+        down = self._next_after(m, "interception")
+        if down is None:
             return False
         if any(w.start - m.end <= 2 for w in self.within("@weapon", m.end, m.end + 40)):
             return False
@@ -392,7 +390,6 @@ class Context:
                 return False
         # No launch told before the interception ("North Korea fired a missile that Japan
         # intercepted"): a launch word that is the interception itself does not count.
-        down = downs[0]
         return not any(x.end <= down.start for x in self.within("launch", m.end, down.end))
 
     def windows(self, rule: Rule) -> list[Window]:
@@ -473,7 +470,7 @@ class Context:
         if counts:
             top = counts.most_common(1)[0][0]
             return next(m for m in plain if m.value == top)
-        return self._claimant(named, acts)
+        return self._claimant(acts)
 
     def hit_values(self) -> frozenset[str]:
         """The actors the text names as hit, warned or shooting a missile down, anywhere."""
@@ -485,7 +482,7 @@ class Context:
             )
         return self._hit
 
-    def _claimant(self, named: list[tuple[Mention, str]], acts: list[str]) -> Mention | None:
+    def _claimant(self, acts: list[str]) -> Mention | None:
         """Who says it fired, when every name near the top reports or is hit: "A missile
         struck near Israel's main airport. The Houthis said they fired it" (one that tells the
         act after its name in its sentence, with a weapon and no other name between). Not a
