@@ -9,6 +9,9 @@ alerts      alerts (new_event items) per true event that was detected at all, an
 noise       labelled negatives that opened an event (each one a false alert)
 actors      detected reports of a labelled actor whose launcher was read right, and each one
             read wrong (a source, target or maker taken for who fired splits an event)
+days        detected reports whose launch day was read as the label's (the date its event id
+            ends in), of those whose text states a day, how many of the rest are a day off, and
+            how many state none (grouping places those by their publication and evidence)
 events      every true event whose detected reports did not make exactly one event alone:
             split over several events, or sharing one with another true event, each report
             with the event it went to and what grouping read of it (actor, day, weapon, role)
@@ -28,11 +31,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from monitor.config import EventsConfig
+from monitor.dedup.evidence import date_stated
 from monitor.detect import RuleSet
 from monitor.detect.gazetteer import ACTORS
 from monitor.replay import InputError, ReplayResult, read_corpus, replay
@@ -130,6 +135,8 @@ class Report:
     negatives_opening: int = 0  # labelled negatives that opened an event: false alerts
     language_id: tuple[int, int] = (0, 0)  # items whose identified language was right, of known
     actors: tuple[int, int] = (0, 0)  # detected reports whose launcher is the labelled one, of
+    # detected reports whose stated day is the label's, a day off, stating one, stating none
+    days: tuple[int, int, int, int] = (0, 0, 0, 0)
     wrong_actors: list[WrongActor] = field(default_factory=list)
     halves: dict[str, Report] = field(default_factory=dict)
     languages: dict[str, Report] = field(default_factory=dict)
@@ -235,6 +242,7 @@ def _figures(
     errors: list[Miss] = []
     wrong_actors: list[WrongActor] = []
     actors_known = 0
+    day_right = day_off = day_stated = day_none = 0
     true_event: dict[str, str] = {}
     predicted: dict[str, str | None] = {}
     alerts: dict[str, list[bool]] = defaultdict(list)
@@ -281,6 +289,15 @@ def _figures(
                             r.article.id, label.actor, read, r.analysis.language, r.article.title
                         )
                     )
+            labelled_day = _label_day(label.event_id)
+            if detected and labelled_day is not None and r.analysis.detection is not None:
+                read_day = r.analysis.detection.event_date
+                if read_day is None or not date_stated(r.analysis.detection):
+                    day_none += 1
+                else:
+                    day_stated += 1
+                    day_right += read_day == labelled_day
+                    day_off += abs((read_day - labelled_day).days) == 1
             if detected:
                 true_event[r.article.id] = key
                 predicted[r.article.id] = r.event_id
@@ -312,7 +329,19 @@ def _figures(
         language_id=(right_language, known_language),
         actors=(actors_known - len(wrong_actors), actors_known),
         wrong_actors=wrong_actors,
+        days=(day_right, day_off, day_stated, day_none),
     )
+
+
+def _label_day(event_id: str | None) -> date | None:
+    """The launch day an event id ends in (`north-korea-2022-01-05`), None when it has none."""
+    m = re.search(r"(\d{4}-\d{2}-\d{2})$", event_id or "")
+    if m is None:
+        return None
+    try:
+        return date.fromisoformat(m.group(1))
+    except ValueError:
+        return None
 
 
 _ALIASES = {
@@ -438,6 +467,13 @@ def format_report(report: Report) -> str:
         lines.insert(
             2 if report.language_id[1] else 1,
             f"launcher read right: {right} of {known} detected reports",
+        )
+    if sum(report.days):
+        right, off, stated, none = report.days
+        lines.insert(
+            lines.index(""),
+            f"launch day read right: {right} of {stated} detected reports that state one "
+            f"({off} a day off); {none} state none",
         )
     if report.halves:
         lines += ["", _table("half", report.halves)]

@@ -225,3 +225,38 @@ def test_a_label_naming_the_launcher_by_another_of_its_names_agrees(
     label: str, read: str | None, agrees: bool
 ) -> None:
     assert same_actor(label, read) is agrees
+
+
+def test_eval_counts_launch_days_read_as_labelled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The launch day a report states is compared with the date its label's event id ends
+    in; a report that states no day (its publication stands in) is counted apart."""
+    items = [
+        ("r1", "North Korea fires a ballistic missile on Wednesday", "2025-03-05"),
+        ("r2", "North Korea fires a cruise missile on Tuesday", "2025-03-05"),
+        ("r3", "North Korea fires a ballistic missile into the sea", "2025-03-05"),
+        ("r4", "North Korea fires a missile on Monday", "2025-03-01"),
+    ]
+    corpus, labels = write_labelled(
+        tmp_path,
+        [(i, "2025-03-05T12:00:00+00:00", t, t + ".") for i, t, _ in items],
+        [
+            {
+                "id": i,
+                "label": 1,
+                "subtype": "test",
+                "actor": "north-korea",
+                "event_id": f"north-korea-{day}",
+            }
+            for i, _, day in items
+        ],
+    )
+    assert run(["eval", str(corpus), "--labels", str(labels), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["days"] == [1, 1, 3, 1]
+    assert run(["eval", str(corpus), "--labels", str(labels)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "launch day read right: 1 of 3 detected reports that state one (1 a day off); "
+        "1 state none" in out
+    )
