@@ -68,6 +68,10 @@ DEFENDER_SCORE = -2.0
 # How far after an actor's name the act it does may be told (a verb-last sentence puts the
 # object, the place and the day between).
 _ACT_REACH = 120
+# How far a retaliation word may stand after the name of who strikes back, and how far before
+# the name of whose attack is answered an "after" word may stand ("Après avoir été visé par").
+_ANSWER_REACH = 60
+_PRIOR_REACH = 40
 
 
 @lru_cache(maxsize=64)
@@ -335,9 +339,43 @@ class Context:
         shoots the missile down did not, whatever else its words say, nor one that reacts to
         the launch ("as South Korea, Japan and the United States condemned the launch")."""
         score = launcher_score(self.doc.text, m, act, weapon, floor, self.rules.roles)
-        if score > DEFENDER_SCORE and (self.defends(m, floor) or self._reacts(m, floor)):
+        if score > DEFENDER_SCORE and (
+            self.defends(m, floor) or self._reacts(m, floor) or self._answered(m)
+        ):
             return DEFENDER_SCORE
         return score
+
+    def _answered(self, m: Mention) -> bool:
+        """Whether the actor's attack is the one another answers: its name stands in a clause
+        of an earlier attack (the pack's `prior` words right before the name: "after", "nach",
+        "après"; or its `prior_after` words between the name and the next actor's: "के बाद",
+        "ardından", "后"), another actor strikes back (the pack's `retaliation` words after
+        the actor's name: "counter-attacks", "schlägt ... zurück", "回应", "جوابی حملہ"), and
+        that actor is named right before those words or before the clause. "After Iran's
+        strike, Pakistan hits back with missiles", "Pakistan hat nach einem iranischen Angriff
+        einen Gegenangriff geflogen": Pakistan fired."""
+        sentence = self.doc.sentence_at(m.start)
+        back = self.within("retaliation", m.end, sentence.end)
+        if not back:
+            return False
+        before = self.within("prior", max(sentence.start, m.start - _PRIOR_REACH), m.start)
+        if before and self.within("@actor", before[-1].end, m.start):
+            before = []  # "after" opens another actor's clause
+        # Who strikes back is named before the clause ("Pakistan hat nach ...").
+        if before and any(
+            y.value != m.value for y in self.within("@actor", sentence.start, before[-1].start)
+        ):
+            return True
+        # Or after it, right before the word or inside it in a verb-second language ("slaat
+        # Pakistan terug", "schlägt Pakistan zurück").
+        answerer = [
+            y
+            for y in self.within("@actor", m.end, back[0].end)
+            if y.value != m.value and back[0].start - y.end <= _ANSWER_REACH
+        ]
+        if not answerer:
+            return False
+        return bool(before or self.within("prior_after", m.end, answerer[-1].start))
 
     def _reacts(self, m: Mention, floor: int) -> bool:
         """Whether the actor condemns another's launch: the first act told after its name, in
@@ -464,7 +502,9 @@ class Context:
         # those the text says fired ("launched from Yemen", "fired by the Houthis"), if any.
         named = [(m, self.role(m)) for m in self.terms["@actor"]]
         plain = [m for m, role in named if role.startswith("agent")] or [
-            m for m, role in named if role not in NOT_LAUNCHER and not self._reacts(m, 0)
+            m
+            for m, role in named
+            if role not in NOT_LAUNCHER and not self._reacts(m, 0) and not self._answered(m)
         ]
         counts = Counter(m.value for m in plain)
         if counts:
