@@ -342,6 +342,26 @@ CLUES = [
         None,
     ),
     (
+        "ur: a dateline with an underscore and a desk in brackets dates the report: no clue",
+        "پاکستان پر ایرانی میزائل حملہ",
+        "کراچی _ 18 جنوری ( نیوز ڈیسک) ایران نے بلوچستان میں دو میزائل داغے ہیں۔",
+        None,
+    ),
+    (
+        "hi: an agency's dateline without a dash ('नई दिल्ली, 18 जनवरी (एजेंसी)'): no clue",
+        "ईरान ने पाकिस्तान पर दागी मिसाइलें",
+        "नई दिल्ली, 18 जनवरी (एजेंसी) ईरान ने पाकिस्तान के बलूचिस्तान में मिसाइलें दागीं।",
+        None,
+    ),
+    (
+        "id: a day in brackets after the date is no agency: 'Jumat, 17 Januari (waktu "
+        "setempat)' stays the launch's",
+        "Korea Utara tembakkan rudal",
+        "Pada Jumat, 17 Januari (waktu setempat), Korea Utara menembakkan rudal balistik ke "
+        "Laut Timur.",
+        (1, 17, 4),
+    ),
+    (
         "zh: '昨（7）日' is the 7th",
         "北韓再射彈道飛彈",
         "北韓昨（7）日深夜朝東部海域發射兩枚短程彈道飛彈。",
