@@ -72,6 +72,9 @@ _ACT_REACH = 120
 # the name of whose attack is answered an "after" word may stand ("Après avoir été visé par").
 _ANSWER_REACH = 60
 _PRIOR_REACH = 40
+# How far from an envoy word the name of the state it represents may stand ("Iran's
+# ambassador", "l'ambassadeur d'Iran", "سفیر ایران").
+_ENVOY_REACH = 8
 
 
 @lru_cache(maxsize=64)
@@ -340,7 +343,10 @@ class Context:
         the launch ("as South Korea, Japan and the United States condemned the launch")."""
         score = launcher_score(self.doc.text, m, act, weapon, floor, self.rules.roles)
         if score > DEFENDER_SCORE and (
-            self.defends(m, floor) or self._reacts(m, floor) or self._answered(m)
+            self.defends(m, floor)
+            or self._reacts(m, floor)
+            or self._answered(m)
+            or self._summons(m)
         ):
             return DEFENDER_SCORE
         return score
@@ -376,6 +382,34 @@ class Context:
         if not answerer:
             return False
         return bool(before or self.within("prior_after", m.end, answerer[-1].start))
+
+    def _summons(self, m: Mention) -> bool:
+        """Whether the actor summons another's envoy (the pack's `summons` words after its name,
+        in its sentence, and an `envoy` word between or right after them: "Iraq summons Iran's
+        ambassador over the attack on Erbil", "عراق سفیر ایران را ... احضار کرد"): it reacts,
+        it did not fire. The one summoning is the first named in its sentence; only the state
+        of the envoy (named right by the envoy word) may stand between, and in a language that
+        puts the verb before its object no launch is told there first."""
+        sentence = self.doc.sentence_at(m.start)
+        found = self.within("summons", m.end, min(sentence.end, m.end + _ACT_REACH))
+        if not found:
+            return False
+        summon = found[0]
+        if self.rules.language in _VERB_BEFORE_OBJECT and self.within(
+            "launch", m.end, summon.start
+        ):
+            return False
+        if any(y.value != m.value for y in self.within("@actor", sentence.start, m.start)):
+            return False
+        envoys = self.within("envoy", m.end, min(sentence.end, summon.end + _ENVOY_REACH))
+        return bool(envoys) and all(
+            y.value == m.value
+            or any(
+                0 <= e.start - y.end <= _ENVOY_REACH or 0 <= y.start - e.end <= _ENVOY_REACH
+                for e in envoys
+            )
+            for y in self.within("@actor", m.end, summon.start)
+        )
 
     def _reacts(self, m: Mention, floor: int) -> bool:
         """Whether the actor condemns another's launch: the first act told after its name, in
@@ -504,7 +538,10 @@ class Context:
         plain = [m for m, role in named if role.startswith("agent")] or [
             m
             for m, role in named
-            if role not in NOT_LAUNCHER and not self._reacts(m, 0) and not self._answered(m)
+            if role not in NOT_LAUNCHER
+            and not self._reacts(m, 0)
+            and not self._answered(m)
+            and not self._summons(m)
         ]
         counts = Counter(m.value for m in plain)
         if counts:
