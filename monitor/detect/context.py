@@ -355,11 +355,13 @@ class Context:
         """Whether the actor's attack is the one another answers: its name stands in a clause
         of an earlier attack (the pack's `prior` words right before the name: "after", "nach",
         "après"; or its `prior_after` words between the name and the next actor's: "के बाद",
-        "ardından", "后"), another actor strikes back (the pack's `retaliation` words after
-        the actor's name: "counter-attacks", "schlägt ... zurück", "回应", "جوابی حملہ"), and
-        that actor is named right before those words or before the clause. "After Iran's
-        strike, Pakistan hits back with missiles", "Pakistan hat nach einem iranischen Angriff
-        einen Gegenangriff geflogen": Pakistan fired."""
+        "ardından", "后"), another actor strikes back (the pack's `retaliation` words), and
+        that actor's launch is told: before the clause ("North Korea fires missiles after
+        drills by South Korea and the US, in retaliation"), or the actor is named right
+        before the retaliation word (or inside it in a verb-second language: "slaat Pakistan
+        terug") with missiles after its name or its own launch in the next sentence, and
+        nothing says the answer is still to come ("vows retaliation", "promet une riposte").
+        "After Iran's strike, Pakistan hits back with missiles": Pakistan fired."""
         sentence = self.doc.sentence_at(m.start)
         back = self.within("retaliation", m.end, sentence.end)
         if not back:
@@ -367,13 +369,11 @@ class Context:
         before = self.within("prior", max(sentence.start, m.start - _PRIOR_REACH), m.start)
         if before and self.within("@actor", before[-1].end, m.start):
             before = []  # "after" opens another actor's clause
-        # Who strikes back is named before the clause ("Pakistan hat nach ...").
         if before and any(
-            y.value != m.value for y in self.within("@actor", sentence.start, before[-1].start)
+            y.value != m.value and self._launches(y, before[-1].start)
+            for y in self.within("@actor", sentence.start, before[-1].start)
         ):
             return True
-        # Or after it, right before the word or inside it in a verb-second language ("slaat
-        # Pakistan terug", "schlägt Pakistan zurück").
         answerer = [
             y
             for y in self.within("@actor", m.end, back[0].end)
@@ -381,7 +381,31 @@ class Context:
         ]
         if not answerer:
             return False
-        return bool(before or self.within("prior_after", m.end, answerer[-1].start))
+        y = answerer[-1]
+        if not (before or self.within("prior_after", m.end, y.start)):
+            return False
+        if any(
+            self.within(n, y.start, min(sentence.end, back[0].end + _ANSWER_REACH))
+            for n in (*PLAN_WORDS, "headline_plan")
+        ):
+            return False  # a vow, a threat, a plan
+        if self.within("@weapon", y.end, sentence.end):
+            return True
+        # A headline's answer the lead tells as the same actor's launch ("Pakistan fired
+        # missiles on Thursday at ...").
+        after = [s for s in self.doc.sentences if s.start >= sentence.end][:1]
+        return bool(after) and any(
+            x.value == y.value and self._launches(x, after[0].end)
+            for x in self.within("@actor", after[0].start, after[0].end)[:1]
+        )
+
+    def _launches(self, y: Mention, end: int) -> bool:
+        """Whether a launch word and a weapon follow the actor's name before `end`, with no
+        other actor between: its own launch ("North Korea fires missiles ...")."""
+        acts = self.within("launch", y.end, end)
+        if not acts or not self.within("@weapon", y.end, end):
+            return False
+        return not any(x.value != y.value for x in self.within("@actor", y.end, acts[0].start))
 
     def _summons(self, m: Mention) -> bool:
         """Whether the actor summons another's envoy (the pack's `summons` words after its name,
@@ -395,9 +419,13 @@ class Context:
         if not found:
             return False
         summon = found[0]
-        if self.rules.language in _VERB_BEFORE_OBJECT and self.within(
-            "launch", m.end, summon.start
-        ):
+        acts = self.within("launch", m.end, summon.start)
+        if acts and self.rules.language in _VERB_BEFORE_OBJECT:
+            return False
+        # In a verb-last language a launch may be told on the way ("...のミサイル攻撃でイラン
+        # 大使を呼び出し"), but after it only the envoy's state: two names there are another
+        # subject's ("... شلیک کرد و عراق کاردار ایران را احضار کرد").
+        if acts and len(self.within("@actor", acts[-1].end, summon.start)) > 1:
             return False
         if any(y.value != m.value for y in self.within("@actor", sentence.start, m.start)):
             return False

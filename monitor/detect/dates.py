@@ -235,15 +235,25 @@ _TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
 # 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -", "JERUSALEM/TEHRAN,
 # Oct. 2 (Xinhua) --", "(ANSA) - ROMA, 06 GEN -", "नई दिल्ली, 17 जनवरी (भाषा)", "حیدرآباد _ 17
-# جنوری (ڈیسک)"). Its date is the report's, which came after the launch.
+# جنوری (ڈیسک)"). Its date is the report's, which came after the launch. (Not "Во вторник, 16
+# января (по местному времени)": a day and its time zone.)
 # (A letter, or a vowel sign or virama written onto one: "दिल्ली".)
 _LETTER = r"(?:[^\W\d_]|[\u0900-\u0DFF\u0300-\u036F])"
+# Words of a time zone or of a source, which a bracket after a date holds where no agency does.
+_NOT_AGENCY = (
+    r"(?i:time|local|heure|hora|ora\\b|zeit|uhr|tijd|czas|врем|час|saat|waktu|giờ|وقت|توقيت|ساعت|"
+    r"समय|שעון|時間|时间|시간|according|selon|laut|según|secondo|segundo|menurut|theo|göre|данным|"
+    r"даними|według|volgens|حسب|به گزارش|मुताबिक|کے مطابق|לפי)"
+)
 _DATELINE_PLACE = re.compile(
     r"\s*(?:\([^()\n]{1,20}\)\s*[-\u2013\u2014]{1,2}\s*)?"
-    rf"{_LETTER}(?:(?![.'\u2019 /-]){_LETTER})*(?:[ .'\u2019/-]+{_LETTER}+){{0,3}}\s*[,_:]\s*$"
+    rf"{_LETTER}(?:(?![.'\u2019 /-]){_LETTER})*(?:[ .'\u2019/-]+{_LETTER}+){{0,3}}\s*[,_]\s*$"
 )
 _DATELINE_REST = re.compile(
-    r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)(?!\s*,)(?:\s*[-\u2013\u2014]{1,2})?|[-\u2013\u2014]{2}|[\u2013\u2014]|-\s)"
+    r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014]|-\s"
+    # an agency or desk in brackets without a dash ("(भाषा)", "( اردولیکس ڈیسک)"), not a
+    # time zone or a source ("(по местному времени)", "(czasu lokalnego)", "(local time)")
+    rf"|\((?![^()\n]*(?:\d|{_NOT_AGENCY}))[^()\n]{{1,30}}\)(?!\s*,))"
 )
 
 
