@@ -233,27 +233,32 @@ _CLAUSE_END = re.compile(r"[,.;:!?،、，。；：]")
 # ("시험발사를 전날 현지 지도했다고 보도했다", "2日に発射したと報じた").
 _TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
-# 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "BERLIN, 5. Mai (dpa) -", "JERUSALEM/TEHRAN,
-# Oct. 2 (Xinhua) --", "(ANSA) - ROMA, 06 GEN -", "नई दिल्ली, 17 जनवरी (भाषा)", "حیدرآباد _ 17
-# جنوری (ڈیسک)"). Its date is the report's, which came after the launch. (Not "Во вторник, 16
+# 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "SEOUL: Jan. 17 (Yonhap) --", "BERLIN, 5. Mai
+# (dpa) -", "JERUSALEM/TEHRAN, Oct. 2 (Xinhua) --", "(ANSA) - ROMA, 06 GEN -", "नई दिल्ली, 17
+# जनवरी (भाषा)", "حیدرآباد _ 17 جنوری (ڈیسک)"). Its date is the report's, which came after the
+# launch. (Not "Во вторник, 16
 # января (по местному времени)": a day and its time zone.)
 # (A letter, or a vowel sign or virama written onto one: "दिल्ली".)
 _LETTER = r"(?:[^\W\d_]|[\u0900-\u0DFF\u0300-\u036F])"
-# Words of a time zone or of a source, which a bracket after a date holds where no agency does.
+# Words of a time zone or of a source, which a bracket after a date holds where no agency does
+# ("(по местному времени)", "(czasu lokalnego)", "(local time)", "(according to Yonhap)"); whole
+# words, so that "(The Korea Times)" and "(نوائے وقت)" stay agencies.
 _NOT_AGENCY = (
-    r"(?i:time|local|heure|hora|ora\\b|zeit|uhr|tijd|czas|врем|час|saat|waktu|giờ|وقت|توقيت|ساعت|"
-    r"समय|שעון|時間|时间|시간|according|selon|laut|según|secondo|segundo|menurut|theo|göre|данным|"
-    r"даними|według|volgens|حسب|به گزارش|मुताबिक|کے مطابق|לפי)"
+    r"(?i:(?<!\w)(?:local|locale|lokale|lokalnego|plaatselijke|heure|hora|ortszeit|uhr|czasu|"
+    r"врем\w*|часу|часом|saatle|saatiyle|yerel|waktu|giờ|توقيت|ساعت|مقامی|محلی|المحلي|स्थानीय|"
+    r"समय|שעון|according|selon|laut|según|secondo|segundo|menurut|göre|данным|даними|według|"
+    r"volgens|حسب|मुताबिक|مطابق|לפי)(?!\w)|時間|时间|시간|現地|当地|현지)"
 )
 _DATELINE_PLACE = re.compile(
     r"\s*(?:\([^()\n]{1,20}\)\s*[-\u2013\u2014]{1,2}\s*)?"
-    rf"{_LETTER}(?:(?![.'\u2019 /-]){_LETTER})*(?:[ .'\u2019/-]+{_LETTER}+){{0,3}}\s*[,_]\s*$"
+    rf"{_LETTER}(?:(?![.'\u2019 /-]){_LETTER})*(?:[ .'\u2019/-]+{_LETTER}+){{0,3}}"
+    r"\s*(?P<sep>[,_:])\s*$"
 )
 _DATELINE_REST = re.compile(
     r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014]|-\s"
     # an agency or desk in brackets without a dash ("(भाषा)", "( اردولیکس ڈیسک)"), not a
     # time zone or a source ("(по местному времени)", "(czasu lokalnego)", "(local time)")
-    rf"|\((?![^()\n]*(?:\d|{_NOT_AGENCY}))[^()\n]{{1,30}}\)(?!\s*,))"
+    rf"|(?P<bare>\((?![^()\n]*(?:\d|{_NOT_AGENCY}))[^()\n]{{1,40}}\)(?!\s*,)))"
 )
 
 
@@ -278,6 +283,18 @@ def _owned_by(words: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{words.pattern})(?:\w*\W+{gap}|[はが][、,]?\s*)$", words.flags)
 
 
+def _is_dateline(text: str, start: int, mention: DateMention) -> bool:
+    """Whether the date stands in a dateline opening its sentence at `start`: a place, the
+    date, an agency. (An agency in brackets without a dash only after a comma or an
+    underscore: "SEOUL: Jan. 17 (Yonhap) --" has its dash, "Update: January 16 (local time)"
+    is no dateline.)"""
+    place = _DATELINE_PLACE.fullmatch(text, start, mention.start)
+    rest = _DATELINE_REST.match(text, mention.end) if place is not None else None
+    if place is None or rest is None:
+        return False
+    return not (rest.group("bare") and place.group("sep") == ":")
+
+
 def dates_reaction(
     text: str,
     mention: DateMention,
@@ -297,11 +314,7 @@ def dates_reaction(
     language's own reaction and report words (a pack's `reaction` group), else English's.
     """
     words = reaction or _REACTION
-    if (
-        mention.start < act
-        and _DATELINE_PLACE.fullmatch(text, start, mention.start)
-        and _DATELINE_REST.match(text, mention.end)
-    ):
+    if mention.start < act and _is_dateline(text, start, mention):
         return True
     # Languages that put the verb last: after the act, a date the report's verb follows in the
     # same clause is the report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다",
