@@ -235,8 +235,8 @@ _TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # A dateline: the place, then the report's date, then the agency and a dash ("Pyongyang, June
 # 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "SEOUL: Jan. 17 (Yonhap) --", "BERLIN, 5. Mai
 # (dpa) -", "JERUSALEM/TEHRAN, Oct. 2 (Xinhua) --", "(ANSA) - ROMA, 06 GEN -", "नई दिल्ली, 17
-# जनवरी (भाषा)", "حیدرآباد _ 17 جنوری (ڈیسک)"). Its date is the report's, which came after the
-# launch. (Not "Во вторник, 16
+# जनवरी (भाषा)", "حیدرآباد _ 17 جنوری (ڈیسک)", "بيونغ يانغ، 17 يناير (شينخوا)"). Its date is the
+# report's, which came after the launch. (Not "Во вторник, 16
 # января (по местному времени)": a day and its time zone.)
 # (A letter, or a vowel sign or virama written onto one: "दिल्ली".)
 _LETTER = r"(?:[^\W\d_]|[\u0900-\u0DFF\u0300-\u036F])"
@@ -252,7 +252,7 @@ _NOT_AGENCY = (
 _DATELINE_PLACE = re.compile(
     r"\s*(?:\([^()\n]{1,20}\)\s*[-\u2013\u2014]{1,2}\s*)?"
     rf"{_LETTER}(?:(?![.'\u2019 /-]){_LETTER})*(?:[ .'\u2019/-]+{_LETTER}+){{0,3}}"
-    r"\s*(?P<sep>[,_:])\s*$"
+    r"\s*(?P<sep>[,،_:])\s*$"
 )
 _DATELINE_REST = re.compile(
     r"(?:,?\s*\d{4})?\s*(?:\([^()\n]{1,40}\)\s*[-\u2013\u2014]{1,2}|[-\u2013\u2014]{2}|[\u2013\u2014]|-\s"
