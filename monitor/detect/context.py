@@ -342,14 +342,14 @@ class Context:
         shoots the missile down did not, whatever else its words say, nor one that reacts to
         the launch ("as South Korea, Japan and the United States condemned the launch")."""
         score = launcher_score(self.doc.text, m, act, weapon, floor, self.rules.roles)
-        if score > DEFENDER_SCORE and (
-            self.defends(m, floor)
-            or self._reacts(m, floor)
-            or self._answered(m)
-            or self._summons(m)
-        ):
+        if score > DEFENDER_SCORE and (self.defends(m, floor) or self._responds(m, floor)):
             return DEFENDER_SCORE
         return score
+
+    def _responds(self, m: Mention, floor: int) -> bool:
+        """Whether the actor only responds to another's launch: condemns it, answers it, or
+        summons the launcher's envoy over it."""
+        return self._reacts(m, floor) or self._answered(m) or self._summons(m)
 
     def _answered(self, m: Mention) -> bool:
         """Whether the actor's attack is the one another answers: its name stands in a clause
@@ -393,11 +393,11 @@ class Context:
             return True
         # A headline's answer the lead tells as the same actor's launch ("Pakistan fired
         # missiles on Thursday at ...").
-        after = [s for s in self.doc.sentences if s.start >= sentence.end][:1]
-        return bool(after) and any(
-            x.value == y.value and self._launches(x, after[0].end)
-            for x in self.within("@actor", after[0].start, after[0].end)[:1]
-        )
+        if sentence.index + 1 >= len(self.doc.sentences):
+            return False
+        after = self.doc.sentences[sentence.index + 1]
+        first = self.within("@actor", after.start, after.end)[:1]
+        return any(x.value == y.value and self._launches(x, after.end) for x in first)
 
     def _launches(self, y: Mention, end: int) -> bool:
         """Whether a launch word and a weapon follow the actor's name before `end`, with no
@@ -414,11 +414,10 @@ class Context:
         it did not fire. The one summoning is the first named in its sentence; only the state
         of the envoy (named right by the envoy word) may stand between, and in a language that
         puts the verb before its object no launch is told there first."""
-        sentence = self.doc.sentence_at(m.start)
-        found = self.within("summons", m.end, min(sentence.end, m.end + _ACT_REACH))
-        if not found:
+        summon = self._next_after(m, "summons")
+        if summon is None:
             return False
-        summon = found[0]
+        sentence = self.doc.sentence_at(m.start)
         acts = self.within("launch", m.end, summon.start)
         if acts and self.rules.language in _VERB_BEFORE_OBJECT:
             return False
@@ -564,12 +563,7 @@ class Context:
         # those the text says fired ("launched from Yemen", "fired by the Houthis"), if any.
         named = [(m, self.role(m)) for m in self.terms["@actor"]]
         plain = [m for m, role in named if role.startswith("agent")] or [
-            m
-            for m, role in named
-            if role not in NOT_LAUNCHER
-            and not self._reacts(m, 0)
-            and not self._answered(m)
-            and not self._summons(m)
+            m for m, role in named if role not in NOT_LAUNCHER and not self._responds(m, 0)
         ]
         counts = Counter(m.value for m in plain)
         if counts:

@@ -236,8 +236,8 @@ _TOLD_END = re.compile(r"(?:다|라)고(?!\w)|[ただ]と")
 # 27 (KCNA) --", "SEOUL, May 5 (Yonhap) --", "SEOUL: Jan. 17 (Yonhap) --", "BERLIN, 5. Mai
 # (dpa) -", "JERUSALEM/TEHRAN, Oct. 2 (Xinhua) --", "(ANSA) - ROMA, 06 GEN -", "नई दिल्ली, 17
 # जनवरी (भाषा)", "حیدرآباد _ 17 جنوری (ڈیسک)", "بيونغ يانغ، 17 يناير (شينخوا)"). Its date is the
-# report's, which came after the launch. (Not "Во вторник, 16
-# января (по местному времени)": a day and its time zone.)
+# report's, which came after the launch (not "Во вторник, 16 января (по местному времени)": a
+# day and its time zone).
 # (A letter, or a vowel sign or virama written onto one: "दिल्ली".)
 _LETTER = r"(?:[^\W\d_]|[\u0900-\u0DFF\u0300-\u036F])"
 # Words of a time zone or of a source, which a bracket after a date holds where no agency does
