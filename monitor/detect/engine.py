@@ -294,9 +294,12 @@ def _headline_tells(ctx: Context, best: Window) -> Mention | None:
         return None  # a headline naming missiles without a window of its own tells another act
     if any(ctx.within(n, 0, title_end) for n in (*PLAN_WORDS, "headline_plan")):
         return None  # a plan, a threat, a condition or a denial
-    acts = [m for n in best.rule.all if n[0] != "@" for m in ctx.within(n, 0, title_end)]
-    if not acts:
+    # Every word the act is told with: a satellite named beside a launch notice ("satellite
+    # launch notice": the notice cancels the launch) is no act.
+    groups = [ctx.within(n, 0, title_end) for n in best.rule.all if n[0] != "@"]
+    if not groups or not all(groups):
         return None
+    acts = sorted((m for found in groups for m in found), key=lambda m: m.start)
     if not any(
         m.value == best.actor and ctx.role(m, 0) not in NOT_LAUNCHER
         for m in ctx.within("@actor", 0, title_end)
