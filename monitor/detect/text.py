@@ -167,6 +167,15 @@ def unmarked(text: str) -> str:
     return _MARKS.sub("", text).translate(_LETTERS)
 
 
+_LOOSE = re.compile(r"[\W_]+")
+
+
+def _same(sentence: str, title: str) -> bool:
+    """Whether a sentence says the headline again, word for word."""
+    said = _LOOSE.sub(" ", sentence).strip().casefold()
+    return bool(said) and said == _LOOSE.sub(" ", title).strip().casefold()
+
+
 def document(title: str, body: str) -> Document:
     text = f"{title}\n{body}"
     title_end = len(title)
@@ -176,7 +185,11 @@ def document(title: str, body: str) -> Document:
         # A lead that only introduces ("... released the following statement on May 30:")
         # hands the lead to the sentence after it.
         # So does a dateline standing alone ("WASHINGTON.", "МОСКВА, 17 окт — ПРАЙМ.").
-        if i == lead_ends and (text[s:e].rstrip().endswith(":") or _dateline(text[s:e])):
+        # And so does a lead that only repeats the headline (a feed's description that opens
+        # with its title, a page whose headline is its first sentence).
+        if i == lead_ends and (
+            text[s:e].rstrip().endswith(":") or _dateline(text[s:e]) or _same(text[s:e], title)
+        ):
             lead_ends += 1
         sentences.append(Sentence(s, e, "lead" if i <= lead_ends else "body", i))
     starts = [m.start() for m in _WORD.finditer(text)]

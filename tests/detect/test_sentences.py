@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.detect.text import split_sentences
+from monitor.detect.text import document, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -30,3 +30,29 @@ def sentences(text: str) -> list[str]:
 )
 def test_abbreviations_do_not_end_a_sentence(text: str, count: int) -> None:
     assert len(sentences(text)) == count, sentences(text)
+
+
+# A lead that says the headline again hands the lead on; one that says more keeps it.
+@pytest.mark.parametrize(
+    ("title", "body", "lead"),
+    [
+        ("Tensions rise at sea", "Tensions rise at sea. Ukraine hit a patrol ship.", "Ukraine hit"),
+        (
+            "Tensions rise at sea!",
+            "tensions  rise at sea. Ukraine hit a patrol ship.",
+            "Ukraine hit",
+        ),
+        (
+            "Tensions rise",
+            "Tensions rise at sea. Ukraine hit a patrol ship.",
+            "Tensions rise at sea",
+        ),
+        ("国防部发布声明。", "国防部发布声明。火箭军发射一枚导弹。", "火箭军"),
+    ],
+)
+def test_a_lead_that_repeats_the_headline_hands_the_lead_on(
+    title: str, body: str, lead: str
+) -> None:
+    doc = document(title, body)
+    leads = [doc.text[s.start : s.end].strip() for s in doc.sentences if s.position == "lead"]
+    assert leads[-1].startswith(lead), leads
