@@ -537,6 +537,9 @@ def _language_apart_from_latin(article: Article, rules: RuleSet) -> str | None:
     return identify(rest, rules.languages)
 
 
+_RANK = {"title": 0, "lead": 1}
+
+
 def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis:
     full = f"{article.title}\n{article.text}"
     said = f"language {language or 'unknown'}; rules {rules.language}"
@@ -557,8 +560,8 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     if not matched:
         lines = [said, "no rule matched", *reasons[:5]]
         return Analysis(0.0, rules.threshold, None, tuple(lines), language)
-    # Best first; on a tie the headline and lead before the body, which is background.
-    matched.sort(key=lambda w: (-w.score, w.position == "body", w.end - w.start, w.start))
+    # Best first; on a tie the headline, then the lead, before the body, which is background.
+    matched.sort(key=lambda w: (-w.score, _RANK.get(w.position, 2), w.end - w.start, w.start))
     best = matched[0]
     if best.position == "title" and not any(w.position == "lead" for w in matched):
         plan = ctx.lead_plans()
