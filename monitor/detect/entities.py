@@ -325,11 +325,16 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
 
 
 # Between two actors named as one subject: a word for "and" in the packs' languages, after a
-# comma or not ("The U.S. and British militaries", "les États-Unis et le Royaume-Uni").
+# comma or not ("The U.S. and British militaries", "les États-Unis et le Royaume-Uni"), or
+# after the first one's short name in brackets ("Amerika Serikat (AS) dan Inggris").
 _TOGETHER = re.compile(
-    r"\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
-    r"और|اور|及|和|与|と|및)\s+)?(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
+    r"[)\]]?\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
+    r"और|اور|و|及|和|与|と|및)\s+|(?P<glued>[וو]))?"
+    r"(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
 )
+# Two one-letter names side by side or with a middle dot are a pair in CJK headlines: "米英",
+# "美英", "미·영".
+_PAIR = re.compile(r"[・·]?")
 
 
 def named_together(text: str, first: Mention, second: Mention) -> bool:
@@ -337,8 +342,10 @@ def named_together(text: str, first: Mention, second: Mention) -> bool:
     ("the U.S. and British militaries bombed"): they fired together, and the first named stands
     for both. (Not a comma alone: it may end a headline's topic, "이란, 이스라엘 향해 ...".)"""
     between = text[first.end : second.start]
+    if len(first.text) == 1 and len(second.text) == 1 and _PAIR.fullmatch(between):
+        return True
     m = _TOGETHER.fullmatch(between) if len(between) <= 12 else None
-    return m is not None and m.group("word") is not None
+    return m is not None and (m.group("word") or m.group("glued")) is not None
 
 
 def together_as_one(
