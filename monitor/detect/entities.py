@@ -326,9 +326,10 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
 
 # Between two actors named as one subject: a word for "and" in the packs' languages, after a
 # comma or not ("The U.S. and British militaries", "les États-Unis et le Royaume-Uni"), or
-# after the first one's short name in brackets ("Amerika Serikat (AS) dan Inggris").
+# after the first one's short name in brackets ("Amerika Serikat (AS) dan Inggris"); a
+# name read by its stem leaves its ending before them ("Южная Коре|я и США").
 _TOGETHER = re.compile(
-    r"[)\]]?\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
+    r"\w{0,4}[)\]]?\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
     r"और|اور|و|及|和|与|と|및)\s+|(?P<glued>[וو]))?"
     r"(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
 )
