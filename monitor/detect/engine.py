@@ -81,34 +81,6 @@ def _placed_actors(
     return together_as_one(ctx.doc.text, scored, act)
 
 
-# How many words may stand between "the country" and the act it did ("that the country had
-# fired").
-_SELF_GAP = 3
-
-
-def _said_of_itself(
-    ctx: Context, candidates: list[tuple[float, Mention]], w: Window, act_start: int
-) -> Mention | None:
-    """The reporting state whose media say that the country fired ("North Korean media said the
-    country launched four cruise missiles", "A mídia da Coreia do Norte anunciou que o país
-    lançou"), when the window names no one else who may have: the pack's `self_reference`
-    words right before the act, after that state's name."""
-    text = ctx.doc.text
-    for ref in ctx.within("self_reference", w.start, act_start):
-        if len(text[ref.end : act_start].split()) > _SELF_GAP:
-            continue
-        named = [
-            m
-            for _, m in candidates
-            if m.end <= ref.start
-            and ctx.role(m, w.start) == "source"
-            and not ctx.defends(m, w.start)
-        ]
-        if named and named[-1].value not in ctx.hit_values():
-            return named[-1]
-    return None
-
-
 def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     rule, text = w.rule, ctx.doc.text
     found: dict[str, list[Mention]] = {}
@@ -143,9 +115,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         title_weapon = title_weapons[0].start if title_weapons else title_act
         candidates = [*_placed_actors(ctx, 0, title_end, title_act, title_weapon), *candidates]
     best = max(candidates, key=lambda x: x[0], default=None)
-    actor = best[1] if best and best[0] > 0 else _said_of_itself(ctx, candidates, w, act_start)
-    if actor is None:
-        actor = ctx.context_actor()
+    actor = best[1] if best and best[0] > 0 else ctx.context_actor()
     if actor is None:
         # Only a reporting actor is named: "Pyongyang confirms the test", "the Russian defence
         # ministry said its forces struck ...": it reports its own launch.
