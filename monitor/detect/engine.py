@@ -299,7 +299,6 @@ def _headline_tells(ctx: Context, best: Window) -> Mention | None:
     groups = [ctx.within(n, 0, title_end) for n in best.rule.all if n[0] != "@"]
     if not groups or not all(groups):
         return None
-    acts = sorted((m for found in groups for m in found), key=lambda m: m.start)
     if not any(
         m.value == best.actor and ctx.role(m, 0) not in NOT_LAUNCHER
         for m in ctx.within("@actor", 0, title_end)
@@ -308,7 +307,7 @@ def _headline_tells(ctx: Context, best: Window) -> Mention | None:
     ref = ctx.reference(best.actor)
     if best.event_date is not None and ref is not None and abs((ref - best.event_date).days) > 1:
         return None
-    return acts[0]
+    return groups[0][0]
 
 
 def _another_clause(ctx: Context, best: Window, hit: Mention) -> bool:

@@ -335,7 +335,7 @@ _TOGETHER = re.compile(
 )
 # Two one-letter names side by side or with a middle dot are a pair in CJK headlines: "米英",
 # "美英", "미·영".
-_PAIR = re.compile(r"[・·]?")
+_PAIR = ("", "・", "·")
 
 
 def named_together(text: str, first: Mention, second: Mention) -> bool:
@@ -343,7 +343,7 @@ def named_together(text: str, first: Mention, second: Mention) -> bool:
     ("the U.S. and British militaries bombed"): they fired together, and the first named stands
     for both. (Not a comma alone: it may end a headline's topic, "이란, 이스라엘 향해 ...".)"""
     between = text[first.end : second.start]
-    if len(first.text) == 1 and len(second.text) == 1 and _PAIR.fullmatch(between):
+    if len(first.text) == 1 and len(second.text) == 1 and between in _PAIR:
         return True
     m = _TOGETHER.fullmatch(between) if len(between) <= 12 else None
     return m is not None and (m.group("word") or m.group("glued")) is not None
