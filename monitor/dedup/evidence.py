@@ -277,11 +277,12 @@ def with_targets(facts: dict[str, str], detection: Detection) -> dict[str, str]:
 
 
 def hit_elsewhere(event: EventRow, detection: Detection) -> bool:
-    """Whether the report and the event name who was hit, and no one in common, when one of
-    the two is a strike: Iran's missiles on Pakistan are not its missiles on Israel, though
-    both came on a Tuesday. Two reports of a test may name different neighbours the missile
-    flew towards or came down near ("towards Japan", "near South Korea's waters")."""
-    if "strike" not in (event.subtype, detection.subtype):
+    """Whether the report and the event name who was hit, and no one in common, when both
+    are strikes: Iran's missiles on Pakistan are not its missiles on Israel, though both came
+    on a Tuesday. Where one of the two is a test, the names are neighbours the missile flew
+    towards or came down near ("towards Japan", "near South Korea's waters"), which reports
+    of one test name differently (one report reads "fired towards Japan" as a strike)."""
+    if event.subtype != "strike" or detection.subtype != "strike":
         return False
     hit = targets_of(event)
     return bool(hit and detection.targets and not hit & set(detection.targets))

@@ -317,15 +317,20 @@ def test_a_page_naming_another_system_is_not_the_launch_reported_just_before(
         ("pakistan", (), False, "strike", True),  # the page names no one hit
         ("pakistan", ("israel",), True, "strike", True),  # the same text: the same story
         ("japan", ("south-korea",), False, "test", True),  # a test's neighbours, told apart
+        # one of the two a test: a page that reads "fired towards Japan" as a strike on it
+        ("united-states", ("japan",), False, "test/strike", True),
+        ("japan", ("united-states",), False, "strike/test", True),
     ],
 )
 def test_a_page_naming_another_country_hit_is_another_strike(
     event_hit: str, page_hit: tuple[str, ...], near_duplicate: bool, subtype: str, joins: bool
 ) -> None:
+    event_subtype, _, page_subtype = subtype.partition("/")
+    page_subtype = page_subtype or event_subtype
     # Both name Tuesday; without a day, the weekday would have been enough to go on.
     tuesday = DayClue(None, None, 1)
     latest = replace(
-        _floating("", "ballistic missile", subtype, T - 60),
+        _floating("", "ballistic missile", event_subtype, T - 60),
         facts={
             DATE_FACT: UNKNOWN,
             CLUE_FACT: str(tuesday),
@@ -337,7 +342,7 @@ def test_a_page_naming_another_country_hit_is_another_strike(
         by_article={"Wire:1": latest} if near_duplicate else {},
         last_stamp=T - 60,
     )
-    page = replace(undated((None, None, 1)), subtype=subtype, targets=page_hit)
+    page = replace(undated((None, None, 1)), subtype=page_subtype, targets=page_hit)
     decision = decide(
         article("I:1", "Tuesday", None),
         page,

@@ -29,6 +29,7 @@ _EXPECT = {
     "sources",
     "targets",
     "not_targets",
+    "not_sources",
     "weapon",
 }
 
@@ -92,6 +93,8 @@ def test_case(language: str, case: dict[str, Any], rules: RuleSet) -> None:
             assert set(getattr(detection, key)) >= set(expect[key]), why
     if "not_targets" in expect:
         assert not set(detection.targets) & set(expect["not_targets"]), why
+    if "not_sources" in expect:
+        assert not set(detection.sources) & set(expect["not_sources"]), why
 
 
 def test_every_pack_has_cases(rules: RuleSet) -> None:
