@@ -87,6 +87,11 @@ class DateWords:
     relative: tuple[tuple[str, int], ...] = ()  # "yesterday" -> 1 day before publication
     weekdays: tuple[tuple[str, int], ...] = ()  # inflected forms -> 0 (Monday) .. 6
     months: tuple[tuple[str, int], ...] = ()  # inflected forms -> 1 .. 12
+    same_day: tuple[str, ...] = ()  # "同日", "이날": the day named just before
+
+
+# How far back a word for "the same day" looks for the day it stands for.
+SAME_DAY_REACH = 300
 
 
 # Chinese news writes the day of the month in Han numerals too ("当地时间十六日"). Not 一日:
@@ -272,6 +277,11 @@ class Vocabulary:
             _YEAR_CONTEXT,
         ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE)
+        self.same_day = (
+            re.compile(_bound(_alternatives(words.same_day, matching), matching), re.IGNORECASE)
+            if words.same_day
+            else None
+        )
 
     @staticmethod
     def _lookup(word: str, table: Mapping[str, int]) -> int | None:
@@ -332,6 +342,28 @@ class Vocabulary:
             out.append(
                 DateMention(m.start(), m.end(), m.group(), value, age, precision, clue, shift)
             )
+        if self.same_day is not None:
+            out += self._same_days(text, start, end, ref)
+            out.sort(key=lambda d: d.start)
+        return out
+
+    def _same_days(self, text: str, start: int, end: int, ref: date | None) -> list[DateMention]:
+        """Each word for "the same day" ("同日", "当日", "이날") as the day named last before
+        it ("…29日に訪韓した。北朝鮮は同日…"): what it says of the day is that day's."""
+        assert self.same_day is not None
+        out = []
+        for a in self.same_day.finditer(text, start, end):
+            before = [
+                m
+                for m in self.pattern.finditer(text, max(0, a.start() - SAME_DAY_REACH), a.start())
+                if m.end() <= a.start()
+            ]
+            for m in reversed(before):
+                value, age, precision = self._resolve(m, ref)
+                clue = self._clue(m)
+                if precision == "day" and (value is not None or clue is not None):
+                    out.append(DateMention(a.start(), a.end(), a.group(), value, age, "day", clue))
+                    break
         return out
 
     def _resolve(

@@ -354,7 +354,7 @@ class Builder:
     def _dates(self, raw: Any) -> DateWords:
         if raw is None:
             return DateWords()
-        raw = self._keys(raw, {"relative", "weekdays", "months"}, "dates")
+        raw = self._keys(raw, {"relative", "weekdays", "months", "same_day"}, "dates")
         tables = {}
         for key, low, high, hint in (
             ("relative", 0, 3660, "`{yesterday: 1, today: 0}` (days before publication)"),
@@ -370,7 +370,10 @@ class Builder:
                     "dates", key, f"expected a mapping of word to {low}..{high}", f"e.g. {hint}"
                 )
             tables[key] = tuple((str(k).lower(), int(v)) for k, v in table.items())
-        return DateWords(**tables)
+        same_day = raw.get("same_day") or []
+        if not isinstance(same_day, list) or not all(isinstance(w, str) and w for w in same_day):
+            raise self.fail("dates", "same_day", "expected a list of words", "e.g. `[同日, 当日]`")
+        return DateWords(**tables, same_day=tuple(w.lower() for w in same_day))
 
     def _not_actors(
         self, raw: Any, matching: Matching, key: str = "not_actors"

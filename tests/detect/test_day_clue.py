@@ -14,6 +14,26 @@ from monitor.models import Article
 Clue = tuple[int | None, int | None, int | None]  # (month, day of month, weekday 0 = Monday)
 
 CLUES = [
+    # A word for "the same day" is the day named last before it: a visit's day, the launch's.
+    (
+        "zh: '当日' after '于29日'",
+        "美国副总统访韩之际 朝鲜再射导弹",
+        "美国副总统于29日对韩国进行访问，并前往非军事区。朝鲜则在当日晚间再次发射两枚短程弹道导弹。",
+        (None, 29, None),
+    ),
+    (
+        "ja: '同日' after '29日'",
+        "米副大統領の訪韓中に北朝鮮がミサイル発射",
+        "米副大統領は29日、韓国を訪れ非武装地帯を視察した。北朝鮮は同日夜、弾道ミサイル2発を発射した。",
+        (None, 29, None),
+    ),
+    (
+        "ko: '이날' after '29일'",
+        "미 부통령 방한 중 북한 탄도미사일 발사",
+        "미국 부통령은 29일 비무장지대를 찾았다. "
+        "북한은 이날 저녁 단거리 탄도미사일 2발을 발사했다.",
+        (None, 29, None),
+    ),
     # A full date a later sentence gives that the headline's own day rules out is another
     # launch's (the one before): the page still says only "Sunday, 4 January".
     (

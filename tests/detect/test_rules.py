@@ -156,6 +156,11 @@ def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -
             id="bad-relative-date",
         ),
         pytest.param(
+            PACK + "dates: {same_day: {stesso: 0}}\n",
+            "dates, key 'same_day': expected a list of words",
+            id="bad-same-day",
+        ),
+        pytest.param(
             PACK + "roles: {target_before: ['(unclosed']}\n",
             "roles, key 'target_before': bad regex",
             id="bad-role-regex",
