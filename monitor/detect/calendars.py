@@ -90,10 +90,6 @@ class DateWords:
     same_day: tuple[str, ...] = ()  # "同日", "이날": the day named just before
 
 
-# How far back a word for "the same day" looks for the day it stands for.
-SAME_DAY_REACH = 300
-
-
 # Chinese news writes the day of the month in Han numerals too ("当地时间十六日"). Not 一日:
 # "one day" as often as "the 1st".
 _HAN_DIGITS = "一二三四五六七八九十廿卅"
@@ -277,8 +273,14 @@ class Vocabulary:
             _YEAR_CONTEXT,
         ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE)
+        # (a word given as `re:…` is a pattern: "re:当日(?!本)", not "当日本…", when Japan…)
+        plain = [w for w in words.same_day if not w.startswith("re:")]
+        patterns = [w[3:] for w in words.same_day if w.startswith("re:")]
         self.same_day = (
-            re.compile(_bound(_alternatives(words.same_day, matching), matching), re.IGNORECASE)
+            re.compile(
+                "|".join([_bound(_alternatives(plain, matching), matching), *patterns]),
+                re.IGNORECASE,
+            )
             if words.same_day
             else None
         )
@@ -342,29 +344,11 @@ class Vocabulary:
             out.append(
                 DateMention(m.start(), m.end(), m.group(), value, age, precision, clue, shift)
             )
-        if self.same_day is not None:
-            out += self._same_days(text, start, end, ref)
-            out.sort(key=lambda d: d.start)
         return out
 
-    def _same_days(self, text: str, start: int, end: int, ref: date | None) -> list[DateMention]:
-        """Each word for "the same day" ("同日", "当日", "이날") as the day named last before
-        it ("…29日に訪韓した。北朝鮮は同日…"): what it says of the day is that day's."""
-        assert self.same_day is not None
-        out = []
-        for a in self.same_day.finditer(text, start, end):
-            before = [
-                m
-                for m in self.pattern.finditer(text, max(0, a.start() - SAME_DAY_REACH), a.start())
-                if m.end() <= a.start()
-            ]
-            for m in reversed(before):
-                value, age, precision = self._resolve(m, ref)
-                clue = self._clue(m)
-                if precision == "day" and (value is not None or clue is not None):
-                    out.append(DateMention(a.start(), a.end(), a.group(), value, age, "day", clue))
-                    break
-        return out
+    def same_days(self, text: str, start: int, end: int) -> list[re.Match[str]]:
+        """The words for "the same day" ("同日", "当天", "이날") in text[start:end]."""
+        return list(self.same_day.finditer(text, start, end)) if self.same_day else []
 
     def _resolve(
         self, m: re.Match[str], ref: date | None

@@ -243,13 +243,9 @@ class Context:
         ("on Saturday" in a Friday-dated European report of a Korean Saturday morning), where
         the actor's day runs ahead of UTC."""
         found = find_dates(self.doc.text, start, end, ref, self.vocabulary)
-        blocked = self.rules.not_dates
-        if blocked is not None:
-            # (read a little past the end: what makes a day another's may follow it in the
-            # next sentence, as a photo credit follows a caption's day)
-            reach = min(len(self.doc.text), end + NOT_DATES_REACH)
-            spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
-            found = [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
+        found = self._unblocked(found, start, end)
+        if ref is None:
+            found = sorted(found + self._same_days(start, end), key=lambda d: d.start)
         found = _local_day_over(self.doc.text, found)
         if self.bare_date and self._ahead_of_utc(actor):
             found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]
@@ -258,6 +254,42 @@ class Context:
             found = [_from_utc(self.doc.text, d, zone) for d in found]
             found = [z for z in (_from_named_zone(self.doc.text, d, zone) for d in found) if z]
         return found
+
+    def _unblocked(self, found: list[DateMention], start: int, end: int) -> list[DateMention]:
+        """The mentions outside the pack's `not_dates` (read a little past the end: what makes
+        a day another's may follow it in the next sentence, as a photo credit follows a
+        caption's day)."""
+        blocked = self.rules.not_dates
+        if blocked is None or not found:
+            return found
+        reach = min(len(self.doc.text), end + NOT_DATES_REACH)
+        spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
+        return [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
+
+    def _same_days(self, start: int, end: int) -> list[DateMention]:
+        """On a page without a date, each word for "the same day" ("同日", "当天", "이날") as the
+        day named last before it in its sentence or the one before, the headline apart ("米副
+        大統領は29日に訪韓した。北朝鮮は同日…"): what it says of the launch's day is that day's.
+        Nothing when the mention last before it is not a day ("3月"), or is one the pack's
+        `not_dates` set apart ("지난 12일 쏜 지 사흘 만인 이날": the last launch's day)."""
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return []
+        out = []
+        for a in vocabulary.same_days(self.doc.text, start, end):
+            sentence = self.doc.sentence_at(a.start())
+            earlier = [s for s in self.doc.sentences if s.end <= sentence.start]
+            floor = earlier[-1].start if earlier else sentence.start
+            if a.start() >= self.doc.title_end:
+                floor = max(floor, self.doc.title_end)
+            before = find_dates(self.doc.text, floor, a.start(), None, vocabulary)
+            named = [d for d in before if d.end <= a.start()]
+            if not named or named[-1] not in self._unblocked(named, floor, a.start()):
+                continue
+            last = named[-1]
+            if last.precision == "day" and last.clue is not None and last.clue.day is not None:
+                out.append(DateMention(a.start(), a.end(), a.group(), None, None, "day", last.clue))
+        return out
 
     def _ahead_of_utc(self, actor: str | None) -> bool:
         zone = self.timezone(actor)

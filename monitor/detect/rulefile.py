@@ -373,7 +373,14 @@ class Builder:
         same_day = raw.get("same_day") or []
         if not isinstance(same_day, list) or not all(isinstance(w, str) and w for w in same_day):
             raise self.fail("dates", "same_day", "expected a list of words", "e.g. `[同日, 当日]`")
-        return DateWords(**tables, same_day=tuple(w.lower() for w in same_day))
+        for word in same_day:
+            if word.startswith("re:"):
+                try:
+                    re.compile(word[3:])
+                except re.error as exc:
+                    problem = f"bad regex: {exc}"
+                    raise self.fail("dates", "same_day", problem, "fix the pattern") from exc
+        return DateWords(**tables, same_day=tuple(same_day))
 
     def _not_actors(
         self, raw: Any, matching: Matching, key: str = "not_actors"

@@ -16,9 +16,9 @@ Clue = tuple[int | None, int | None, int | None]  # (month, day of month, weekda
 CLUES = [
     # A word for "the same day" is the day named last before it: a visit's day, the launch's.
     (
-        "zh: '当日' after '于29日'",
+        "zh: '当天' after '于29日'",
         "美国副总统访韩之际 朝鲜再射导弹",
-        "美国副总统于29日对韩国进行访问，并前往非军事区。朝鲜则在当日晚间再次发射两枚短程弹道导弹。",
+        "美国副总统于29日对韩国进行访问，并前往非军事区。朝鲜则在当天晚间再次发射两枚短程弹道导弹。",
         (None, 29, None),
     ),
     (

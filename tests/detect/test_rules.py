@@ -161,6 +161,11 @@ def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -
             id="bad-same-day",
         ),
         pytest.param(
+            PACK + "dates: {same_day: ['re:stesso(']}\n",
+            "dates, key 'same_day': bad regex",
+            id="bad-same-day-regex",
+        ),
+        pytest.param(
             PACK + "roles: {target_before: ['(unclosed']}\n",
             "roles, key 'target_before': bad regex",
             id="bad-role-regex",
