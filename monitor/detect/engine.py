@@ -248,7 +248,11 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         if adj.scope != "window":
             continue
         hit = next((m for n in adj.any for m in ctx.within(n, w.start, w.end)), None)
-        if hit is not None and all(ctx.within(n, w.start, w.end) for n in adj.all):
+        if (
+            hit is not None
+            and all(ctx.within(n, w.start, w.end) for n in adj.all)
+            and not any(ctx.within(n, w.start, w.end) for n in adj.none)
+        ):
             w.score += adj.score
             w.evidence.append(
                 Evidence(rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
@@ -595,6 +599,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             )
         )
     pegged = False  # the headline names an occasion whose launches are the news
+    aside = False  # the headline names another story: the lead's launch is only why
     for adj in rules.adjust:
         if adj.scope == "window":
             continue
@@ -603,9 +608,14 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         if adj.scope == "clause":
             hits = [m for m in hits if not _another_clause(ctx, best, m)]
         hit = hits[0] if hits else None
-        if hit is not None and all(ctx.within(n, 0, end) for n in adj.all):
+        if (
+            hit is not None
+            and all(ctx.within(n, 0, end) for n in adj.all)
+            and not any(ctx.within(n, 0, end) for n in adj.none)
+        ):
             score += adj.score
             pegged = pegged or adj.peg
+            aside = aside or adj.aside
             evidence.append(
                 Evidence(best.rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
             )
@@ -692,10 +702,9 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     weapon = max(ranked)[3] if ranked and best.weapon is not None else best.weapon
     # The news peg: a launch in the headline or lead is the story; one found only deeper in
     # the body is background to another story.
+    told = {w.position for w in matched if w.actor == best.actor}
     role: Role = (
-        "peg"
-        if pegged or any(w.position != "body" for w in matched if w.actor == best.actor)
-        else ("background")
+        "peg" if pegged or "title" in told or ("lead" in told and not aside) else ("background")
     )
     time_of_day = dated.time_of_day if dated.time_of_day is not None else best.time_of_day
     lines = [

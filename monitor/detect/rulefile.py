@@ -78,7 +78,7 @@ _RULE_KEYS = {
     "actors",
     "note",
 }
-_ADJUST_KEYS = {"name", "scope", "any", "all", "score", "peg", "note"}
+_ADJUST_KEYS = {"name", "scope", "any", "all", "none", "score", "peg", "aside", "note"}
 _GROUP_KEYS = {"terms", "unless_after", "unless_before", "gap", "case_sensitive"}
 
 
@@ -535,6 +535,7 @@ class Builder:
             if not any_:
                 raise self.fail(where, "any", "missing", "list the groups that trigger it")
             all_ = self._names(spec.get("all"), where, "all", known)
+            none = self._names(spec.get("none"), where, "none", known)
             score = self._number(spec.get("score"), where, "score")
             peg = spec.get("peg", False)
             if not isinstance(peg, bool):
@@ -546,7 +547,17 @@ class Builder:
                     "only a headline makes the body's launch the news",
                     "use it with `scope: title`",
                 )
-            out.append(Adjustment(name, scope, any_, score, all_, peg))
+            aside = spec.get("aside", False)
+            if not isinstance(aside, bool):
+                raise self.fail(where, "aside", f"bad value {aside!r}", "use `true` or `false`")
+            if aside and (scope != "title" or peg):
+                raise self.fail(
+                    where,
+                    "aside",
+                    "only a headline, and one that makes no launch the news, sets the lead's aside",
+                    "use it with `scope: title`, without `peg`",
+                )
+            out.append(Adjustment(name, scope, any_, score, all_, none, peg, aside))
         return tuple(out)
 
     def _plain_list(self, value: Any, where: str, key: str) -> list[str]:

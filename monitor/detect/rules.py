@@ -65,9 +65,13 @@ class Adjustment:
     any: tuple[str, ...]
     score: float
     all: tuple[str, ...] = ()  # further terms that must also be in scope
+    none: tuple[str, ...] = ()  # terms that must not be in scope
     # A headline naming an occasion whose launches are the news (a strategic forces exercise):
     # a launch the body reports is the peg, not background.
     peg: bool = False
+    # A headline naming another story (sanctions agreed): a launch the lead reports is only
+    # why, background to it.
+    aside: bool = False
 
 
 @dataclass(frozen=True, slots=True)

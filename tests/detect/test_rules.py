@@ -176,6 +176,16 @@ def test_a_language_pack_loads_beside_its_base_and_inherits_it(tmp_path: Path) -
             id="peg-outside-the-headline",
         ),
         pytest.param(
+            PACK + "adjust: [{name: x, scope: window, any: [volcano], score: 0, aside: true}]\n",
+            "adjustment 'x', key 'aside': only a headline",
+            id="aside-outside-the-headline",
+        ),
+        pytest.param(
+            PACK + "adjust: [{name: x, scope: title, any: [volcano], none: [lava], score: 0}]\n",
+            "adjustment 'x', key 'none': 'lava' is",
+            id="unknown-none-group",
+        ),
+        pytest.param(
             PACK + "not_actors: [vulcano]\nnot_actors: [eruzione]\n",
             "not_actors: written twice",
             id="key-written-twice",
