@@ -270,8 +270,9 @@ class Context:
         """On a page without a date, each word for "the same day" ("同日", "当天", "이날") as the
         day named last before it in its sentence or the one before, the headline apart ("米副
         大統領は29日に訪韓した。北朝鮮は同日…"): what it says of the launch's day is that day's.
-        Nothing when the mention last before it is not a day ("3月"), or is one the pack's
-        `not_dates` set apart ("지난 12일 쏜 지 사흘 만인 이날": the last launch's day)."""
+        Nothing when the mention last before it is not a day ("3月"), is one the pack's
+        `not_dates` set apart ("지난 12일 쏜 지 사흘 만인 이날": the last launch's day; "14일까지",
+        a span's end), or dates a launch told in a sentence before ("1월 14일 처음 쐈다")."""
         vocabulary = self.vocabulary
         if vocabulary is None:
             return []
@@ -287,6 +288,9 @@ class Context:
             if not named or named[-1] not in self._unblocked(named, floor, a.start()):
                 continue
             last = named[-1]
+            told = self.doc.sentence_at(last.start)
+            if told != sentence and self.within("launch", told.start, told.end):
+                continue  # the day of a launch told before ("first fired on 14 January")
             if last.precision == "day" and last.clue is not None and last.clue.day is not None:
                 out.append(DateMention(a.start(), a.end(), a.group(), None, None, "day", last.clue))
         return out

@@ -714,7 +714,12 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         + (
             "the launch is the news (headline or lead)"
             if role == "peg"
-            else "the launch is only mentioned in the body; it may join an event, not open one"
+            else (
+                "the headline tells another story, the lead's launch only why"
+                if aside and "lead" in told
+                else "the launch is only mentioned in the body"
+            )
+            + "; it may join an event, not open one"
         ),
     ]
     lines += [

@@ -34,6 +34,20 @@ CLUES = [
         "북한은 이날 저녁 단거리 탄도미사일 2발을 발사했다.",
         (None, 29, None),
     ),
+    # Not a day still to come, nor a span's end.
+    (
+        "ko: '이날' after '14일까지' (a drill's last day)",
+        "북한, 연합훈련 중 탄도미사일 발사",
+        "한미 연합훈련은 지난 4일 시작돼 14일까지 진행된다. "
+        "북한은 이날 오전 동해상으로 단거리 탄도미사일 1발을 발사했다.",
+        None,
+    ),
+    (
+        "zh: '当天' after '下月2日' (a meeting next month)",
+        "朝鲜发射弹道导弹",
+        "韩美防长下月2日将在首尔会谈。朝鲜当天凌晨向东部海域发射一枚弹道导弹。",
+        None,
+    ),
     # A full date a later sentence gives that the headline's own day rules out is another
     # launch's (the one before): the page still says only "Sunday, 4 January".
     (
