@@ -279,8 +279,7 @@ class Context:
         out = []
         for a in vocabulary.same_days(self.doc.text, start, end):
             sentence = self.doc.sentence_at(a.start())
-            earlier = [s for s in self.doc.sentences if s.end <= sentence.start]
-            floor = earlier[-1].start if earlier else sentence.start
+            floor = self.doc.sentences[max(0, sentence.index - 1)].start
             if a.start() >= self.doc.title_end:
                 floor = max(floor, self.doc.title_end)
             before = find_dates(self.doc.text, floor, a.start(), None, vocabulary)

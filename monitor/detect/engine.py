@@ -704,7 +704,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     # the body is background to another story.
     told = {w.position for w in matched if w.actor == best.actor}
     role: Role = (
-        "peg" if pegged or "title" in told or ("lead" in told and not aside) else ("background")
+        "peg" if pegged or "title" in told or ("lead" in told and not aside) else "background"
     )
     time_of_day = dated.time_of_day if dated.time_of_day is not None else best.time_of_day
     lines = [
