@@ -68,6 +68,7 @@ DEFENDER_SCORE = -2.0
 # How far after an actor's name the act it does may be told (a verb-last sentence puts the
 # object, the place and the day between).
 _ACT_REACH = 120
+_VERB_LAST_ACT_REACH = 200
 # How far a retaliation word may stand after the name of who strikes back, and how far before
 # the name of whose attack is answered an "after" word may stand ("Après avoir été visé par").
 _ANSWER_REACH = 60
@@ -493,11 +494,11 @@ class Context:
             return False
         return role_of(self.doc.text, m, self.rules.roles, floor) not in ("agent-before", "agent")
 
-    def _next_after(self, m: Mention, group: str) -> Mention | None:
+    def _next_after(self, m: Mention, group: str, reach: int = _ACT_REACH) -> Mention | None:
         """The first word of `group` told after an actor's name, in its sentence and within
-        `_ACT_REACH`."""
+        `reach`."""
         sentence = self.doc.sentence_at(m.start)
-        found = self.within(group, m.end, min(sentence.end, m.end + _ACT_REACH))
+        found = self.within(group, m.end, min(sentence.end, m.end + reach))
         return found[0] if found else None
 
     def _intercepts(self, m: Mention) -> bool:
@@ -511,7 +512,12 @@ class Context:
         missile down ("Saudi air defences intercepted a ballistic missile", "사우디 방공부대가
         ... 요격했다"): the actor defends, it did not fire. Not when a weapon follows the name
         at once ("Houthi missile intercepted": the actor's own missile)."""
-        down = self._next_after(m, "interception")
+        # (A language that puts the verb last may tell where and when at length before it: "Ein
+        # amerikanisches Kriegsschiff hat am Dienstagabend im südlichen Roten Meer ... abgefangen".)
+        verb_last = self.rules.language not in _VERB_BEFORE_OBJECT
+        down = self._next_after(
+            m, "interception", _VERB_LAST_ACT_REACH if verb_last else _ACT_REACH
+        )
         if down is None:
             return False
         if any(w.start - m.end <= 2 for w in self.within("@weapon", m.end, m.end + 40)):
@@ -520,11 +526,21 @@ class Context:
         # "صاروخ الحوثيين"): a few letters between, no act.
         for w in self.within("@weapon", max(0, m.start - 40), m.start):
             between = self.doc.text[w.end : m.start]
-            if len(between) <= 16 and not self.within("launch", w.end, m.start):
+            if (
+                len(between) <= 16
+                and "\n" not in between
+                and not self.within("launch", w.end, m.start)
+            ):
                 return False
         # No launch told before the interception ("North Korea fired a missile that Japan
-        # intercepted"): a launch word that is the interception itself does not count.
-        return not any(x.end <= down.start for x in self.within("launch", m.end, down.end))
+        # intercepted"): a launch word that is the interception itself does not count, nor
+        # one that only describes the missiles (the pack's `attributive` words: "hat mehrere
+        # aus dem Iran abgefeuerte Raketen abgefangen").
+        described = self.within("attributive", m.end, down.start)
+        return not any(
+            x.end <= down.start and not any(a.start <= x.start < a.end for a in described)
+            for x in self.within("launch", m.end, down.end)
+        )
 
     def windows(self, rule: Rule) -> list[Window]:
         sentences = self.doc.sentences

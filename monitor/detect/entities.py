@@ -287,9 +287,25 @@ def is_dateline(text: str, mention: Mention) -> bool:
     )
 
 
+# A headline that ends on who said it: "Iran will pay for its attack: Netanyahu", "... —
+# Нетаньяху" (the name after a colon or a dash, with nothing but a quote after it).
+_SPEAKER_BEFORE = re.compile(r"\S[^\S\n]*(?:[:\uff1a]|[^\S\n][-\u2013\u2014])[^\S\n]*$")
+_SPEAKER_AFTER = re.compile(r"[^\S\n]*[\"'\u201d\u00bb]?[^\S\n]*(?:\n|$)")
+
+
+def is_speaker(text: str, mention: Mention) -> bool:
+    """Whether the name ends the headline as the one it quotes."""
+    line_end = text.find("\n")
+    if line_end != -1 and mention.end > line_end:
+        return False
+    return bool(
+        _SPEAKER_BEFORE.search(text, 0, mention.start) and _SPEAKER_AFTER.match(text, mention.end)
+    )
+
+
 def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     """What the words right around an actor's name say it is: who fired, reported or was hit."""
-    if is_dateline(text, mention):
+    if is_dateline(text, mention) or is_speaker(text, mention):
         return "source"
     before = _before(text, mention, floor)
     after = text[mention.end : mention.end + _AFTER]
@@ -322,6 +338,12 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
     ):
         return "target"
     return ""
+
+
+# Launcher scores of the parts the words around a name give it: who is hit or addressed, and
+# who the text says fired ("북한이 ... 발사했다").
+TARGET_SCORE = -3.0
+AGENT_SCORE = 4.0
 
 
 # Between two actors named as one subject: a word for "and" in the packs' languages, after a
@@ -367,6 +389,19 @@ def together_as_one(
             and named_together(text, first, second)
         ):
             out[i] = (after, first)
+    # The second of two named together after the act shares the first's part when that one
+    # was hit or addressed ("a warning to Japan and the USA", "struck Kyiv and Odesa"); one
+    # the words around it name as the agent keeps its score.
+    for i in range(len(out) - 1):
+        (score, first), (after, second) = out[i], out[i + 1]
+        if (
+            score == TARGET_SCORE
+            and first.start >= anchor
+            and 0 < after < AGENT_SCORE
+            and named_together(text, first, second)
+            and "," not in text[first.end : second.start]
+        ):
+            out[i + 1] = (TARGET_SCORE, second)
     return out
 
 
@@ -413,10 +448,10 @@ def launcher_score(
         # ("이스라엘이 ... 이란이 미사일을 발사했다며": Israel said Iran fired), unless a word
         # before it says it was aimed at ("伊朗朝以國發射")
         if mention.end <= anchor and not _aimed_at(text, mention, roles, floor):
-            return 4.0 + 0.1 / (1 + len(text[mention.end : anchor].split()))
-        return 4.0
+            return AGENT_SCORE + 0.1 / (1 + len(text[mention.end : anchor].split()))
+        return AGENT_SCORE
     if role in ("target", "addressee"):
-        return -3.0  # "at Kyiv", "struck Ukraine", "a warning to Washington"
+        return TARGET_SCORE  # "at Kyiv", "struck Ukraine", "a warning to Washington"
     gap = len(text[mention.end : anchor].split()) if mention.end <= anchor else None
     if gap is not None and gap <= 2:
         return 3.0 - 0.1 * gap  # "Iranian missiles", "Russian aerial assaults", "Russia launched"
