@@ -329,6 +329,9 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
         roles.agent_after is not None
         and roles.agent_after.search(after)
         and roles.agent_after.search(further)
+        # (not the object of "at" right before it: "ایران به اسرائیل موشک شلیک کرد", Iran
+        # fired missiles at Israel)
+        and not (roles.object_before is not None and roles.object_before.search(before))
     ):
         return "agent"
     if roles.addressee_before is not None and roles.addressee_before.search(before):
@@ -349,9 +352,11 @@ AGENT_SCORE = 4.0
 # Between two actors named as one subject: a word for "and" in the packs' languages, after a
 # comma or not ("The U.S. and British militaries", "les États-Unis et le Royaume-Uni"), or
 # after the first one's short name in brackets ("Amerika Serikat (AS) dan Inggris"); a
-# name read by its stem leaves its ending before them ("Южная Коре|я и США").
+# name read by its stem leaves its ending before them ("Южная Коре|я и США"); a particle
+# written on ("일본과 미국", "日本と米国", "美国和日本").
 _TOGETHER = re.compile(
-    r"\w{0,4}[)\]]?\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
+    r"(?P<particle>[과와と和与及])\s*"
+    r"|\w{0,4}[)\]]?\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
     r"और|اور|و|及|和|与|と|및)\s+|(?P<glued>[וو]))?"
     r"(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
 )
@@ -368,7 +373,7 @@ def named_together(text: str, first: Mention, second: Mention) -> bool:
     if len(first.text) == 1 and len(second.text) == 1 and between in _PAIR:
         return True
     m = _TOGETHER.fullmatch(between) if len(between) <= 12 else None
-    return m is not None and (m.group("word") or m.group("glued")) is not None
+    return m is not None and any(m.group(g) is not None for g in ("word", "glued", "particle"))
 
 
 def together_as_one(

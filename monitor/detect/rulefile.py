@@ -62,6 +62,7 @@ _ROLE_KEYS = (
     "addressee_before",
     "agent_after",
     "agent_before",
+    "object_before",
     "maker_after",
     "maker_before",
 )

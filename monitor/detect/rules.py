@@ -95,6 +95,7 @@ class Roles:
     addressee_before: re.Pattern[str] | None = None
     agent_after: re.Pattern[str] | None = None
     agent_before: re.Pattern[str] | None = None
+    object_before: re.Pattern[str] | None = None
     maker_after: re.Pattern[str] | None = None
     maker_before: re.Pattern[str] | None = None
 
