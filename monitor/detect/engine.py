@@ -265,9 +265,9 @@ REPORT_LAG_DAYS = 3
 
 
 # Where a headline's clauses part: "fires missiles; Moscow vows to respond", "… – droht mit
-# Vergeltung", "…, Moscou promet de riposter", "北 미사일 발사…日 항의", "朝鲜发射导弹，美国宣布制裁",
-# Persian's and Arabic's semicolon and comma ("؛", "،"), and Arabic's "and" joined to the next
-# word ("... وموسكو تتوعد بالرد").
+# Vergeltung", "…, Moscou promet de riposter", "北 미사일 발사…日 항의", the full-width comma
+# ("朝鲜发射导弹，美国宣布制裁"), Persian's and Arabic's semicolon and comma ("؛", "،"), and
+# Arabic's "and" joined to the next word ("... وموسكو تتوعد بالرد").
 _CLAUSE_BREAK = re.compile(r"[.;!?|–—…؛；，]|:\s|[,،]\s|\s-\s|\s[وف](?=[\u0621-\u064a]{2})")
 
 
