@@ -360,6 +360,8 @@ _TOGETHER = re.compile(
     r"और|اور|و|及|和|与|と|및)\s+|(?P<glued>[וو]))?"
     r"(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
 )
+# Where a headline's clause ends before the act: "…", a bar, a semicolon, a colon.
+_CLAUSE_END = re.compile(r"[…|;؛；]|:\s")
 # Two one-letter names side by side or with a middle dot are a pair in CJK headlines: "米英",
 # "美英", "미·영".
 _PAIR = ("", "・", "·")
@@ -389,6 +391,8 @@ def together_as_one(
         (score, first), (after, second) = out[i], out[i + 1]
         if (
             second.end <= anchor
+            # (in the act's clause: "러시아와 북한, 미사일 협력 강화… 북 탄도미사일 발사")
+            and not _CLAUSE_END.search(text, second.end, anchor)
             and first.value != second.value
             and (0 < score < after or after < 0 < score)
             and named_together(text, first, second)
