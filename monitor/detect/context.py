@@ -65,6 +65,19 @@ class Window:
 NOT_LAUNCHER = ("source", "target", "addressee", "maker")
 # What a defender scores as the launcher: as a source does (entities.launcher_score).
 DEFENDER_SCORE = -2.0
+# The word for "by" of a passive right before a name (not "from": "Geschoss aus dem Jemen
+# abgefangen" is Yemen's missile).
+_BY = re.compile(
+    r"\b(?:von|vom|door|by|par|por|pelo|pela|pelos|pelas|da|dal|dalla|dai|dagli|dalle|przez|"
+    r"oleh|bởi)\s+(?:(?:der|den|dem|die|de|het|the|la|le|les|el|los|las|il|lo|gli|o|a|os|as)"
+    r"\s+)?(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+# Where a part of a sentence starts: a comma, a semicolon, a word for "and" ("Raketen, die
+# von Iran abgefeuert und von Israel abgefangen wurden").
+_PART_BREAK = re.compile(
+    r"[,;:،؛，、]|\s(?:und|and|en|et|e|y|i|и|і|та|ve|dan|và|och|oraz|a)\s", re.IGNORECASE
+)
 # How far after an actor's name the act it does may be told (a verb-last sentence puts the
 # object, the place and the day between).
 _ACT_REACH = 120
@@ -356,12 +369,20 @@ class Context:
 
     def defends(self, m: Mention, floor: int = 0) -> bool:
         """Whether the actor shoots the missile down, where nothing says it fired ("launched
-        by", "from" name who did): it did not fire, whatever it reports."""
-        return self._shoots_down(m) and role_of(self.doc.text, m, self.rules.roles, floor) in (
-            "",
-            "source",
-            "agent",
-        )
+        by", "from" name who did): it did not fire, whatever it reports. "By" it may say when
+        no launch is told before it in its clause: the missiles were shot down by it ("die
+        größtenteils von Israel abgefangen wurden")."""
+        if not self._shoots_down(m):
+            return False
+        role = role_of(self.doc.text, m, self.rules.roles, floor)
+        if role == "agent-before":
+            sentence = self.doc.sentence_at(m.start)
+            breaks = list(_PART_BREAK.finditer(self.doc.text, sentence.start, m.start))
+            start = breaks[-1].end() if breaks else sentence.start
+            return _BY.search(self.doc.text, start, m.start) is not None and not self.within(
+                "launch", start, m.start
+            )
+        return role in ("", "source", "agent")
 
     def _shoots_down(self, m: Mention) -> bool:
         if self._intercepts(m):
@@ -536,7 +557,11 @@ class Context:
         # intercepted"): a launch word that is the interception itself does not count, nor
         # one that only describes the missiles (the pack's `attributive` words: "hat mehrere
         # aus dem Iran abgefeuerte Raketen abgefangen").
-        described = self.within("attributive", m.end, down.start)
+        described = [
+            a
+            for a in self.within("attributive", m.end, down.start)
+            if self.within("@actor", m.end, a.start)  # another's: "von den Huthis abgefeuerte"
+        ]
         return not any(
             x.end <= down.start and not any(a.start <= x.start < a.end for a in described)
             for x in self.within("launch", m.end, down.end)
