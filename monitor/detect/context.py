@@ -370,19 +370,41 @@ class Context:
     def defends(self, m: Mention, floor: int = 0) -> bool:
         """Whether the actor shoots the missile down, where nothing says it fired ("launched
         by", "from" name who did): it did not fire, whatever it reports. "By" it may say when
-        no launch is told before it in its clause: the missiles were shot down by it ("die
-        größtenteils von Israel abgefangen wurden")."""
-        if not self._shoots_down(m):
-            return False
+        the interception follows and no launch of its own is told before it in its part of the
+        sentence: the missiles were shot down by it ("die größtenteils von Israel abgefangen
+        wurden")."""
         role = role_of(self.doc.text, m, self.rules.roles, floor)
-        if role == "agent-before":
-            sentence = self.doc.sentence_at(m.start)
-            breaks = list(_PART_BREAK.finditer(self.doc.text, sentence.start, m.start))
-            start = breaks[-1].end() if breaks else sentence.start
-            return _BY.search(self.doc.text, start, m.start) is not None and not self.within(
-                "launch", start, m.start
-            )
-        return role in ("", "source", "agent")
+        if role != "agent-before":
+            return role in ("", "source", "agent") and self._shoots_down(m)
+        # The agent of a passive whose verb, told after it, is the interception: the missiles
+        # named before it are not its own ("Raketen wurden von Israel abgefangen").
+        down = self._next_after(m, "interception", self._interception_reach)
+        if down is None or self.within("launch", m.end, down.start):
+            return False
+        sentence = self.doc.sentence_at(m.start)
+        breaks = list(_PART_BREAK.finditer(self.doc.text, sentence.start, m.start))
+        start = breaks[-1].end() if breaks else sentence.start
+        # (a participle that describes another's missiles tells no launch of this one: "Die
+        # vom Jemen aus abgefeuerten Raketen wurden von Israel abgefangen")
+        described = [
+            a
+            for a in self.within("attributive", start, m.start)
+            if any(x.value != m.value for x in self.within("@actor", start, a.start))
+        ]
+        told = [
+            x
+            for x in self.within("launch", start, m.start)
+            if not any(a.start <= x.start < a.end for a in described)
+        ]
+        return _BY.search(self.doc.text, start, m.start) is not None and not told
+
+    @property
+    def _interception_reach(self) -> int:
+        """How far after a name its interception may be told: further in a language that puts
+        the verb last, which may tell where and when at length before it ("Ein amerikanisches
+        Kriegsschiff hat am Dienstagabend im südlichen Roten Meer ... abgefangen")."""
+        verb_last = self.rules.language not in _VERB_BEFORE_OBJECT
+        return _VERB_LAST_ACT_REACH if verb_last else _ACT_REACH
 
     def _shoots_down(self, m: Mention) -> bool:
         if self._intercepts(m):
@@ -533,12 +555,7 @@ class Context:
         missile down ("Saudi air defences intercepted a ballistic missile", "사우디 방공부대가
         ... 요격했다"): the actor defends, it did not fire. Not when a weapon follows the name
         at once ("Houthi missile intercepted": the actor's own missile)."""
-        # (A language that puts the verb last may tell where and when at length before it: "Ein
-        # amerikanisches Kriegsschiff hat am Dienstagabend im südlichen Roten Meer ... abgefangen".)
-        verb_last = self.rules.language not in _VERB_BEFORE_OBJECT
-        down = self._next_after(
-            m, "interception", _VERB_LAST_ACT_REACH if verb_last else _ACT_REACH
-        )
+        down = self._next_after(m, "interception", self._interception_reach)
         if down is None:
             return False
         if any(w.start - m.end <= 2 for w in self.within("@weapon", m.end, m.end + 40)):
