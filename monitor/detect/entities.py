@@ -334,7 +334,9 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
         and not (roles.object_before is not None and roles.object_before.search(before))
     ):
         return "agent"
-    if roles.addressee_before is not None and roles.addressee_before.search(before):
+    if (roles.addressee_before is not None and roles.addressee_before.search(before)) or (
+        roles.addressee_after is not None and roles.addressee_after.search(after)
+    ):
         return "addressee"
     if (roles.target_before is not None and roles.target_before.search(before)) or (
         roles.target_after is not None and roles.target_after.search(further)

@@ -60,6 +60,7 @@ _ROLE_KEYS = (
     "target_after",
     "target_before",
     "addressee_before",
+    "addressee_after",
     "agent_after",
     "agent_before",
     "object_before",

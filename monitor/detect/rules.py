@@ -93,6 +93,7 @@ class Roles:
     target_after: re.Pattern[str] | None = None
     target_before: re.Pattern[str] | None = None
     addressee_before: re.Pattern[str] | None = None
+    addressee_after: re.Pattern[str] | None = None
     agent_after: re.Pattern[str] | None = None
     agent_before: re.Pattern[str] | None = None
     object_before: re.Pattern[str] | None = None
