@@ -67,12 +67,14 @@ NOT_LAUNCHER = ("source", "target", "addressee", "maker")
 DEFENDER_SCORE = -2.0
 # The word for "by" of a passive right before a name (not "from": "Geschoss aus dem Jemen
 # abgefangen" is Yemen's missile).
-_BY = re.compile(
-    r"\b(?:von|vom|door|by|par|por|pelo|pela|pelos|pelas|da|dal|dalla|dai|dagli|dalle|przez|"
-    r"oleh|bởi)\s+(?:(?:der|den|dem|die|de|het|the|la|le|les|el|los|las|il|lo|gli|o|a|os|as)"
-    r"\s+)?(?:[\w-]+\s+)?$",
-    re.IGNORECASE,
+_BY_WORD = (
+    r"(?:von|vom|door|by|par|por|pelo|pela|pelos|pelas|da|dal|dalla|dai|dagli|dalle|przez|oleh|"
+    r"bởi)\s+(?:(?:der|den|dem|die|de|het|the|la|le|les|el|los|las|il|lo|gli|o|a|os|as)\s+)?"
 )
+_BY = re.compile(rf"\b{_BY_WORD}(?:[\w-]+\s+)?$", re.IGNORECASE)
+# The same word right after a weapon names where the missiles came from or whose they are
+# ("missili dalla Russia intercettati", "Raketen von Russland"), not who shot them down.
+_OF_WEAPON = re.compile(rf"\s+{_BY_WORD}", re.IGNORECASE)
 # Where a part of a sentence starts: a comma, a semicolon, a word for "and" ("Raketen, die
 # von Iran abgefeuert und von Israel abgefangen wurden").
 _PART_BREAK = re.compile(
@@ -380,6 +382,11 @@ class Context:
         # named before it are not its own ("Raketen wurden von Israel abgefangen").
         down = self._next_after(m, "interception", self._interception_reach)
         if down is None or self.within("launch", m.end, down.start):
+            return False
+        if any(
+            _OF_WEAPON.fullmatch(self.doc.text, w.end, m.start)
+            for w in self.within("@weapon", max(0, m.start - 30), m.start)
+        ):
             return False
         sentence = self.doc.sentence_at(m.start)
         breaks = list(_PART_BREAK.finditer(self.doc.text, sentence.start, m.start))
