@@ -72,9 +72,13 @@ _BY_WORD = (
     r"bởi)\s+(?:(?:der|den|dem|die|de|het|the|la|le|les|el|los|las|il|lo|gli|o|a|os|as)\s+)?"
 )
 _BY = re.compile(rf"\b{_BY_WORD}(?:[\w-]+\s+)?$", re.IGNORECASE)
-# The same word right after a weapon names where the missiles came from or whose they are
-# ("missili dalla Russia intercettati", "Raketen von Russland"), not who shot them down.
-_OF_WEAPON = re.compile(rf"\s+{_BY_WORD}", re.IGNORECASE)
+# Right after a weapon, a word for "by" that is also "from" or "of" names where the missiles
+# came from or whose they are ("missili dalla Russia intercettati", "Raketen von Russland"),
+# not who shot them down ("Raketten door Israël onderschept": "door" is only "by").
+_OF_WEAPON = re.compile(
+    r"\s+(?:von|vom|da|dal|dalla|dai|dagli|dalle)\s+(?:(?:der|den|dem|die|la|il|lo|gli|o|a)\s+)?",
+    re.IGNORECASE,
+)
 # Where a part of a sentence starts: a comma, a semicolon, a word for "and" ("Raketen, die
 # von Iran abgefeuert und von Israel abgefangen wurden").
 _PART_BREAK = re.compile(
