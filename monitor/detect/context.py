@@ -395,19 +395,25 @@ class Context:
         sentence = self.doc.sentence_at(m.start)
         breaks = list(_PART_BREAK.finditer(self.doc.text, sentence.start, m.start))
         start = breaks[-1].end() if breaks else sentence.start
-        # (a participle that describes another's missiles tells no launch of this one: "Die
-        # vom Jemen aus abgefeuerten Raketen wurden von Israel abgefangen")
+        return _BY.search(self.doc.text, start, m.start) is not None and not self._told_launches(
+            start, m.start, m.value
+        )
+
+    def _told_launches(self, start: int, end: int, owner: str) -> list[Mention]:
+        """The launch words in text[start:end] but a participle that only describes another's
+        missiles (the pack's `attributive` words after another actor's name: "die vom Jemen aus
+        abgefeuerten Raketen wurden von Israel abgefangen", "hat mehrere von den Huthis
+        abgefeuerte Raketen abgefangen")."""
         described = [
             a
-            for a in self.within("attributive", start, m.start)
-            if any(x.value != m.value for x in self.within("@actor", start, a.start))
+            for a in self.within("attributive", start, end)
+            if any(x.value != owner for x in self.within("@actor", start, a.start))
         ]
-        told = [
+        return [
             x
-            for x in self.within("launch", start, m.start)
+            for x in self.within("launch", start, end)
             if not any(a.start <= x.start < a.end for a in described)
         ]
-        return _BY.search(self.doc.text, start, m.start) is not None and not told
 
     @property
     def _interception_reach(self) -> int:
@@ -583,17 +589,8 @@ class Context:
                 return False
         # No launch told before the interception ("North Korea fired a missile that Japan
         # intercepted"): a launch word that is the interception itself does not count, nor
-        # one that only describes the missiles (the pack's `attributive` words: "hat mehrere
-        # aus dem Iran abgefeuerte Raketen abgefangen").
-        described = [
-            a
-            for a in self.within("attributive", m.end, down.start)
-            if self.within("@actor", m.end, a.start)  # another's: "von den Huthis abgefeuerte"
-        ]
-        return not any(
-            x.end <= down.start and not any(a.start <= x.start < a.end for a in described)
-            for x in self.within("launch", m.end, down.end)
-        )
+        # one that only describes another's missiles.
+        return not self._told_launches(m.end, down.start, m.value)
 
     def windows(self, rule: Rule) -> list[Window]:
         sentences = self.doc.sentences

@@ -41,7 +41,7 @@ from monitor.detect.entities import (
     together_as_one,
 )
 from monitor.detect.language import identify, runners_up
-from monitor.detect.rules import RuleSet
+from monitor.detect.rules import Adjustment, RuleSet
 from monitor.detect.screen import screen_of, trigger_screen_of
 from monitor.detect.text import unmarked
 from monitor.detect.times import find_utc_time, times_in
@@ -248,11 +248,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         if adj.scope != "window":
             continue
         hit = next((m for n in adj.any for m in ctx.within(n, w.start, w.end)), None)
-        if (
-            hit is not None
-            and all(ctx.within(n, w.start, w.end) for n in adj.all)
-            and not any(ctx.within(n, w.start, w.end) for n in adj.none)
-        ):
+        if hit is not None and _holds(ctx, adj, w.start, w.end):
             w.score += adj.score
             w.evidence.append(
                 Evidence(rule.name, f"adjust:{adj.name}", hit.text, hit.start, adj.score)
@@ -262,6 +258,13 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
 
 # How many days a report of a launch may come after it, for `own_day`.
 REPORT_LAG_DAYS = 3
+
+
+def _holds(ctx: Context, adj: Adjustment, start: int, end: int) -> bool:
+    """Whether text[start:end] holds every `all` group of an adjustment and no `none` group."""
+    return all(ctx.within(n, start, end) for n in adj.all) and not any(
+        ctx.within(n, start, end) for n in adj.none
+    )
 
 
 # Where a headline's clauses part: "fires missiles; Moscow vows to respond", "… – droht mit
@@ -609,11 +612,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
         if adj.scope == "clause":
             hits = [m for m in hits if not _another_clause(ctx, best, m)]
         hit = hits[0] if hits else None
-        if (
-            hit is not None
-            and all(ctx.within(n, 0, end) for n in adj.all)
-            and not any(ctx.within(n, 0, end) for n in adj.none)
-        ):
+        if hit is not None and _holds(ctx, adj, 0, end):
             score += adj.score
             pegged = pegged or adj.peg
             aside = aside or adj.aside
