@@ -223,6 +223,11 @@ class Context:
         1 a kind, 0 a bare missile word."""
         return self._weapon_rank.get((m.start, m.end, m.value), 0)
 
+    def after_previous(self, at: int) -> bool:
+        """Whether a pack's word of the launch before ("the last time", "zuletzt", "前回")
+        stands before `at` in its sentence: what follows is that launch's day or weapon."""
+        return bool(self.within("previous", self.doc.sentence_at(at).start, at))
+
     def within(self, name: str, start: int, end: int) -> list[Mention]:
         """The mentions of a group or entity inside text[start:end] (each list is in text
         order, so a binary search finds the first)."""
@@ -763,8 +768,8 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
         # The day nearest the act is the act's ("防衛相は6日、北朝鮮が5日に発射した": the 6th
         # is the minister's).
         for d in sorted(dates, key=lambda d: abs(d.start - act)):
-            if d.clue is None:
-                continue
+            if d.clue is None or ctx.after_previous(d.start):
+                continue  # no day named, or the day of the launch before
             if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
                 reported = reported or d.clue
                 continue
@@ -940,6 +945,8 @@ def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMentio
             fresh = d.value and soonest <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue
+            if ctx.after_previous(d.start):
+                continue  # "the last time it fired one was on ...": that launch's day
             if not dates_reaction(
                 ctx.doc.text, d, ctx.act_in(s), s.start, s.end, ctx.reaction_words
             ):
