@@ -223,6 +223,25 @@ class Context:
         1 a kind, 0 a bare missile word."""
         return self._weapon_rank.get((m.start, m.end, m.value), 0)
 
+    def answered_weapon(self, m: Mention, act: int) -> bool:
+        """Whether the missiles `m` names are those of the attack the act answers: they stand
+        after a word of answering ("in response to", "у відповідь на", "als Reaktion auf": the
+        pack's `answer_to`) in their clause, and the act comes before that word ("Israel
+        struck Sanaa in response to Houthi missile attacks") or in another clause after them
+        ("In response to Houthi missile fire, Israel struck Sanaa")."""
+        sentence = self.doc.sentence_at(m.start)
+        said = self.within("answer_to", sentence.start, m.start)
+        if not said:
+            return False
+        if not sentence.start <= act < sentence.end:
+            act = self.act_in(sentence)  # the missiles' own sentence's act
+        word, text = said[-1], self.doc.text
+        if _CLAUSE_BREAK.search(text, word.end, m.start):
+            return False  # "in response to the drills, Iran fired missiles"
+        if act < word.start:
+            return True
+        return act > m.end and _CLAUSE_BREAK.search(text, m.end, act) is not None
+
     def after_previous(self, at: int) -> bool:
         """Whether a pack's word of the launch before ("the last time", "zuletzt", "前回")
         stands before `at` in its sentence: what follows is that launch's day or weapon."""
@@ -930,6 +949,9 @@ def _from_named_zone(text: str, d: DateMention, zone: str) -> DateMention | None
 def _one_day_ahead(d: DateMention) -> DateMention:
     assert d.value is not None
     return replace(d, value=d.value + timedelta(days=7), age_days=-1)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:،؛，；]")
 
 
 def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMention | None:

@@ -105,6 +105,15 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     weapons = found.get("@weapon") or ctx.within("@weapon", w.start, w.end)
     weapon_start = weapons[0].start if weapons else w.start
     act_start = min(keyword_starts) if keyword_starts else weapon_start
+    if (
+        "@weapon" in rule.all
+        and weapons
+        and all(ctx.answered_weapon(m, act_start) for m in weapons)
+    ):
+        # "Israel struck Sanaa in response to Houthi missile attacks": the missiles are the
+        # attack answered, told as its reason; the act fired none of its own.
+        reasons.append(f"rejected {where}: the missiles are those of the attack it answers")
+        return False
     candidates = _placed_actors(ctx, w.start, w.end, act_start, weapon_start)
     if rule.in_title:
         # The headline names the act and who did it (`windows` made sure): its actors too,
