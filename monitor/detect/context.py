@@ -244,8 +244,10 @@ class Context:
 
     def after_previous(self, at: int) -> bool:
         """Whether a pack's word of the launch before ("the last time", "zuletzt", "前回")
-        stands before `at` in its sentence: what follows is that launch's day or weapon."""
-        return bool(self.within("previous", self.doc.sentence_at(at).start, at))
+        stands before `at` in its clause: what follows is that launch's day or weapon."""
+        said = self.within("previous", self.doc.sentence_at(at).start, at)
+        # In its clause: "The North, which last tested an ICBM in October, fired on Monday".
+        return bool(said) and _CLAUSE_BREAK.search(self.doc.text, said[-1].end, at) is None
 
     def within(self, name: str, start: int, end: int) -> list[Mention]:
         """The mentions of a group or entity inside text[start:end] (each list is in text
