@@ -67,6 +67,9 @@ class Article:
     # For an item without a time in an archive read in order: the time of the next dated item
     # after it, before which it was published (replay sets it; a polled item always has a time).
     published_before: datetime | None = None
+    # For an undated item after which an archive's dates go back (a second archive appended):
+    # nothing in the order says when it came out, before or after (replay sets it).
+    unplaced: bool = False
 
 
 @dataclass(frozen=True, slots=True)

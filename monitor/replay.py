@@ -126,8 +126,11 @@ def read_corpus(path: str | Path) -> list[tuple[Article, str | None]]:
 
 def arrival_order(articles: Iterable[Article]) -> list[Article]:
     """By publication time; an undated item arrives right after the dated one before it, and
-    was published before the dated one after it (`published_before`), when that one is not
-    earlier: the file is read as the order items came in."""
+    was published before the dated one after it (`published_before`): the file is read as the
+    order items came in. Where the dates go back (another archive appended after the first),
+    an undated item between the two is not placed in time by the order (`unplaced`): it may be
+    the first archive's last or the next one's first; it arrives just before the dated item
+    after it, as the first of the next."""
     items = list(articles)
     following: list[datetime | None] = []
     after: datetime | None = None
@@ -145,6 +148,10 @@ def arrival_order(articles: Iterable[Article]) -> list[Article]:
             before = following[position]
             if before is not None and before >= last:
                 article = replace(article, published_before=before)
+            elif before is not None:
+                article = replace(article, unplaced=True)
+                keyed.append((before, position, article))
+                continue
         keyed.append((last, position, article))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return [a for _, _, a in keyed]

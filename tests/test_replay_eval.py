@@ -172,15 +172,17 @@ def test_an_undated_item_was_published_before_the_dated_item_after_it() -> None:
         return Article(id=name, outlet="o", title=name, text="", url=None, published=when)
 
     # A file read in order; the last dated item is earlier than the one before it (another
-    # archive appended): the undated item before it has no upper bound.
+    # archive appended): the undated item between the two is placed by neither, and comes in
+    # as the first of the second archive.
     order = arrival_order(
         [item("a", 2020), item("b", None), item("c", 2021), item("d", None), item("e", 2019)]
     )
     by_id = {a.id: a for a in order}
-    assert [a.id for a in order] == ["e", "a", "b", "c", "d"]
+    assert [a.id for a in order] == ["d", "e", "a", "b", "c"]
     assert by_id["b"].published_before == datetime(2021, 1, 1, tzinfo=UTC)
-    assert by_id["d"].published_before is None
-    assert by_id["a"].published_before is None
+    assert not by_id["b"].unplaced
+    assert by_id["d"].published_before is None and by_id["d"].unplaced
+    assert by_id["a"].published_before is None and not by_id["a"].unplaced
 
 
 def test_eval_names_reports_whose_launcher_was_read_wrong(

@@ -50,7 +50,8 @@ whose reports name only other countries hit than the page does, when either is a
 strike on Pakistan is not its strike on Israel, though both came on a Tuesday) unless the texts
 are near-duplicates, nor one outside the days the page came in: from a week before the clock (an
 archive read in order: the dated item before it) to the day it was published before (the dated
-item after it), when known; and the days the two may share must hold the day each names ("the
+item after it), when known, or any day for a page the order does not place (the archive's dates
+go back after it: another archive appended); and the days the two may share must hold the day each names ("the
 19th" and an event whose days run from 20 February to 2 March do not meet).
 A day of the month named without the year that only one day of those can be ("25 September"
 among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
@@ -95,6 +96,7 @@ from monitor.dedup.evidence import (
     HIDDEN_FACTS,
     JUST_BEFORE,
     UNKNOWN,
+    UNPLACED_FACT,
     clue_agrees,
     clue_fits,
     clue_of,
@@ -458,6 +460,8 @@ class _Placing:
             return bound - BOUND_LOOKBACK, bound
         if self.detection.event_date is not None:
             return self.detection.event_date, self.detection.event_date
+        if self.article.unplaced:
+            return date.min, None
         day = report_day(self.article, self.detection, self.now)
         before = self._published_before()
         return day - BOUND_LOOKBACK, before + timedelta(days=1) if before else None
@@ -497,6 +501,8 @@ class _Placing:
             before = self._published_before()
             if before is not None:
                 facts[BEFORE_FACT] = before.isoformat()
+            if article.unplaced:
+                facts[UNPLACED_FACT] = "yes"
         row = EventRow(
             id=event_id,
             event_type=detection.event_type,
@@ -568,19 +574,23 @@ class _Placing:
         if confirm is not None:
             new_facts[DATE_FACT] = confirm.isoformat()
             changes.update(event_date=confirm, date_certain=True)
-            facts.pop(BOUND_FACT, None)
-            facts.pop(DATE_FACT, None)
-            facts.pop(CLUE_FACT, None)
+            for fact in (BOUND_FACT, DATE_FACT, CLUE_FACT, UNPLACED_FACT):
+                facts.pop(fact, None)
         elif is_floating(row) and guess is not None:
             changes.update(event_date=guess)
-            facts.pop(DATE_FACT, None)
-            facts.pop(CLUE_FACT, None)
+            for fact in (DATE_FACT, CLUE_FACT, UNPLACED_FACT):
+                facts.pop(fact, None)
         elif is_floating(row):
             if clue is not None:
                 known = facts.get(CLUE_FACT)
                 facts[CLUE_FACT] = str(DayClue.parse(known).merge(clue) if known else clue)
-            # Both came in without a day: the launch is in what their spans share.
+            # Both came in without a day: the launch is in what their spans share (a page the
+            # archive's order does not place shares them all).
             came_in, before = report_day(article, detection, self.now), self._published_before()
+            if article.unplaced:
+                came_in, before = row.event_date, None
+            elif facts.pop(UNPLACED_FACT, None):
+                changes.update(event_date=came_in)
             if came_in > row.event_date:
                 changes.update(event_date=came_in)
             known_before = facts.get(BEFORE_FACT)

@@ -31,6 +31,9 @@ UNKNOWN = "unknown"
 CLUE_FACT = "day"
 # The fact of such an event read from an archive: its reports came in before this day.
 BEFORE_FACT = "published before"
+# The fact of such an event opened by a page the archive's order does not place in time: its
+# days are any until a report that came in where the order does joins it.
+UNPLACED_FACT = "unplaced"
 # Pages without a day arriving among the last this many reports may still be one story.
 JUST_BEFORE = 2
 # A report whose day is unknown looks for its launch among the actor's events reported last.
@@ -45,7 +48,7 @@ OPENED_FACT = "first published"
 # Who the event's reports say was hit (grouping's own record): a strike on another country is
 # another strike.
 TARGETS_FACT = "hit"
-HIDDEN_FACTS = frozenset({FIGURES_FACT, OPENED_FACT, TARGETS_FACT})
+HIDDEN_FACTS = frozenset({FIGURES_FACT, OPENED_FACT, TARGETS_FACT, UNPLACED_FACT})
 # How far ahead of UTC a local day can run (UTC+14).
 AHEAD_OF_UTC = timedelta(hours=14)
 # How far a feed's clock may be off before a launch stated after its report's time is taken
@@ -92,13 +95,16 @@ def days_span(event: EventRow) -> tuple[date, date | None]:
     """The days an event's launch may be on: its stated day; the week before a reaction's day
     that bounds it (BOUND_LOOKBACK); the day its reports were published (a guess) or the one
     before (GUESS_SLACK); or for an event without a known day, from a week before its first
-    report came in to the day its reports were published before, when known."""
+    report came in to the day its reports were published before, when known; any day for one
+    whose pages the archive's order does not place."""
     if event.date_certain:
         return event.event_date, event.event_date
     if is_bounded(event):
         return event.event_date - BOUND_LOOKBACK, event.event_date
     if not is_floating(event):
         return event.event_date - GUESS_SLACK, event.event_date
+    if event.facts.get(UNPLACED_FACT):
+        return date.min, None
     before = event.facts.get(BEFORE_FACT)
     return (
         event.event_date - BOUND_LOOKBACK,

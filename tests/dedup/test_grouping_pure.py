@@ -16,6 +16,8 @@ from monitor.dedup.evidence import (
     CLUE_FACT,
     DATE_FACT,
     UNKNOWN,
+    UNPLACED_FACT,
+    days_span,
     resolved,
 )
 from monitor.detect.dates import DayClue
@@ -768,3 +770,39 @@ def test_a_day_of_the_month_joins_only_where_the_shared_days_hold_it(
     decision = decide(article("K:9", "19日", None), undated((None, 19, None)), view, now=clock)
     assert decision.event is not None
     assert (decision.event.id == floating.id and not decision.new_event) is joins
+
+
+@pytest.mark.parametrize("unplaced", [True, False])
+def test_a_page_the_archive_order_does_not_place_may_be_about_any_day(unplaced: bool) -> None:
+    """An undated page after which an archive's dates go back (a second archive appended after
+    the first) came in, by the clock, in January 2026; it says "the 1st". Its launch may be
+    the one an event holds for 1 October 2024, since nothing places the page in time; a page
+    the order places in January 2026 cannot be about that day."""
+    oct_1 = date(2024, 10, 1)
+    known = event(f"missile_launch:{NK}:2024-10-01", oct_1, updated=T - 86400)
+    clock = at(date(2026, 1, 20), 9)
+    page = replace(article("P:1", "fired on the 1st", None), unplaced=unplaced)
+    said = replace(detection(NK, None, stated=False), day_clue=(None, 1, None))
+    view = EventView(recent=(known,), last_stamp=T - 86400)
+    decision = decide(page, said, view, now=clock)
+    assert decision.event is not None
+    assert (decision.event.id == known.id) is unplaced
+
+
+def test_an_event_a_page_no_order_places_opened_takes_the_days_of_a_page_placed_later() -> None:
+    """The event such a page opens may be on any day (hidden fact `unplaced`); a page the order
+    places (it came in on 20 March 2024) that joins it on the same day of the month brings its
+    days: from the week before it came in."""
+    clue = (None, 14, None)
+    first = replace(article("P:1", "on the 14th", None), unplaced=True)
+    said = replace(detection(NK, None, stated=False), day_clue=clue)
+    opened = decide(first, said, EventView(), now=at(date(2026, 1, 20), 9))
+    assert opened.event is not None and opened.new_event
+    assert opened.event.facts.get(UNPLACED_FACT) and days_span(opened.event)[1] is None
+    mar_20 = date(2024, 3, 20)
+    second = article("Q:1", "on the 14th", None)
+    view = EventView(recent=(opened.event,), last_stamp=opened.event.updated_at)
+    joined = decide(second, said, view, now=at(mar_20, 9))
+    assert joined.event is not None and joined.event.id == opened.event.id
+    assert UNPLACED_FACT not in joined.event.facts
+    assert days_span(joined.event)[0] == mar_20 - timedelta(days=7)
