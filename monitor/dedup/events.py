@@ -51,8 +51,8 @@ strike on Pakistan is not its strike on Israel, though both came on a Tuesday) u
 are near-duplicates, nor one outside the days the page came in: from a week before the clock (an
 archive read in order: the dated item before it) to the day it was published before (the dated
 item after it), when known, or any day for a page the order does not place (the archive's dates
-go back after it: another archive appended); and the days the two may share must hold the day each names ("the
-19th" and an event whose days run from 20 February to 2 March do not meet).
+go back after it: another archive appended); and the days the two may share must hold the day
+each names ("the 19th" and an event whose days run from 20 February to 2 March do not meet).
 A day of the month named without the year that only one day of those can be ("25 September"
 among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
 page's clue and the event's alike; an event whose days do not hold that day is another

@@ -224,29 +224,54 @@ class Context:
         return self._weapon_rank.get((m.start, m.end, m.value), 0)
 
     def answered_weapon(self, m: Mention, act: int) -> bool:
-        """Whether the missiles `m` names are those of the attack the act answers: they stand
-        after a word of answering ("in response to", "у відповідь на", "als Reaktion auf": the
-        pack's `answer_to`) in their clause, and the act comes before that word ("Israel
-        struck Sanaa in response to Houthi missile attacks") or in another clause after them
-        ("In response to Houthi missile fire, Israel struck Sanaa")."""
+        """Whether the missiles `m` names are those of the attack the act answers: they stand a
+        few words after a word of answering ("in response to", "у відповідь на", "als Reaktion
+        auf": the pack's `answer_to`), in its clause, as part of the name of an attack (the
+        word after it, or next to a word of launching or striking: "Houthi missile attacks",
+        "ракетні обстріли", "ataques con misiles", "Raketenangriffe"), and the act comes before
+        that word ("Israel struck Sanaa in response to Houthi missile attacks") or in another
+        clause after them. Not the answer's own missiles put after it: "fired on Thursday in
+        response to the air strikes dozens of ballistic missiles"."""
         sentence = self.doc.sentence_at(m.start)
         said = self.within("answer_to", sentence.start, m.start)
         if not said:
             return False
+        word, text = said[-1], self.doc.text
+        between = text[word.end : m.start]
+        if _CLAUSE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
+            return False  # "in response to the drills, Iran fired missiles"
+        if len(between.split()) > _NAMED_NEXT and not self._named_attack(m, word.end, sentence.end):
+            return False
         if not sentence.start <= act < sentence.end:
             act = self.act_in(sentence)  # the missiles' own sentence's act
-        word, text = said[-1], self.doc.text
-        if _CLAUSE_BREAK.search(text, word.end, m.start):
-            return False  # "in response to the drills, Iran fired missiles"
         if act < word.start:
             return True
         return act > m.end and _CLAUSE_BREAK.search(text, m.end, act) is not None
 
-    def after_previous(self, at: int) -> bool:
-        """Whether a pack's word of the launch before ("the last time", "zuletzt", "前回")
-        stands before `at` in its clause: what follows is that launch's day or weapon."""
-        said = self.within("previous", self.doc.sentence_at(at).start, at)
-        # In its clause: "The North, which last tested an ICBM in October, fired on Monday".
+    def _named_attack(self, m: Mention, start: int, end: int) -> bool:
+        """Whether a word of launching or striking and the missiles `m` name one attack: side
+        by side, or one short word between ("attacks with missiles"), or in one word."""
+        text = self.doc.text
+        # (a word of striking only before them: "ataques con misiles", not "... по Тель-Авиву")
+        before = [x for x in self.within("strike_cue", start, end) if x.end <= m.start]
+        for act in (*self.within("launch", start, end), *before):
+            if act.start < m.end and m.start < act.end:
+                # one word ("Raketenangriffe"), not a launch pattern that takes in the missiles
+                # ("missili balistici su ...")
+                return len(text[act.start : act.end].split()) == 1
+            gap = text[act.end : m.start] if act.end <= m.start else text[m.end : act.start]
+            if _LINK.fullmatch(gap):
+                return True
+        return False
+
+    def after_last_time(self, at: int) -> bool:
+        """Whether a pack's word of the time it last launched ("the last time", "前回…のは",
+        "la dernière fois que") stands before `at` in its clause: what follows is that
+        launch's day or weapon."""
+        sentence = self.doc.sentence_at(at)
+        said = [m for m in self.within("last_time", sentence.start, sentence.end) if m.start < at]
+        # In its clause ("The North, which last tested an ICBM in October, fired on Monday"),
+        # or inside the words themselves ("la dernière fois qu'il a tiré un ICBM, c'était").
         return bool(said) and _CLAUSE_BREAK.search(self.doc.text, said[-1].end, at) is None
 
     def within(self, name: str, start: int, end: int) -> list[Mention]:
@@ -789,7 +814,7 @@ def day_clue(ctx: Context, best: Window) -> tuple[DayClue, str, int] | None:
         # The day nearest the act is the act's ("防衛相は6日、北朝鮮が5日に発射した": the 6th
         # is the minister's).
         for d in sorted(dates, key=lambda d: abs(d.start - act)):
-            if d.clue is None or ctx.after_previous(d.start):
+            if d.clue is None or ctx.after_last_time(d.start):
                 continue  # no day named, or the day of the launch before
             if dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words):
                 reported = reported or d.clue
@@ -954,6 +979,14 @@ def _one_day_ahead(d: DateMention) -> DateMention:
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:،؛，；]")
+# At most this many words from a word of answering to the missiles of the attack it names.
+_ANSWERED_REACH = 6
+# Between a launch word and the missiles of one attack: nothing, or one short word ("de", "con").
+# (and letters written onto either word: Arabic "الهجمات الصاروخية").
+_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+)?\S{0,3}")
+# So few words from a word of answering to the missiles name the attack answered ("in response
+# to Houthi missile attacks").
+_NAMED_NEXT = 1
 
 
 def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMention | None:
@@ -969,7 +1002,7 @@ def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMentio
             fresh = d.value and soonest <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue
-            if ctx.after_previous(d.start):
+            if ctx.after_last_time(d.start):
                 continue  # "the last time it fired one was on ...": that launch's day
             if not dates_reaction(
                 ctx.doc.text, d, ctx.act_in(s), s.start, s.end, ctx.reaction_words

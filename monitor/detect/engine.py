@@ -171,13 +171,16 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             d
             for d in dates
             if not (
-                _beyond_lead(ctx, d) if d.start >= ctx.lead_end else ctx.after_previous(d.start)
+                _beyond_lead(ctx, d)
+                if d.start >= ctx.lead_end
+                else ctx.within("previous", ctx.doc.sentence_at(d.start).start, d.start)
+                or ctx.after_last_time(d.start)
             )
         ]
     else:
         # "The last time it fired an ICBM was on 18 December 2023" dates that launch, in the
         # lead a headline's window reads on into as in the body.
-        dates = [d for d in dates if not ctx.after_previous(d.start)]
+        dates = [d for d in dates if not ctx.after_last_time(d.start)]
     rules_ = ctx.rules
 
     def fresh_day(found_dates: list[DateMention]) -> tuple[DateMention, bool, bool] | None:
@@ -224,7 +227,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             m = found[name][0]
             w.evidence.append(Evidence(rule.name, name.lstrip("@"), m.text, m.start))
     if weapons:
-        weapons = [m for m in weapons if not ctx.after_previous(m.start)] or weapons
+        weapons = [m for m in weapons if not ctx.after_last_time(m.start)] or weapons
         top = max(weapons, key=lambda m: (ctx.weapon_rank(m), m.end))
         w.weapon = top.value
     # The subtype from the window's words, else the headline's ("Russia strikes Kyiv"); a
@@ -392,7 +395,7 @@ def _beyond_lead(ctx: Context, d: DateMention) -> bool:
     tells of an earlier launch, or, in a paragraph of its own, of no launch at all (not the
     rest of a lead cut at "a.m.")."""
     sentence = ctx.doc.sentence_at(d.start)
-    if another_launchs_day(ctx, sentence.start, d):
+    if another_launchs_day(ctx, sentence.start, d) or ctx.after_last_time(d.start):
         return True
     apart = "\n" in ctx.doc.text[ctx.lead_end : sentence.start]
     return apart and ctx.act_in(sentence) == sentence.end
@@ -709,7 +712,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     named = [
         m for w in matched if w.actor == best.actor for m in ctx.within("@weapon", w.start, w.end)
     ]
-    named = [m for m in named if not ctx.after_previous(m.start)] or named
+    named = [m for m in named if not ctx.after_last_time(m.start)] or named
     ranked = [(ctx.weapon_rank(m), -m.start, m.end, m.value) for m in named]
     weapon = max(ranked)[3] if ranked and best.weapon is not None else best.weapon
     # The news peg: a launch in the headline or lead is the story; one found only deeper in
