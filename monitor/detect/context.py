@@ -249,20 +249,24 @@ class Context:
         return act > m.end and _CLAUSE_BREAK.search(text, m.end, act) is not None
 
     def _named_attack(self, m: Mention, start: int, end: int) -> bool:
-        """Whether a word of launching or striking and the missiles `m` name one attack: side
-        by side, or one short word between ("attacks with missiles"), or in one word."""
+        """Whether the missiles `m` are those of the attack a word of answering ending at
+        `start` names: its first word of launching or striking, at most two words after it,
+        and the missiles side by side with it, one short word between ("attacks with
+        missiles"), or in one word ("Raketenangriffe"); not the answer's own told after the
+        attack it answers ("in retaliation for Israeli air raids by launching missiles")."""
         text = self.doc.text
         # (a word of striking only before them: "ataques con misiles", not "... по Тель-Авиву")
         before = [x for x in self.within("strike_cue", start, end) if x.end <= m.start]
-        for act in (*self.within("launch", start, end), *before):
-            if act.start < m.end and m.start < act.end:
-                # one word ("Raketenangriffe"), not a launch pattern that takes in the missiles
-                # ("missili balistici su ...")
-                return len(text[act.start : act.end].split()) == 1
-            gap = text[act.end : m.start] if act.end <= m.start else text[m.end : act.start]
-            if _LINK.fullmatch(gap):
-                return True
-        return False
+        attacks = sorted((*self.within("launch", start, end), *before), key=lambda x: x.start)
+        if not attacks or len(text[start : attacks[0].start].split()) > _ATTACK_NEXT:
+            return False
+        act = attacks[0]
+        if act.start < m.end and m.start < act.end:
+            # one word ("Raketenangriffe"), not a launch pattern that takes in the missiles
+            # ("missili balistici su ...")
+            return len(text[act.start : act.end].split()) == 1
+        gap = text[act.end : m.start] if act.end <= m.start else text[m.end : act.start]
+        return _LINK.fullmatch(gap) is not None
 
     def after_last_time(self, at: int) -> bool:
         """Whether a pack's word of the time it last launched ("the last time", "前回…のは",
@@ -978,7 +982,7 @@ def _one_day_ahead(d: DateMention) -> DateMention:
     return replace(d, value=d.value + timedelta(days=7), age_days=-1)
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:،؛，；]")
+_CLAUSE_BREAK = re.compile(r"[,;:،؛，；、]")
 # At most this many words from a word of answering to the missiles of the attack it names.
 _ANSWERED_REACH = 6
 # Between a launch word and the missiles of one attack: nothing, or one short word ("de", "con").
@@ -987,6 +991,8 @@ _LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+)?\S{0,3}")
 # So few words from a word of answering to the missiles name the attack answered ("in response
 # to Houthi missile attacks").
 _NAMED_NEXT = 1
+# The attack a word of answering names is told within this many words after it.
+_ATTACK_NEXT = 2
 
 
 def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMention | None:
