@@ -278,6 +278,11 @@ class Context:
         # or inside the words themselves ("la dernière fois qu'il a tiré un ICBM, c'était").
         return bool(said) and _CLAUSE_BREAK.search(self.doc.text, said[-1].end, at) is None
 
+    def own_weapons(self, weapons: list[Mention]) -> list[Mention]:
+        """The weapons not named after a word of the time it last launched ("the last time it
+        fired an ICBM"); all of them when every one is."""
+        return [m for m in weapons if not self.after_last_time(m.start)] or weapons
+
     def within(self, name: str, start: int, end: int) -> list[Mention]:
         """The mentions of a group or entity inside text[start:end] (each list is in text
         order, so a binary search finds the first)."""
@@ -985,8 +990,8 @@ def _one_day_ahead(d: DateMention) -> DateMention:
 _CLAUSE_BREAK = re.compile(r"[,;:،؛，；、]")
 # At most this many words from a word of answering to the missiles of the attack it names.
 _ANSWERED_REACH = 6
-# Between a launch word and the missiles of one attack: nothing, or one short word ("de", "con").
-# (and letters written onto either word: Arabic "الهجمات الصاروخية").
+# Between a launch word and the missiles of one attack: nothing or one short word ("de", "con"),
+# and letters written onto either word (Arabic "الهجمات الصاروخية").
 _LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+)?\S{0,3}")
 # So few words from a word of answering to the missiles name the attack answered ("in response
 # to Houthi missile attacks").

@@ -227,7 +227,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             m = found[name][0]
             w.evidence.append(Evidence(rule.name, name.lstrip("@"), m.text, m.start))
     if weapons:
-        weapons = [m for m in weapons if not ctx.after_last_time(m.start)] or weapons
+        weapons = ctx.own_weapons(weapons)
         top = max(weapons, key=lambda m: (ctx.weapon_rank(m), m.end))
         w.weapon = top.value
     # The subtype from the window's words, else the headline's ("Russia strikes Kyiv"); a
@@ -712,8 +712,7 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     named = [
         m for w in matched if w.actor == best.actor for m in ctx.within("@weapon", w.start, w.end)
     ]
-    named = [m for m in named if not ctx.after_last_time(m.start)] or named
-    ranked = [(ctx.weapon_rank(m), -m.start, m.end, m.value) for m in named]
+    ranked = [(ctx.weapon_rank(m), -m.start, m.end, m.value) for m in ctx.own_weapons(named)]
     weapon = max(ranked)[3] if ranked and best.weapon is not None else best.weapon
     # The news peg: a launch in the headline or lead is the story; one found only deeper in
     # the body is background to another story.
