@@ -238,7 +238,7 @@ class Context:
             return False
         word, text = said[-1], self.doc.text
         between = text[word.end : m.start]
-        if _CLAUSE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
+        if _IN_SENTENCE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
             return False  # "in response to the drills, Iran fired missiles"
         if len(between.split()) > _NAMED_NEXT and not self._named_attack(m, word.end, sentence.end):
             return False
@@ -246,7 +246,7 @@ class Context:
             act = self.act_in(sentence)  # the missiles' own sentence's act
         if act < word.start:
             return True
-        return act > m.end and _CLAUSE_BREAK.search(text, m.end, act) is not None
+        return act > m.end and _IN_SENTENCE_BREAK.search(text, m.end, act) is not None
 
     def _named_attack(self, m: Mention, start: int, end: int) -> bool:
         """Whether the missiles `m` are those of the attack a word of answering ending at
@@ -276,7 +276,7 @@ class Context:
         said = [m for m in self.within("last_time", sentence.start, sentence.end) if m.start < at]
         # In its clause ("The North, which last tested an ICBM in October, fired on Monday"),
         # or inside the words themselves ("la dernière fois qu'il a tiré un ICBM, c'était").
-        return bool(said) and _CLAUSE_BREAK.search(self.doc.text, said[-1].end, at) is None
+        return bool(said) and _IN_SENTENCE_BREAK.search(self.doc.text, said[-1].end, at) is None
 
     def own_weapons(self, weapons: list[Mention]) -> list[Mention]:
         """The weapons not named after a word of the time it last launched ("the last time it
@@ -987,7 +987,8 @@ def _one_day_ahead(d: DateMention) -> DateMention:
     return replace(d, value=d.value + timedelta(days=7), age_days=-1)
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:،؛，；、]")
+# Marks that part a sentence's clauses (not the headline's: engine._CLAUSE_BREAK).
+_IN_SENTENCE_BREAK = re.compile(r"[,;:،؛，；、]")
 # At most this many words from a word of answering to the missiles of the attack it names.
 _ANSWERED_REACH = 6
 # Between a launch word and the missiles of one attack: nothing or one short word ("de", "con"),

@@ -161,6 +161,9 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
             f"rejected {where}: the missiles the sentence after the lead names are another day's"
         )
         return False
+    # "The last time it fired an ICBM was on 18 December 2023" dates that launch, wherever
+    # the window reads it.
+    dates = [d for d in dates if not ctx.after_last_time(d.start)]
     if w.position == "lead":
         # The lead window reaches into the sentence after the lead, which may tell of an
         # earlier launch ("The North had fired cruise missiles on Monday"): not this one's day.
@@ -174,13 +177,8 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
                 _beyond_lead(ctx, d)
                 if d.start >= ctx.lead_end
                 else ctx.within("previous", ctx.doc.sentence_at(d.start).start, d.start)
-                or ctx.after_last_time(d.start)
             )
         ]
-    else:
-        # "The last time it fired an ICBM was on 18 December 2023" dates that launch, in the
-        # lead a headline's window reads on into as in the body.
-        dates = [d for d in dates if not ctx.after_last_time(d.start)]
     rules_ = ctx.rules
 
     def fresh_day(found_dates: list[DateMention]) -> tuple[DateMention, bool, bool] | None:
@@ -395,7 +393,7 @@ def _beyond_lead(ctx: Context, d: DateMention) -> bool:
     tells of an earlier launch, or, in a paragraph of its own, of no launch at all (not the
     rest of a lead cut at "a.m.")."""
     sentence = ctx.doc.sentence_at(d.start)
-    if another_launchs_day(ctx, sentence.start, d) or ctx.after_last_time(d.start):
+    if another_launchs_day(ctx, sentence.start, d):
         return True
     apart = "\n" in ctx.doc.text[ctx.lead_end : sentence.start]
     return apart and ctx.act_in(sentence) == sentence.end
