@@ -170,6 +170,9 @@ class Context:
             self.terms[name] = [
                 Mention(m.start(), m.end(), m.group(), name) for m in group.pattern.finditer(text)
             ]
+        # Every word of launching, one a word of answering cancels too ("en riposte aux tirs de
+        # missiles"): the attack it answers (`_named_attack`).
+        self._launch_said = self.terms.get("launch", [])
         # Terms a plan, a threat or a denial cancels ("will launch", "denies firing"), apart.
         self.cancelled: dict[str, list[Mention]] = {}
         for name, group in rules.groups.items():
@@ -233,7 +236,8 @@ class Context:
         clause after them. Not the answer's own missiles put after it: "fired on Thursday in
         response to the air strikes dozens of ballistic missiles"."""
         sentence = self.doc.sentence_at(m.start)
-        said = self.within("answer_to", sentence.start, m.start)
+        # (a word of answering may run into the missiles' words: Hebrew "בתגובה לשיגור הטילים")
+        said = [x for x in self.within("answer_to", sentence.start, m.end) if x.start < m.start]
         if not said:
             return False
         word, text = said[-1], self.doc.text
@@ -248,6 +252,30 @@ class Context:
             return True
         return act > m.end and _IN_SENTENCE_BREAK.search(text, m.end, act) is not None
 
+    def answered_actor(self, m: Mention, act: int) -> bool:
+        """Whether the actor `m` is named with the attack the act answers: a few words after a
+        word of answering, in its clause, the act before that word ("Iran fired missiles at
+        Israel in retaliation for Israeli missile strikes": Israel is answered, not the
+        launcher)."""
+        sentence = self.doc.sentence_at(m.start)
+        if not sentence.start <= act < m.start:
+            return False
+        said = [x for x in self.within("answer_to", act, m.start)]
+        if not said:
+            return False
+        word, text = said[-1], self.doc.text
+        between = text[word.end : m.start]
+        if _IN_SENTENCE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
+            return False
+        # Only when the act has missiles of its own, not the answered attack's ("fired missiles
+        # at Israel in retaliation for Israeli strikes"); else the missiles named are the
+        # answered side's, and so is the launch read ("struck Hodeidah in response to the
+        # firing by the Houthis of two missiles" is theirs, not the striker's).
+        return any(
+            not self.answered_weapon(w, act)
+            for w in self.within("@weapon", sentence.start, sentence.end)
+        )
+
     def _named_attack(self, m: Mention, start: int, end: int) -> bool:
         """Whether the missiles `m` are those of the attack a word of answering ending at
         `start` names: its first word of launching or striking, at most two words after it,
@@ -257,16 +285,42 @@ class Context:
         text = self.doc.text
         # (a word of striking only before them: "ataques con misiles", not "... по Тель-Авиву")
         before = [x for x in self.within("strike_cue", start, end) if x.end <= m.start]
-        attacks = sorted((*self.within("launch", start, end), *before), key=lambda x: x.start)
+        said = [x for x in self._launch_said if start <= x.start and x.end <= end]
+        attacks = sorted((*said, *before), key=lambda x: x.start)
         if not attacks or len(text[start : attacks[0].start].split()) > _ATTACK_NEXT:
             return False
         act = attacks[0]
         if act.start < m.end and m.start < act.end:
-            # one word ("Raketenangriffe"), not a launch pattern that takes in the missiles
-            # ("missili balistici su ...")
-            return len(text[act.start : act.end].split()) == 1
-        gap = text[act.end : m.start] if act.end <= m.start else text[m.end : act.start]
-        return _LINK.fullmatch(gap) is not None
+            # one word ("Raketenangriffe"), or a launch pattern that runs on into them (Hebrew
+            # "ירי הטילים"); not one that starts with the missiles ("missili balistici su ...")
+            return len(text[act.start : act.end].split()) == 1 or act.start < m.start
+        start, end = (act.end, m.start) if act.end <= m.start else (m.end, act.start)
+        if _LINK.fullmatch(text, start, end) is not None:
+            return True
+        # Who fired them may stand between ("au tir par les Houthis de deux missiles", "إطلاق
+        # الحوثيين صواريخ", "het afvuren door de Houthi's van twee raketten"): the missiles are
+        # still that attack's, a few short words around the name.
+        named = self.within("@actor", start, end)
+        if not named:
+            return False
+        gap = text[start:end]
+        # (and the words of a kind of missile: "van twee ballistische raketten")
+        kinds = [
+            x
+            for x in self.within("@weapon", start, end)
+            if x.end <= named[0].start or x.start >= named[-1].end
+        ]
+        for x in sorted([*named, *kinds], key=lambda x: x.start, reverse=True):
+            gap = gap[: x.start - start] + " " + gap[x.end - start :]
+        if _NAMED_LINK.fullmatch(gap) is None:
+            return False
+        # named as who fired ("par", "door", "da parte di"), or written onto the act (Arabic
+        # "إطلاق الحوثيين"): not a demonym of another attack ("los bombardeos israelíes decenas
+        # de misiles" are the answer's own)
+        leading = text[start : named[0].start].split()
+        if not leading:
+            return not gap.strip()  # written onto the act, the missiles right after
+        return any(w.lower() in _BY_WORDS for w in leading)
 
     def after_last_time(self, at: int) -> bool:
         """Whether a pack's word of the time it last launched ("the last time", "前回…のは",
@@ -411,15 +465,37 @@ class Context:
     def _lead_goes_on(self) -> int | None:
         """The sentence after the lead, when it is where the lead's news goes on: the headline
         names missiles ("500 drones and 40 missiles: another sleepless night for Kyiv") that
-        the lead does not ("Ukraine faced a rare wave of air raids overnight.")."""
+        the lead does not ("Ukraine faced a rare wave of air raids overnight."); or neither the
+        headline nor the lead names a weapon or an act, and the lead only sets the scene with a
+        pack's `scene` words ("Tensions in the region keep rising. On Thursday morning Iran
+        fired ballistic missiles ...")."""
         lead = self.lead
         if not lead or lead[-1].index + 1 >= len(self.doc.sentences):
             return None
-        if not self.within("@weapon", 0, self.doc.title_end):
-            return None
         if self.within("@weapon", lead[0].start, lead[-1].end):
             return None
+        if self.within("@weapon", 0, self.doc.title_end):
+            return lead[-1].index + 1
+        if not self.within("scene", 0, lead[-1].end):
+            return None  # a lead of its own story ("Parliament passed the budget on Wednesday.")
+        if any(m.start < lead[-1].end for m in self._launch_said):
+            return None  # an act of its own, a plan's too ("would halt its attacks")
+        if _OTHER_YEAR.search(self.doc.text, 0, lead[-1].end) and not self._this_year(lead[-1]):
+            return None  # a scene of years ago ("Tensions peaked in late November 2017.")
+        # Nor one that names others than the launch does: another story ("The defence
+        # ministers of Seoul and Washington met today. The North had fired a missile ...").
+        after = self.doc.sentences[lead[-1].index + 1]
+        named = {m.value for m in self.within("@actor", lead[-1].start, lead[-1].end)}
+        if not named <= {m.value for m in self.within("@actor", after.start, after.end)}:
+            return None
         return lead[-1].index + 1
+
+    def _this_year(self, s: Sentence) -> bool:
+        """Whether every year the text up to the end of `s` names is its publication's."""
+        published = self.article.published
+        return published is not None and all(
+            int(y) == published.year for y in _OTHER_YEAR.findall(self.doc.text, 0, s.end)
+        )
 
     def act_in(self, s: Sentence) -> int:
         """Where the sentence's act ("fired", "발사") is, else its end."""
@@ -990,10 +1066,34 @@ def _one_day_ahead(d: DateMention) -> DateMention:
 # Marks that part a sentence's clauses (not the headline's: engine._CLAUSE_BREAK).
 _IN_SENTENCE_BREAK = re.compile(r"[,;:،؛，；、]")
 # At most this many words from a word of answering to the missiles of the attack it names.
-_ANSWERED_REACH = 6
+_ANSWERED_REACH = 8
+# A year written out ("2017"): a scene-setting lead that names one other than the report's
+# own sets the scene of another time.
+_OTHER_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # Between a launch word and the missiles of one attack: nothing or one short word ("de", "con"),
 # and letters written onto either word (Arabic "الهجمات الصاروخية").
 _LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+)?\S{0,3}")
+# ... and with the name of who fired them taken out: a few short words ("par les", "de deux").
+# The words that name who did it, in the packs' languages.
+_BY_WORDS = frozenset(
+    [
+        "by",
+        "par",
+        "door",
+        "por",
+        "durch",
+        "von",
+        "da",
+        "przez",
+        "bởi",
+        "oleh",
+        "от",
+        "від",
+        "tarafından",
+        "של",
+    ]
+)
+_NAMED_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,7}\s+){0,5}\S{0,3}")
 # So few words from a word of answering to the missiles name the attack answered ("in response
 # to Houthi missile attacks").
 _NAMED_NEXT = 1
@@ -1001,12 +1101,17 @@ _NAMED_NEXT = 1
 _ATTACK_NEXT = 2
 
 
-def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMention | None:
+def lead_day(
+    ctx: Context, actor: str | None, acted: bool = False, scene: bool = False
+) -> DateMention | None:
     """The first recent day the lead states, unless it dates a reaction or a report.
-    `acted`: only in a sentence that names the act."""
+    `acted`: only in a sentence that names the act. `scene`: the lead only sets the scene for
+    the launch the sentence after it tells; its last sentence's day first ("... released the
+    following statement on June 27: Ukraine killed citizens of Russia on June 23.")."""
     ref = ctx.reference(actor)
-    for s in ctx.doc.sentences:
-        if s.position != "lead" or (acted and ctx.act_in(s) == s.end):
+    sentences = [s for s in ctx.doc.sentences if s.position == "lead"]
+    for s in reversed(sentences) if scene else sentences:
+        if acted and ctx.act_in(s) == s.end:
             continue
         for d in ctx.dates(s.start, s.end, ref, actor):
             # Over the body's day, only a day already past: a later one is a plan's (a meeting).

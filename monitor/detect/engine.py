@@ -75,8 +75,10 @@ def _placed_actors(
     ctx: Context, start: int, end: int, act: int, weapon: int
 ) -> list[tuple[float, Mention]]:
     """The actors named in text[start:end], each with how likely it fired the act at `act`."""
+    # Not one named with the attack the act answers ("in retaliation for Israeli strikes").
     scored = [
-        (ctx.launcher_score(m, act, weapon, start), m) for m in ctx.within("@actor", start, end)
+        (0.0 if ctx.answered_actor(m, act) else ctx.launcher_score(m, act, weapon, start), m)
+        for m in ctx.within("@actor", start, end)
     ]
     return together_as_one(ctx.doc.text, scored, act)
 
@@ -659,11 +661,13 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     dated = dated_windows[0] if dated_windows else best
     event_date = dated.event_date
     date_part = "date:reaction" if dated.date_is_reaction else "date"
-    if (event_date is None and best.position == "title") or dated.position == "body":
+    goes_on = best.start >= ctx.lead_end  # the lead only set the scene, with its day
+    if (event_date is None and (best.position == "title" or goes_on)) or dated.position == "body":
         # An undated headline: the lead dates the news ("... fired a missile on Monday"); so
         # it does over a day the body tells, often an earlier launch's ("three days after the
-        # one on the 11th").
-        lead = lead_day(ctx, actor, acted=dated.position == "body")
+        # one on the 11th"); and a lead that sets the scene ("Escalation reached a new level on
+        # the night of Saturday 14 June.") the launch the sentence after it tells.
+        lead = lead_day(ctx, actor, acted=dated.position == "body", scene=goes_on)
         if lead is not None:
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))

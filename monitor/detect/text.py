@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Position = Literal["title", "lead", "body"]
@@ -83,7 +84,64 @@ def _dateline(sentence: str) -> bool:
     """A first "sentence" that only says where (and when, and from which agency) the report
     comes from: "WASHINGTON.", "SEOUL, May 5 (Yonhap) --", "МОСКВА, 17 окт — РИА Новости."."""
     words = len(_WORD.findall(sentence))
-    return words <= 3 or (words <= 8 and re.search(r"\s(?:—|–|--)(?:\s|$)", sentence) is not None)
+    return (
+        words <= 3
+        or (words <= 8 and re.search(r"\s(?:—|–|--)(?:\s|$)", sentence) is not None)
+        or (words <= 6 and _place_and_day(sentence.strip()))
+    )
+
+
+def _place_and_day(sentence: str) -> bool:
+    found = _PLACE_AND_DAY.fullmatch(sentence)
+    if found is None:
+        return False
+    # the word beside the day is a month's name ("19 जून", "June 19"), not "12 dead"
+    month = found["month"] or found["month2"]
+    return unmarked(month.strip(".,:;।").lower()) in _month_words()
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> frozenset[str]:
+    """The months' names, wide and abbreviated, in every language of the shipped packs."""
+    from monitor.detect.locale import month_names  # (locale reads text's `unmarked`)
+
+    return frozenset(
+        name
+        for language in PACK_LANGUAGES
+        for width in ("wide", "abbreviated")
+        for name in month_names(language, width)
+    )
+
+
+PACK_LANGUAGES = [
+    "en",
+    "ko",
+    "ja",
+    "zh",
+    "ru",
+    "uk",
+    "ar",
+    "fa",
+    "he",
+    "fr",
+    "de",
+    "es",
+    "it",
+    "pt",
+    "pl",
+    "nl",
+    "tr",
+    "hi",
+    "ur",
+    "vi",
+    "id",
+]
+
+
+# "Tel Aviv, 19 June.", "तेल अवीव, 19 जून।": a place, a comma, a day of a month (and an agency).
+_PLACE_AND_DAY = re.compile(
+    r"[^\d\s,.;:!?]+(?:\s[^\d\s,.;:!?]+){0,2},\s*(?:\d{1,2}\.?\s+(?:de\s+)?(?P<month>[^\s\d()]+)|(?P<month2>[^\s\d()]+)\s+\d{1,2})(?:\s*\([^()]{1,30}\))?\W*"
+)
 
 
 @dataclass(frozen=True, slots=True)
