@@ -263,25 +263,39 @@ class Context:
         said = [x for x in self.within("answer_to", act, m.start)]
         if not said:
             return False
+        # only the first named after it: who made the attack, not where it hit ("in retaliation
+        # for Israeli strikes on Iranian nuclear sites")
+        first = self.within("@actor", said[-1].end, m.end)
+        if first and first[0].start != m.start and first[0].value != m.value:
+            return False
         word, text = said[-1], self.doc.text
         between = text[word.end : m.start]
         if _IN_SENTENCE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
             return False
-        # Only when the act has missiles of its own, not the answered attack's ("fired missiles
-        # at Israel in retaliation for Israeli strikes"); else the missiles named are the
-        # answered side's, and so is the launch read ("struck Hodeidah in response to the
-        # firing by the Houthis of two missiles" is theirs, not the striker's).
-        return any(
-            not self.answered_weapon(w, act)
-            for w in self.within("@weapon", sentence.start, sentence.end)
-        )
+        # Only when the act has missiles of its own: before the word of answering or in another
+        # clause ("fired missiles at Israel in retaliation for Israeli strikes"), or after the
+        # name, not as what it fired ("en respuesta a los bombardeos israelíes decenas de
+        # misiles"); else the missiles are the answered side's, and so is the launch read
+        # ("struck Hodeidah in response to the firing of two missiles by the Houthis", "... to
+        # the firing by the Houthis of two missiles" are theirs, not the striker's).
+        for w in self.within("@weapon", sentence.start, sentence.end):
+            if w.start < word.start or _IN_SENTENCE_BREAK.search(text, word.end, w.start):
+                return True
+            if w.start >= m.end:
+                after = text[m.end : w.start].split()
+                fired = any(m.end <= x.start and x.end <= w.start for x in self._launch_said)
+                if not fired and (not after or after[0].lower() not in _OF_WORDS):
+                    return True
+        return False
 
     def _named_attack(self, m: Mention, start: int, end: int) -> bool:
         """Whether the missiles `m` are those of the attack a word of answering ending at
         `start` names: its first word of launching or striking, at most two words after it,
-        and the missiles side by side with it, one short word between ("attacks with
-        missiles"), or in one word ("Raketenangriffe"); not the answer's own told after the
-        attack it answers ("in retaliation for Israeli air raids by launching missiles")."""
+        and the missiles side by side with it, two short words between at most ("attacks with
+        missiles", "the firing of two missiles"), or in one word ("Raketenangriffe"), or who
+        fired them between ("le tir par les Houthis de deux missiles"); not the answer's own
+        told after the attack it answers ("in retaliation for Israeli air raids by launching
+        missiles", "for strikes by Israel dozens of missiles")."""
         text = self.doc.text
         # (a word of striking only before them: "ataques con misiles", not "... по Тель-Авиву")
         before = [x for x in self.within("strike_cue", start, end) if x.end <= m.start]
@@ -297,21 +311,18 @@ class Context:
         start, end = (act.end, m.start) if act.end <= m.start else (m.end, act.start)
         if _LINK.fullmatch(text, start, end) is not None:
             return True
+        kinds = self.within("@weapon", start, end)  # "van twee ballistische raketten"
+        if kinds and _LINK.fullmatch(_without(text, start, end, kinds)) is not None:
+            return True
         # Who fired them may stand between ("au tir par les Houthis de deux missiles", "إطلاق
         # الحوثيين صواريخ", "het afvuren door de Houthi's van twee raketten"): the missiles are
         # still that attack's, a few short words around the name.
         named = self.within("@actor", start, end)
         if not named:
             return False
-        gap = text[start:end]
         # (and the words of a kind of missile: "van twee ballistische raketten")
-        kinds = [
-            x
-            for x in self.within("@weapon", start, end)
-            if x.end <= named[0].start or x.start >= named[-1].end
-        ]
-        for x in sorted([*named, *kinds], key=lambda x: x.start, reverse=True):
-            gap = gap[: x.start - start] + " " + gap[x.end - start :]
+        others = [x for x in kinds if x.end <= named[0].start or x.start >= named[-1].end]
+        gap = _without(text, start, end, [*named, *others])
         if _NAMED_LINK.fullmatch(gap) is None:
             return False
         # named as who fired ("par", "door", "da parte di"), or written onto the act (Arabic
@@ -320,7 +331,13 @@ class Context:
         leading = text[start : named[0].start].split()
         if not leading:
             return not gap.strip()  # written onto the act, the missiles right after
-        return any(w.lower() in _BY_WORDS for w in leading)
+        # "par les Houthis de deux missiles", "przez Pakistan pocisków": the missiles are the
+        # act's object; not the answer's own after another act's agent ("aux frappes par
+        # Israël deux missiles", "strikes by Israel dozens of ballistic missiles")
+        trailing = text[named[-1].end : end].split()
+        return any(w.lower() in _BY_WORDS for w in leading) and (
+            not trailing or trailing[0].lower() in _OF_WORDS
+        )
 
     def after_last_time(self, at: int) -> bool:
         """Whether a pack's word of the time it last launched ("the last time", "前回…のは",
@@ -465,37 +482,15 @@ class Context:
     def _lead_goes_on(self) -> int | None:
         """The sentence after the lead, when it is where the lead's news goes on: the headline
         names missiles ("500 drones and 40 missiles: another sleepless night for Kyiv") that
-        the lead does not ("Ukraine faced a rare wave of air raids overnight."); or neither the
-        headline nor the lead names a weapon or an act, and the lead only sets the scene with a
-        pack's `scene` words ("Tensions in the region keep rising. On Thursday morning Iran
-        fired ballistic missiles ...")."""
+        the lead does not ("Ukraine faced a rare wave of air raids overnight.")."""
         lead = self.lead
         if not lead or lead[-1].index + 1 >= len(self.doc.sentences):
             return None
+        if not self.within("@weapon", 0, self.doc.title_end):
+            return None
         if self.within("@weapon", lead[0].start, lead[-1].end):
             return None
-        if self.within("@weapon", 0, self.doc.title_end):
-            return lead[-1].index + 1
-        if not self.within("scene", 0, lead[-1].end):
-            return None  # a lead of its own story ("Parliament passed the budget on Wednesday.")
-        if any(m.start < lead[-1].end for m in self._launch_said):
-            return None  # an act of its own, a plan's too ("would halt its attacks")
-        if _OTHER_YEAR.search(self.doc.text, 0, lead[-1].end) and not self._this_year(lead[-1]):
-            return None  # a scene of years ago ("Tensions peaked in late November 2017.")
-        # Nor one that names others than the launch does: another story ("The defence
-        # ministers of Seoul and Washington met today. The North had fired a missile ...").
-        after = self.doc.sentences[lead[-1].index + 1]
-        named = {m.value for m in self.within("@actor", lead[-1].start, lead[-1].end)}
-        if not named <= {m.value for m in self.within("@actor", after.start, after.end)}:
-            return None
         return lead[-1].index + 1
-
-    def _this_year(self, s: Sentence) -> bool:
-        """Whether every year the text up to the end of `s` names is its publication's."""
-        published = self.article.published
-        return published is not None and all(
-            int(y) == published.year for y in _OTHER_YEAR.findall(self.doc.text, 0, s.end)
-        )
 
     def act_in(self, s: Sentence) -> int:
         """Where the sentence's act ("fired", "발사") is, else its end."""
@@ -1067,12 +1062,9 @@ def _one_day_ahead(d: DateMention) -> DateMention:
 _IN_SENTENCE_BREAK = re.compile(r"[,;:،؛，；、]")
 # At most this many words from a word of answering to the missiles of the attack it names.
 _ANSWERED_REACH = 8
-# A year written out ("2017"): a scene-setting lead that names one other than the report's
-# own sets the scene of another time.
-_OTHER_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # Between a launch word and the missiles of one attack: nothing or one short word ("de", "con"),
 # and letters written onto either word (Arabic "الهجمات الصاروخية").
-_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+)?\S{0,3}")
+_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+(?:\S{1,6}\s+)?)?\S{0,3}")
 # ... and with the name of who fired them taken out: a few short words ("par les", "de deux").
 # The words that name who did it, in the packs' languages.
 _BY_WORDS = frozenset(
@@ -1093,6 +1085,26 @@ _BY_WORDS = frozenset(
         "של",
     ]
 )
+
+
+def _without(text: str, start: int, end: int, mentions: list[Mention]) -> str:
+    """text[start:end] with each of the mentions in it written as one space."""
+    out, at = [], start
+    for x in sorted(mentions, key=lambda x: x.start):
+        if x.start >= at and x.end <= end:
+            out += [text[at : x.start], " "]
+            at = x.end
+    return "".join([*out, text[at:end]])
+
+
+# The words that tie missiles to the act named before them: "of" ("de deux missiles") and "with"
+# ("durch die Hisbollah mit Panzerabwehrraketen").
+_OF_WORDS = frozenset(
+    [
+        *("of", "de", "d'", "d’", "di", "del", "van", "von", "z", "ze", "od", "من"),
+        *("with", "mit", "avec", "con", "com", "met"),
+    ]
+)
 _NAMED_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,7}\s+){0,5}\S{0,3}")
 # So few words from a word of answering to the missiles name the attack answered ("in response
 # to Houthi missile attacks").
@@ -1101,17 +1113,12 @@ _NAMED_NEXT = 1
 _ATTACK_NEXT = 2
 
 
-def lead_day(
-    ctx: Context, actor: str | None, acted: bool = False, scene: bool = False
-) -> DateMention | None:
+def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMention | None:
     """The first recent day the lead states, unless it dates a reaction or a report.
-    `acted`: only in a sentence that names the act. `scene`: the lead only sets the scene for
-    the launch the sentence after it tells; its last sentence's day first ("... released the
-    following statement on June 27: Ukraine killed citizens of Russia on June 23.")."""
+    `acted`: only in a sentence that names the act."""
     ref = ctx.reference(actor)
-    sentences = [s for s in ctx.doc.sentences if s.position == "lead"]
-    for s in reversed(sentences) if scene else sentences:
-        if acted and ctx.act_in(s) == s.end:
+    for s in ctx.doc.sentences:
+        if s.position != "lead" or (acted and ctx.act_in(s) == s.end):
             continue
         for d in ctx.dates(s.start, s.end, ref, actor):
             # Over the body's day, only a day already past: a later one is a plan's (a meeting).

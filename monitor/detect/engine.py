@@ -661,13 +661,11 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
     dated = dated_windows[0] if dated_windows else best
     event_date = dated.event_date
     date_part = "date:reaction" if dated.date_is_reaction else "date"
-    goes_on = best.start >= ctx.lead_end  # the lead only set the scene, with its day
-    if (event_date is None and (best.position == "title" or goes_on)) or dated.position == "body":
+    if (event_date is None and best.position == "title") or dated.position == "body":
         # An undated headline: the lead dates the news ("... fired a missile on Monday"); so
         # it does over a day the body tells, often an earlier launch's ("three days after the
-        # one on the 11th"); and a lead that sets the scene ("Escalation reached a new level on
-        # the night of Saturday 14 June.") the launch the sentence after it tells.
-        lead = lead_day(ctx, actor, acted=dated.position == "body", scene=goes_on)
+        # one on the 11th").
+        lead = lead_day(ctx, actor, acted=dated.position == "body")
         if lead is not None:
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))
