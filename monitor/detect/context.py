@@ -149,7 +149,7 @@ class Context:
     def __init__(self, article: Article, rules: RuleSet) -> None:
         self.article = article
         self.rules = rules
-        self.doc: Document = document(article.title, article.text)
+        self.doc: Document = document(article.title, article.text, rules.language)
         text = self.doc.text
         soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
         self.vocabulary = _vocabulary(rules)
@@ -260,7 +260,7 @@ class Context:
         sentence = self.doc.sentence_at(m.start)
         if not sentence.start <= act < m.start:
             return False
-        said = [x for x in self.within("answer_to", act, m.start)]
+        said = self.within("answer_to", act, m.start)
         if not said:
             return False
         # only the first named after it: who made the attack, not where it hit ("in retaliation
@@ -1062,27 +1062,14 @@ def _one_day_ahead(d: DateMention) -> DateMention:
 _IN_SENTENCE_BREAK = re.compile(r"[,;:،؛，；、]")
 # At most this many words from a word of answering to the missiles of the attack it names.
 _ANSWERED_REACH = 8
-# Between a launch word and the missiles of one attack: nothing or one short word ("de", "con"),
-# and letters written onto either word (Arabic "الهجمات الصاروخية").
+# Between a launch word and the missiles of one attack: nothing or two short words at most ("de",
+# "con", "of two"), and letters written onto either word (Arabic "الهجمات الصاروخية").
 _LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+(?:\S{1,6}\s+)?)?\S{0,3}")
-# ... and with the name of who fired them taken out: a few short words ("par les", "de deux").
-# The words that name who did it, in the packs' languages.
+# The words that name who did it, in the packs' languages ("par les Houthis").
 _BY_WORDS = frozenset(
     [
-        "by",
-        "par",
-        "door",
-        "por",
-        "durch",
-        "von",
-        "da",
-        "przez",
-        "bởi",
-        "oleh",
-        "от",
-        "від",
-        "tarafından",
-        "של",
+        *("by", "par", "door", "por", "durch", "von", "da", "przez", "bởi", "oleh", "от", "від"),
+        *("tarafından", "של"),
     ]
 )
 
@@ -1105,6 +1092,7 @@ _OF_WORDS = frozenset(
         *("with", "mit", "avec", "con", "com", "met"),
     ]
 )
+# ... with the name of who fired them taken out: a few short words ("par les", "de deux").
 _NAMED_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,7}\s+){0,5}\S{0,3}")
 # So few words from a word of answering to the missiles name the attack answered ("in response
 # to Houthi missile attacks").

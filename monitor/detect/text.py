@@ -80,62 +80,38 @@ NUMBER_WORDS = {
 }
 
 
-def _dateline(sentence: str) -> bool:
+def _dateline(sentence: str, language: str | None = None) -> bool:
     """A first "sentence" that only says where (and when, and from which agency) the report
     comes from: "WASHINGTON.", "SEOUL, May 5 (Yonhap) --", "МОСКВА, 17 окт — РИА Новости."."""
     words = len(_WORD.findall(sentence))
     return (
         words <= 3
         or (words <= 8 and re.search(r"\s(?:—|–|--)(?:\s|$)", sentence) is not None)
-        or (words <= 6 and _place_and_day(sentence.strip()))
+        or (words <= 6 and _place_and_day(sentence.strip(), language))
     )
 
 
-def _place_and_day(sentence: str) -> bool:
+def _place_and_day(sentence: str, language: str | None) -> bool:
     found = _PLACE_AND_DAY.fullmatch(sentence)
     if found is None:
         return False
     # the word beside the day is a month's name ("19 जून", "June 19"), not "12 dead"
     month = found["month"] or found["month2"]
-    return unmarked(month.strip(".,:;।").lower()) in _month_words()
+    return unmarked(month.strip(".,:;।").lower()) in _month_words(language)
 
 
-@lru_cache(maxsize=1)
-def _month_words() -> frozenset[str]:
-    """The months' names, wide and abbreviated, in every language of the shipped packs."""
+@lru_cache(maxsize=64)
+def _month_words(language: str | None) -> frozenset[str]:
+    """The months' names, wide and abbreviated, in the text's language and in English."""
     from monitor.detect.locale import month_names  # (locale reads text's `unmarked`)
 
+    languages = {"en", language or "en"}
     return frozenset(
         name
-        for language in PACK_LANGUAGES
+        for code in languages
         for width in ("wide", "abbreviated")
-        for name in month_names(language, width)
+        for name in month_names(code, width)
     )
-
-
-PACK_LANGUAGES = [
-    "en",
-    "ko",
-    "ja",
-    "zh",
-    "ru",
-    "uk",
-    "ar",
-    "fa",
-    "he",
-    "fr",
-    "de",
-    "es",
-    "it",
-    "pt",
-    "pl",
-    "nl",
-    "tr",
-    "hi",
-    "ur",
-    "vi",
-    "id",
-]
 
 
 # "Tel Aviv, 19 June.", "तेल अवीव, 19 जून।": a place, a comma, a day of a month (and an agency).
@@ -234,7 +210,7 @@ def _same(sentence: str, title: str) -> bool:
     return bool(said) and said == _LOOSE.sub(" ", title).strip().casefold()
 
 
-def document(title: str, body: str) -> Document:
+def document(title: str, body: str, language: str | None = None) -> Document:
     text = f"{title}\n{body}"
     title_end = len(title)
     sentences = [Sentence(0, title_end, "title", 0)]
@@ -246,7 +222,9 @@ def document(title: str, body: str) -> Document:
         # And so does a lead that only repeats the headline (a feed's description that opens
         # with its title, a page whose headline is its first sentence).
         if i == lead_ends and (
-            text[s:e].rstrip().endswith(":") or _dateline(text[s:e]) or _same(text[s:e], title)
+            text[s:e].rstrip().endswith(":")
+            or _dateline(text[s:e], language)
+            or _same(text[s:e], title)
         ):
             lead_ends += 1
         sentences.append(Sentence(s, e, "lead" if i <= lead_ends else "body", i))

@@ -56,3 +56,22 @@ def test_a_lead_that_repeats_the_headline_hands_the_lead_on(
     doc = document(title, body)
     leads = [doc.text[s.start : s.end].strip() for s in doc.sentences if s.position == "lead"]
     assert leads[-1].startswith(lead), leads
+
+
+# A place, a comma and a day of a named month, alone, is a dateline: the lead is the sentence
+# after it; a day beside anything else ("12 dead") is a sentence of the news.
+@pytest.mark.parametrize(
+    ("body", "language", "lead"),
+    [
+        ("Tel Aviv, 18 June. Iran fired a new salvo overnight.", "en", "Iran fired"),
+        ("तेल अवीव, 18 जून। ईरान ने रात में मिसाइलें दागीं।", "hi", "ईरान ने"),
+        ("Kiew, 18. Juni (dpa). Russland feuerte Raketen ab.", "de", "Russland"),
+        ("Rio de Janeiro, 5 de maio. O Irã lançou mísseis.", "pt", "O Irã"),
+        ("On Sunday, 12 dead. Russia struck the city with missiles.", "en", "On Sunday"),
+        ("Last night, 40 missiles. Russia struck the city again.", "en", "Last night"),
+    ],
+)
+def test_a_place_and_a_day_alone_is_a_dateline(body: str, language: str, lead: str) -> None:
+    doc = document("Another night", body, language)
+    leads = [doc.text[s.start : s.end].strip() for s in doc.sentences if s.position == "lead"]
+    assert leads[-1].startswith(lead), leads
