@@ -360,7 +360,7 @@ _TOGETHER = re.compile(
     r"(?P<particle>[과와と和与及])\s*"
     r"|\w{0,4}[)\]]?\s*(?:(?P<mark>[,&/+])\s*)?(?:(?P<word>and|et|und|y|e|ve|i|oraz|en|dan|và|и|і|та|och|a|"
     r"और|اور|و|及|和|与|と|및)\s+|(?P<glued>[וو]))?"
-    r"(?:(?:the|les?|la|l\x27|die|der|den|los|las|el|gli|il|os|as|o)\s+)?"
+    r"(?:(?:the|les?|la|die|der|den|los|las|el|gli|il|os|as|o)\s+|[lL]['\u2019]\s*)?"
 )
 # Where a headline's clause ends before the act: "…", a bar, a semicolon, a colon.
 _CLAUSE_END = re.compile(r"[…|;؛；]|:\s")
