@@ -236,15 +236,12 @@ class Context:
         clause after them. Not the answer's own missiles put after it: "fired on Thursday in
         response to the air strikes dozens of ballistic missiles"."""
         sentence = self.doc.sentence_at(m.start)
-        # (a word of answering may run into the missiles' words: Hebrew "בתגובה לשיגור הטילים")
-        said = [x for x in self.within("answer_to", sentence.start, m.end) if x.start < m.start]
-        if not said:
-            return False
-        word, text = said[-1], self.doc.text
-        between = text[word.end : m.start]
-        if _IN_SENTENCE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
-            return False  # "in response to the drills, Iran fired missiles"
-        if len(between.split()) > _NAMED_NEXT and not self._named_attack(m, word.end, sentence.end):
+        word = self._answering_word(m, sentence.start)
+        if word is None:
+            return False  # none, or "in response to the drills, Iran fired missiles"
+        text = self.doc.text
+        named_next = len(text[word.end : m.start].split()) <= _NAMED_NEXT
+        if not named_next and not self._named_attack(m, word.end, sentence.end):
             return False
         if not sentence.start <= act < sentence.end:
             act = self.act_in(sentence)  # the missiles' own sentence's act
@@ -260,18 +257,15 @@ class Context:
         sentence = self.doc.sentence_at(m.start)
         if not sentence.start <= act < m.start:
             return False
-        said = self.within("answer_to", act, m.start)
-        if not said:
+        word = self._answering_word(m, act)
+        if word is None:
             return False
         # only the first named after it: who made the attack, not where it hit ("in retaliation
         # for Israeli strikes on Iranian nuclear sites")
-        first = self.within("@actor", said[-1].end, m.end)
+        first = self.within("@actor", word.end, m.end)
         if first and first[0].start != m.start and first[0].value != m.value:
             return False
-        word, text = said[-1], self.doc.text
-        between = text[word.end : m.start]
-        if _IN_SENTENCE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
-            return False
+        text = self.doc.text
         # Only when the act has missiles of its own: before the word of answering or in another
         # clause ("fired missiles at Israel in retaliation for Israeli strikes"), or after the
         # name, not as what it fired ("en respuesta a los bombardeos israelíes decenas de
@@ -287,6 +281,17 @@ class Context:
                 if not fired and (not after or after[0].lower() not in _OF_WORDS):
                     return True
         return False
+
+    def _answering_word(self, m: Mention, floor: int) -> Mention | None:
+        """The last word of answering before `m` (from `floor`), when `m` stands in its clause
+        within a few words of it; it may run into `m`'s words (Hebrew "בתגובה לשיגור הטילים")."""
+        said = [x for x in self.within("answer_to", floor, m.end) if x.start < m.start]
+        if not said:
+            return None
+        between = self.doc.text[said[-1].end : m.start]
+        if _IN_SENTENCE_BREAK.search(between) or len(between.split()) > _ANSWERED_REACH:
+            return None
+        return said[-1]
 
     def _named_attack(self, m: Mention, start: int, end: int) -> bool:
         """Whether the missiles `m` are those of the attack a word of answering ending at
@@ -1067,10 +1072,8 @@ _ANSWERED_REACH = 8
 _LINK = re.compile(r"\S{0,3}\s*(?:\S{1,4}\s+(?:\S{1,6}\s+)?)?\S{0,3}")
 # The words that name who did it, in the packs' languages ("par les Houthis").
 _BY_WORDS = frozenset(
-    [
-        *("by", "par", "door", "por", "durch", "von", "da", "przez", "bởi", "oleh", "от", "від"),
-        *("tarafından", "של"),
-    ]
+    {"by", "par", "door", "por", "durch", "von", "da", "przez", "bởi", "oleh", "от", "від"}
+    | {"tarafından", "של"}
 )
 
 
@@ -1087,10 +1090,8 @@ def _without(text: str, start: int, end: int, mentions: list[Mention]) -> str:
 # The words that tie missiles to the act named before them: "of" ("de deux missiles") and "with"
 # ("durch die Hisbollah mit Panzerabwehrraketen").
 _OF_WORDS = frozenset(
-    [
-        *("of", "de", "d'", "d’", "di", "del", "van", "von", "z", "ze", "od", "من"),
-        *("with", "mit", "avec", "con", "com", "met"),
-    ]
+    {"of", "de", "d'", "d’", "di", "del", "van", "von", "z", "ze", "od", "من"}
+    | {"with", "mit", "avec", "con", "com", "met"}
 )
 # ... with the name of who fired them taken out: a few short words ("par les", "de deux").
 _NAMED_LINK = re.compile(r"\S{0,3}\s*(?:\S{1,7}\s+){0,5}\S{0,3}")
