@@ -37,7 +37,7 @@ from monitor.detect.entities import (
 from monitor.detect.gazetteer import SOVIET_ERA_END_YEAR
 from monitor.detect.rules import KeywordGroup, Rule, RuleSet
 from monitor.detect.text import Document, Sentence, document
-from monitor.detect.times import UTC_TIME, find_time
+from monitor.detect.times import UTC_TIME, find_time, stamps_in
 from monitor.models import Article, Evidence
 
 
@@ -151,6 +151,8 @@ class Context:
         self.rules = rules
         self.doc: Document = document(article.title, article.text, rules.language)
         text = self.doc.text
+        # When the page came out or was updated ("[2023/07/19 04:46]"): no launch's day or time.
+        self.stamps = stamps_in(text)
         soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
         self.vocabulary = _vocabulary(rules)
         # A pack's own reaction and report words ("밝혔다", "報じた"), when it has them.
@@ -414,13 +416,19 @@ class Context:
     def _unblocked(self, found: list[DateMention], start: int, end: int) -> list[DateMention]:
         """The mentions outside the pack's `not_dates` (read a little past the end: what makes
         a day another's may follow it in the next sentence, as a photo credit follows a
-        caption's day)."""
+        caption's day) and outside the page's own time stamps ("19 Sep, 2024 14:19")."""
         blocked = self.rules.not_dates
-        if blocked is None or not found:
+        if not found:
             return found
-        reach = min(len(self.doc.text), end + NOT_DATES_REACH)
-        spans = [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
+        spans = [s for s in self.stamps if s[0] < end and start < s[1]]
+        if blocked is not None:
+            reach = min(len(self.doc.text), end + NOT_DATES_REACH)
+            spans += [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
         return [d for d in found if not any(a < d.end and d.start < b for a, b in spans)]
+
+    def stamped(self, at: int) -> bool:
+        """Whether what starts at `at` lies in one of the page's own time stamps."""
+        return any(a <= at < b for a, b in self.stamps)
 
     def _same_days(self, start: int, end: int) -> list[DateMention]:
         """On a page without a date, each word for "the same day" ("同日", "当天", "이날") as the
@@ -775,7 +783,7 @@ class Context:
     def _find_context_actor(self) -> Mention | None:
         text = self.doc.text
         acts = sorted({n for r in self.rules.rules for n in r.all if not n.startswith("@")})
-        for s in self.doc.sentences[:CONTEXT_SENTENCES]:
+        for s in self.doc.top(CONTEXT_SENTENCES):
             # A sentence that names no missile tells of something else ("tension exploded
             # after the leader's killing by Tel Aviv"; "the IRGC claimed it, saying it targeted
             # an Israeli centre"), not who fired.
@@ -824,7 +832,7 @@ class Context:
         act after its name in its sentence, with a weapon and no other name between). Not a
         name hit or shooting down anywhere in the text: a state reporting a launch at it."""
         hit = self.hit_values()
-        for s in self.doc.sentences[:CONTEXT_SENTENCES]:
+        for s in self.doc.top(CONTEXT_SENTENCES):
             if not self.within("@weapon", s.start, s.end):
                 continue
             names = self.within("@actor", s.start, s.end)
@@ -852,7 +860,8 @@ _VERB_BEFORE_OBJECT = frozenset(
     {"en", "fr", "es", "it", "pt", "ru", "uk", "pl", "id", "vi", "ar", "he"}
 )
 
-# The sentences at the top where the launcher of a window that names none is looked for.
+# The sentences at the top where the launcher of a window that names none is looked for (the
+# headline said again as the first not counted).
 CONTEXT_SENTENCES = 3
 # Sentences after the lead that may still say the launch's day.
 CLUE_SENTENCES = 2

@@ -426,6 +426,8 @@ def _launch_time(ctx: Context, start: int, end: int, act: int) -> int | None:
     a reaction's day would be (`dates_reaction`)."""
     text = ctx.doc.text
     for minutes, begin, stop in times_in(text, start, end):
+        if ctx.stamped(begin):
+            continue  # when the page came out: "[2023/07/19 04:46]"
         s = ctx.doc.sentence_at(begin)
         told = DateMention(begin, stop, text[begin:stop], None, None, "day")
         if not dates_reaction(text, told, act, s.start, s.end, ctx.reaction_words):

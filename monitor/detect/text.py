@@ -150,6 +150,17 @@ class Document:
         starts = self._sentence_starts
         return self.sentences[max(0, bisect_right(starts, offset) - 1)]
 
+    def top(self, n: int) -> list[Sentence]:
+        """The first `n` sentences, a lead sentence that says the headline again not counted
+        (a page whose headline is its first sentence)."""
+        title = self.text[: self.title_end]
+        said = [
+            x
+            for x in self.sentences
+            if x.index == 0 or x.position == "body" or not _same(self.text[x.start : x.end], title)
+        ]
+        return said[:n]
+
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of text[start:end]."""

@@ -1,5 +1,5 @@
-"""Times of day in news text: "at 14:05 local time", "7:10 a.m.", "오전 7시 10분", "午後3時",
-"à 14h05", "saat 14.05'te", "۱۴:۰۵".
+"""Times of day in news text: "at 14:05 local time", "7:10 a.m.", "3.46am", "오전 7시 10분",
+"午後3時", "à 14h05", "saat 14.05'te", "۱۴:۰۵".
 
 Two launches by one actor on one day whose stated local times are hours apart are two salvos;
 the time is read here, the grouping decides.
@@ -24,6 +24,8 @@ _TIME = re.compile(
     r"|(?<![\d:.,])(?P<h6>\d{1,2})\.(?P<m6>\d\d)"
     r"(?=['\u2019](?:te|ta|de|da)\b|\s+(?:uur|Uhr|WIB|WITA|WIT|waktu|horas?|ora|sularında"
     r"|sıralarında|civarında)\b))"
+    # "3.46am", "10.15 p.m." (British); not "3.46" alone
+    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)\s?(?P<ap7>[ap]\.?m\.?)(?!\w))"
     # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
     r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
     r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
@@ -60,6 +62,8 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
             hour, minute, half = int(m["h4"]), int(m["m4"]), ""
         elif m["dot"]:
             hour, minute, half = int(m["h5"] or m["h6"]), int(m["m5"] or m["m6"]), ""
+        elif m["dotap"]:
+            hour, minute, half = int(m["h7"]), int(m["m7"]), m["ap7"].lower()
         elif m["h2"]:
             hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
         else:
@@ -71,6 +75,35 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
             hour = 0
         if hour < 24 and minute < 60:
             yield hour * 60 + minute, m.start(), m.end()
+
+
+# A page's own time stamp: a date with its year, then a time with nothing but separators
+# between ("[2023/07/19 04:46]", "Published: Wed 19 Jul 2023, 12:06 PM", "19 Sep, 2024
+# 14:19", "2023年7月19日 04:46", "19.07.2023 | 12:06"): when the page came out or was
+# updated, neither the launch's day nor its time. "On 19 July 2023 at 03:30" is not one.
+_YEAR = r"(?:19|20)\d\d(?!\d)"
+_STAMP_TIME = r"\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+_STAMP_DATE = (
+    r"(?:(?<!\d)" + _YEAR + r"\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"|(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]"
+    + _YEAR
+    # "19 Jul 2023", "19. Juli 2023", "Jul 19, 2023", "19 июля 2023 г." (a month's name in any
+    # script: letters, no digits)
+    + r"|(?<!\d)\d{1,2}\.?\s+[^\W\d_]{3,12}\.?,?\s+"
+    + _YEAR
+    + r"(?:\s*г\.)?"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+" + _YEAR + r")"
+)
+_STAMP = re.compile(
+    # the date first; or the time first ("12:06, 19 июля 2023")
+    _STAMP_DATE + r"[\s,|·\-–T]{1,4}" + _STAMP_TIME + r"(?![\d:.]\d)"
+    r"|(?<![\d:.])" + _STAMP_TIME + r"[\s,|·\-–]{1,4}" + _STAMP_DATE
+)
+
+
+def stamps_in(text: str) -> list[tuple[int, int]]:
+    """Where the page's own time stamps are (date and time together, see `_STAMP`)."""
+    return [(m.start(), m.end()) for m in _STAMP.finditer(text)]
 
 
 # "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own

@@ -222,6 +222,9 @@ def test_dates_in_other_languages(
         pytest.param("ساعت ۱۴:۰۵ به وقت محلی", 845, id="fa-digits"),
         pytest.param("दोपहर 2:05 बजे", 845, id="hi-afternoon"),
         pytest.param("सुबह 7:10 बजे", 430, id="hi-morning"),
+        pytest.param("between 4.10 and 4.25am", 265, id="en-dotted-am"),
+        pytest.param("shortly after 11.40 p.m.", 1420, id="en-dotted-pm"),
+        pytest.param("output rose 4.25 percent", None, id="en-dotted-number"),
     ],
 )
 def test_time_of_day(text: str, minutes: int | None) -> None:
@@ -346,6 +349,66 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
     )
     detection = analyse(page, rules).detection
     assert detection is not None and detection.time_of_day == minutes
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "minutes", "day", "published"),
+    [
+        # A page's own stamp (when it came out) is neither the launch's time nor its day.
+        pytest.param(
+            "North Korea launches two missiles toward the sea",
+            "Posted: Thu 13 Mar 2025, 03:15 PM\nNorth Korea launched two short-range ballistic "
+            "missiles on Thursday at about 6.20am, Seoul's military said.",
+            6 * 60 + 20,
+            date(2025, 3, 13),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="en-posted-stamp",
+        ),
+        pytest.param(
+            "North Korea launches two missiles toward the sea",
+            "14 Mar, 2025 16:42\nNorth Korea launched two short-range ballistic missiles on "
+            "Wednesday, Seoul's military said.",
+            None,
+            date(2025, 3, 12),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="en-stamp-line",
+        ),
+        pytest.param(
+            "北朝鮮が弾道ミサイル1発を発射[2025/03/06 17:02]",
+            "韓国軍によりますと、北朝鮮は6日午前6時20分ごろ、弾道ミサイル1発を日本海へ向けて発射しました。",
+            6 * 60 + 20,
+            date(2025, 3, 6),
+            datetime(2025, 3, 6, 9, tzinfo=UTC),
+            id="ja-bracketed-stamp",
+        ),
+        pytest.param(
+            "КНДР запустила баллистическую ракету",
+            "16:42, 06.03.2025\nКНДР в четверг утром запустила баллистическую ракету в сторону "
+            "Японского моря, сообщил Объединённый комитет начальников штабов Южной Кореи.",
+            None,
+            date(2025, 3, 13),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="ru-time-first-stamp",
+        ),
+        # A day with its year and "at" a time is the launch's, not a stamp.
+        pytest.param(
+            "North Korea launches a missile",
+            "North Korea launched a ballistic missile on 6 March 2025 at 06:20 local time, "
+            "Seoul's military said.",
+            6 * 60 + 20,
+            date(2025, 3, 6),
+            datetime(2025, 3, 6, 9, tzinfo=UTC),
+            id="en-day-at-time",
+        ),
+    ],
+)
+def test_a_pages_own_stamp_is_not_the_launchs_time_or_day(
+    rules: RuleSet, title: str, text: str, minutes: int | None, day: date, published: datetime
+) -> None:
+    page = Article("s:1", "Wire", title, text, None, published)
+    detection = analyse(page, rules).detection
+    assert detection is not None, analyse(page, rules).explanation
+    assert (detection.time_of_day, detection.event_date) == (minutes, day)
 
 
 @pytest.mark.parametrize(
