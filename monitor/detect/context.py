@@ -151,8 +151,11 @@ class Context:
         self.rules = rules
         self.doc: Document = document(article.title, article.text, rules.language)
         text = self.doc.text
-        # When the page came out or was updated ("[2023/07/19 04:46]"): no launch's day or time.
+        # When the page came out or was updated ("[2023/07/19 04:46]"): no launch's time, nor
+        # its day where the page has a publication time (without one, the stamp's day is the
+        # page's, what "today" and weekdays are told from).
         self.stamps = stamps_in(text)
+        self._stamped_days = self.stamps if article.published is not None else []
         soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
         self.vocabulary = _vocabulary(rules)
         # A pack's own reaction and report words ("밝혔다", "報じた"), when it has them.
@@ -416,11 +419,12 @@ class Context:
     def _unblocked(self, found: list[DateMention], start: int, end: int) -> list[DateMention]:
         """The mentions outside the pack's `not_dates` (read a little past the end: what makes
         a day another's may follow it in the next sentence, as a photo credit follows a
-        caption's day) and outside the page's own time stamps ("19 Sep, 2024 14:19")."""
+        caption's day) and, on a page with a publication time, outside its own time stamps ("19 Sep,
+        2024 14:19")."""
         blocked = self.rules.not_dates
         if not found:
             return found
-        spans = [s for s in self.stamps if s[0] < end and start < s[1]]
+        spans = [s for s in self._stamped_days if s[0] < end and start < s[1]]
         if blocked is not None:
             reach = min(len(self.doc.text), end + NOT_DATES_REACH)
             spans += [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]
@@ -783,13 +787,25 @@ class Context:
     def _find_context_actor(self) -> Mention | None:
         text = self.doc.text
         acts = sorted({n for r in self.rules.rules for n in r.all if not n.startswith("@")})
+        # In a sentence reached past a lead that says the headline again, not a state the
+        # headline names as hit: what it fires there ("Missiles hit northern Israel. ... Israel
+        # fired back") answers the headline's launch.
+        hit = {
+            m.value
+            for m in self.within("@actor", 0, self.doc.title_end)
+            if self.role(m) == "target"
+        }
         for s in self.doc.top(CONTEXT_SENTENCES):
             # A sentence that names no missile tells of something else ("tension exploded
             # after the leader's killing by Tel Aviv"; "the IRGC claimed it, saying it targeted
             # an Israeli centre"), not who fired.
             if not self.within("@weapon", s.start, s.end):
                 continue
-            found = [m for m in self.within("@actor", s.start, s.end)]
+            found = [
+                m
+                for m in self.within("@actor", s.start, s.end)
+                if s.index < CONTEXT_SENTENCES or m.value not in hit
+            ]
             # Placed against the sentence's last act and the weapon named before it ("Ukraine
             # attacked two Russian airfields with missiles sent from the United States"; "북한의
             # 발사에 대응해 현무-2를 발사하는 훈련"), else its end.

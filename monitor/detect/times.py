@@ -24,8 +24,10 @@ _TIME = re.compile(
     r"|(?<![\d:.,])(?P<h6>\d{1,2})\.(?P<m6>\d\d)"
     r"(?=['\u2019](?:te|ta|de|da)\b|\s+(?:uur|Uhr|WIB|WITA|WIT|waktu|horas?|ora|sularında"
     r"|sıralarında|civarında)\b))"
-    # "3.46am", "10.15 p.m." (British); not "3.46" alone
-    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)\s?(?P<ap7>[ap]\.?m\.?)(?!\w))"
+    # "3.46am", "10.15 p.m." (British); not "3.46" alone, nor "10.30 am Dienstag" (German "am"
+    # is "on")
+    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)(?:(?P<ap7>[ap]m)|\s?(?P<ap8>[ap]\.m\.?))"
+    r"(?!\w))"
     # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
     r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
     r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
@@ -63,7 +65,7 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         elif m["dot"]:
             hour, minute, half = int(m["h5"] or m["h6"]), int(m["m5"] or m["m6"]), ""
         elif m["dotap"]:
-            hour, minute, half = int(m["h7"]), int(m["m7"]), m["ap7"].lower()
+            hour, minute, half = int(m["h7"]), int(m["m7"]), (m["ap7"] or m["ap8"]).lower()
         elif m["h2"]:
             hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
         else:
@@ -77,10 +79,14 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
             yield hour * 60 + minute, m.start(), m.end()
 
 
-# A page's own time stamp: a date with its year, then a time with nothing but separators
-# between ("[2023/07/19 04:46]", "Published: Wed 19 Jul 2023, 12:06 PM", "19 Sep, 2024
-# 14:19", "2023年7月19日 04:46", "19.07.2023 | 12:06"): when the page came out or was
-# updated, neither the launch's day nor its time. "On 19 July 2023 at 03:30" is not one.
+# A page's own time stamp: a date with its year and a time with nothing but separators
+# between, standing on its own: at the start of a line or after a bracket or a bar, with at
+# most a label and a weekday before it ("Published: Wed 19 Jul 2023, 12:06 PM", "[2023/07/19
+# 04:46]", "16:42, 06.03.2025", "Thứ năm, 13/3/2025, 10:06 (GMT+7)"), and the line, the
+# bracket or the sentence ending after it (a zone's name between). When the page came out or
+# was updated: no launch's time, nor its day on a page with a publication time. A launch's own
+# day and time read otherwise ("fired on 13 March 2025, 06:20 local time", "北朝鮮は2025年3月
+# 13日 6:20ごろ").
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 _STAMP_TIME = r"\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?"
 _STAMP_DATE = (
@@ -94,16 +100,43 @@ _STAMP_DATE = (
     + r"(?:\s*г\.)?"
     r"|[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+" + _YEAR + r")"
 )
+# What may stand before it on its line: a label ending in a colon or a word for published or
+# updated ("By AP Published:", "Reuters Published"), then a weekday of one or two words ("Wed",
+# "Thứ năm,"), not a word that puts a day in a sentence.
+_STAMP_LABEL = (
+    r"(?i:published|posted|updated|publié|mis à jour|veröffentlicht|aktualisiert|stand"
+    r"|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt"
+    r"|opublikowano|aktualizacja|опубликовано|обновлено|опубліковано|оновлено|yayınlanma"
+    r"|güncelleme|diterbitkan|diperbarui|cập nhật)"
+)
+_STAMP_LEAD = (
+    r"(?:^|(?<=[\n\[(|]))[ \t]*"
+    r"(?:[^\n\d:\[\]]{1,40}:[ \t]*|[^\n\d:\[\]]{0,30}?" + _STAMP_LABEL + r"[ \t]+)?"
+    r"(?:(?!(?i:on|at|in|am|um|im|le|la|il|el|em|no|na|op|w|we|в|во|о|у|на|до|от)\b)"
+    r"[^\W\d_]{2,10}\.?(?:[ \t]+[^\W\d_]{2,6})?,?[ \t]+)?"
+)
+# What may follow it: a zone's name, then the end of the line, a bracket, a bar, a dash or a
+# full stop.
+_STAMP_END = (
+    r"(?:[ \t]*\(?(?:Uhr|WIB|WITA|WIT|KST|JST|MSK|IST|PKT|GMT|UTC|CET|CEST|EET|EEST|ET|EST|EDT)"
+    r"(?:[+-]\d{1,2}(?::?\d\d)?)?\)?)?[ \t]*(?=$|\n|[\])|·。]|[-–—][ \t]|\.(?:\s|$))"
+)
 _STAMP = re.compile(
+    _STAMP_LEAD
+    + r"(?P<stamp>"
     # the date first; or the time first ("12:06, 19 июля 2023")
-    _STAMP_DATE + r"[\s,|·\-–T]{1,4}" + _STAMP_TIME + r"(?![\d:.]\d)"
-    r"|(?<![\d:.])" + _STAMP_TIME + r"[\s,|·\-–]{1,4}" + _STAMP_DATE
+    + _STAMP_DATE
+    + r"[ \t,|·\-–T]{1,4}"
+    + _STAMP_TIME
+    + r"(?![\d:.]\d)"
+    r"|(?<![\d:.])" + _STAMP_TIME + r"[ \t,|·\-–]{1,4}" + _STAMP_DATE + r")" + _STAMP_END,
+    re.MULTILINE,
 )
 
 
 def stamps_in(text: str) -> list[tuple[int, int]]:
     """Where the page's own time stamps are (date and time together, see `_STAMP`)."""
-    return [(m.start(), m.end()) for m in _STAMP.finditer(text)]
+    return [(m.start("stamp"), m.end("stamp")) for m in _STAMP.finditer(text)]
 
 
 # "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own

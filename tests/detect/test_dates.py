@@ -225,6 +225,8 @@ def test_dates_in_other_languages(
         pytest.param("between 4.10 and 4.25am", 265, id="en-dotted-am"),
         pytest.param("shortly after 11.40 p.m.", 1420, id="en-dotted-pm"),
         pytest.param("output rose 4.25 percent", None, id="en-dotted-number"),
+        pytest.param("gegen 10.30 am Dienstagabend", None, id="de-am-after-dotted"),
+        pytest.param("der Kurs fiel 1.45 am Montag", None, id="de-am-after-number"),
     ],
 )
 def test_time_of_day(text: str, minutes: int | None) -> None:
@@ -390,7 +392,46 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, 9, tzinfo=UTC),
             id="ru-time-first-stamp",
         ),
-        # A day with its year and "at" a time is the launch's, not a stamp.
+        pytest.param(
+            "North Korea launches two missiles toward the sea",
+            "Wire Published 13 Mar, 2025 09:41am\nNorth Korea launched two short-range "
+            "ballistic missiles on Thursday at about 6.20am, Seoul's military said.",
+            6 * 60 + 20,
+            date(2025, 3, 13),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="en-label-without-colon",
+        ),
+        # A page without a publication time: the stamp's day is the page's, which "this
+        # morning" is told from; its time is still no launch's.
+        pytest.param(
+            "Nordkorea feuert Rakete ab",
+            "13.03.2025, 10:06 Uhr\nNordkorea hat heute Morgen eine ballistische Rakete ins "
+            "Japanische Meer abgefeuert, teilte der Generalstab in Seoul mit.",
+            None,
+            date(2025, 3, 13),
+            None,
+            id="de-stamp-on-undated-page",
+        ),
+        # A day with its year and "at" a time is the launch's, not a stamp; nor one told with
+        # a comma in a sentence, or a page's line that goes on after it.
+        pytest.param(
+            "North Korea launches a missile",
+            "North Korea launched a ballistic missile on 13 March 2025, 06:20 local time, "
+            "Seoul's military said.",
+            6 * 60 + 20,
+            date(2025, 3, 13),
+            datetime(2025, 3, 15, 9, tzinfo=UTC),
+            id="en-day-comma-time",
+        ),
+        pytest.param(
+            "北朝鮮が弾道ミサイル発射",
+            "防衛省によると、北朝鮮は2025年3月13日 6:20ごろ、"
+            "弾道ミサイル1発を日本海へ向けて発射した。",
+            6 * 60 + 20,
+            date(2025, 3, 13),
+            datetime(2025, 3, 15, 9, tzinfo=UTC),
+            id="ja-day-space-time",
+        ),
         pytest.param(
             "North Korea launches a missile",
             "North Korea launched a ballistic missile on 6 March 2025 at 06:20 local time, "
@@ -403,7 +444,12 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
     ],
 )
 def test_a_pages_own_stamp_is_not_the_launchs_time_or_day(
-    rules: RuleSet, title: str, text: str, minutes: int | None, day: date, published: datetime
+    rules: RuleSet,
+    title: str,
+    text: str,
+    minutes: int | None,
+    day: date,
+    published: datetime | None,
 ) -> None:
     page = Article("s:1", "Wire", title, text, None, published)
     detection = analyse(page, rules).detection
