@@ -37,7 +37,7 @@ UNPLACED_FACT = "unplaced"
 # Pages without a day arriving among the last this many reports may still be one story.
 JUST_BEFORE = 2
 # A report whose day is unknown looks for its launch among the actor's events reported last.
-RECENT_EVENTS = 8
+RECENT_EVENTS = 15
 # The figures an event's reports gave (grouping's own record; alerts do not show it), at most
 # this many.
 FIGURES_FACT = "figures"

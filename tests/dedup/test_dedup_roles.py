@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from dedup_helpers import Clock, article, assign, at, detection
+from dedup_helpers import Clock, article, assign, at, detection, placed
 
 from monitor.dedup import Deduplicator
 from monitor.models import Detection
@@ -101,6 +101,31 @@ async def test_undated_pages_group_by_what_they_say_of_the_day(dedup: Deduplicat
     assert on_15th.new_event and on_15th.event.id != on_14th.event.id
     assert dated.event.id == on_15th.event.id and not dated.new_event
     assert dated.event.event_date == date(2022, 1, 15)
+
+
+async def test_a_page_without_a_day_is_found_among_many_later_events(
+    dedup: Deduplicator,
+) -> None:
+    """A page without a publication time says "18 September"; a dozen pages of other days of
+    the actor come in after it, each opening its own event; a report dated the 18th still finds
+    the first page's event among the actor's latest."""
+    first = await placed(
+        dedup, article("A:1", "18 September", None), undated("north-korea", (9, 18, None))
+    )
+    for n in range(1, 13):
+        other = await placed(
+            dedup,
+            article(f"O{n}:1", f"{n} September", None),
+            undated("north-korea", (9, n, None)),
+        )
+        assert other.new_event
+    dated = await placed(
+        dedup,
+        article("D:1", "on 18 September", at(date(2024, 9, 18), 3)),
+        detection("north-korea", date(2024, 9, 18)),
+    )
+    assert first.new_event and not dated.new_event
+    assert dated.event.id == first.event.id
 
 
 async def test_a_parked_report_joins_once_its_event_learns_its_day(dedup: Deduplicator) -> None:
