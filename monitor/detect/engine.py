@@ -220,7 +220,7 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         # Wire copy gives the time in GMT ("at 2210 GMT on Monday"): the launcher's own is
         # that instant on its clock.
         w.time_of_day = _local_minutes(
-            find_utc_time(text, w.start, w.end), w.event_date, ctx.timezone(w.actor)
+            find_utc_time(text, w.start, w.end, ctx.stamped), w.event_date, ctx.timezone(w.actor)
         )
     for name in (*rule.all, *rule.any):
         if name in found and name != "@actor":

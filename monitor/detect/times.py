@@ -8,7 +8,7 @@ the time is read here, the grouping decides.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _TIME = re.compile(
     # "14:05", "۱۴:۰۵" (digits of any script), "7:10 a.m."
@@ -145,8 +145,12 @@ UTC_TIME = r"(?<![\d:.])([01]?\d|2[0-3])[:.h]?([0-5]\d)\s*\(?\s*(?:GMT|UTC)\b"
 _UTC_TIME = re.compile(UTC_TIME, re.IGNORECASE)
 
 
-def find_utc_time(text: str, start: int, end: int) -> int | None:
+def find_utc_time(
+    text: str, start: int, end: int, stamped: Callable[[int], bool] | None = None
+) -> int | None:
     """The first universal time of day stated in text[start:end], in minutes after midnight
-    UTC."""
-    m = _UTC_TIME.search(text, start, end)
-    return int(m[1]) * 60 + int(m[2]) if m is not None else None
+    UTC; not one `stamped` says is the page's own ("Updated: 14 March 2025, 10:40 GMT")."""
+    for m in _UTC_TIME.finditer(text, start, end):
+        if stamped is None or not stamped(m.start()):
+            return int(m[1]) * 60 + int(m[2])
+    return None

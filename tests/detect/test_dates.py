@@ -401,6 +401,15 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, 9, tzinfo=UTC),
             id="en-label-without-colon",
         ),
+        pytest.param(
+            "North Korea launches two missiles toward the sea",
+            "Updated: 13 March 2025, 10:40 GMT\nNorth Korea launched two short-range ballistic "
+            "missiles on Thursday morning, Seoul's military said.",
+            None,
+            date(2025, 3, 13),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="en-stamp-in-gmt",
+        ),
         # A page without a publication time: the stamp's day is the page's, which "this
         # morning" is told from; its time is still no launch's.
         pytest.param(
