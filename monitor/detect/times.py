@@ -82,15 +82,18 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
 # A page's own time stamp: a date with its year and a time with nothing but separators
 # between, standing on its own: at the start of a line or after a bracket or a bar, with at
 # most a label and a weekday before it ("Published: Wed 19 Jul 2023, 12:06 PM", "[2023/07/19
-# 04:46]", "16:42, 06.03.2025", "Thứ năm, 13/3/2025, 10:06 (GMT+7)"), and the line, the
+# 04:46]", "16:42, 06.03.2025", "Thứ năm, 13/3/2025, 10:06 (GMT+7)", "입력 2025.03.14. 오전
+# 8:12", "14 de marzo de 2025, 08h12"), and the line, the
 # bracket or the sentence ending after it (a zone's name between). When the page came out or
 # was updated: no launch's time, nor its day on a page with a publication time. A launch's own
 # day and time read otherwise ("fired on 13 March 2025, 06:20 local time", "北朝鮮は2025年3月
 # 13日 6:20ごろ").
 _YEAR = r"(?:19|20)\d\d(?!\d)"
-_STAMP_TIME = r"\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+_STAMP_TIME = (
+    r"(?:(?:오전|오후|午前|午後|上午|下午)\s*)?\d{1,2}[:.h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+)
 _STAMP_DATE = (
-    r"(?:(?<!\d)" + _YEAR + r"\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:(?<!\d)" + _YEAR + r"\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日.]?"
     r"|(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]"
     + _YEAR
     # "19 Jul 2023", "19. Juli 2023", "Jul 19, 2023", "19 июля 2023 г." (a month's name in any
@@ -98,7 +101,12 @@ _STAMP_DATE = (
     + r"|(?<!\d)\d{1,2}\.?\s+[^\W\d_]{3,12}\.?,?\s+"
     + _YEAR
     + r"(?:\s*г\.)?"
-    r"|[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+" + _YEAR + r")"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+"
+    + _YEAR
+    # "14 de marzo de 2025"
+    + r"|(?<!\d)\d{1,2}\s+de\s+[^\W\d_]{3,12}\s+de\s+"
+    + _YEAR
+    + r")"
 )
 # What may stand before it on its line: a label ending in a colon or a word for published or
 # updated ("By AP Published:", "Reuters Published"), then a weekday of one or two words ("Wed",

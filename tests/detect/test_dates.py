@@ -410,6 +410,24 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, 9, tzinfo=UTC),
             id="en-stamp-in-gmt",
         ),
+        pytest.param(
+            "북한, 동해상으로 탄도미사일 발사",
+            "입력 2025.03.14. 오전 9:12\n북한이 14일 오전 6시 20분께 동해상으로 탄도미사일 1발을 "
+            "발사했다고 합동참모본부가 밝혔다.",
+            6 * 60 + 20,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 1, tzinfo=UTC),
+            id="ko-input-stamp",
+        ),
+        pytest.param(
+            "Corea del Norte lanza un misil balístico",
+            "14 de marzo de 2025, 09h12\nCorea del Norte lanzó este viernes un misil balístico "
+            "hacia el mar, informó el Estado Mayor surcoreano.",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 1, tzinfo=UTC),
+            id="es-stamp-h",
+        ),
         # A page without a publication time: the stamp's day is the page's, which "this
         # morning" is told from; its time is still no launch's.
         pytest.param(
