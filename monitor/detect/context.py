@@ -155,7 +155,6 @@ class Context:
         # its day where the page has a publication time (without one, the stamp's day is the
         # page's, what "today" and weekdays are told from).
         self.stamps = stamps_in(text)
-        self._stamped_days = self.stamps if article.published is not None else []
         soviet = article.published is not None and article.published.year <= SOVIET_ERA_END_YEAR
         self.vocabulary = _vocabulary(rules)
         # A pack's own reaction and report words ("밝혔다", "報じた"), when it has them.
@@ -424,7 +423,8 @@ class Context:
         blocked = self.rules.not_dates
         if not found:
             return found
-        spans = [s for s in self._stamped_days if s[0] < end and start < s[1]]
+        dated = self.article.published is not None
+        spans = [s for s in self.stamps if dated and s[0] < end and start < s[1]]
         if blocked is not None:
             reach = min(len(self.doc.text), end + NOT_DATES_REACH)
             spans += [(m.start(), m.end()) for m in blocked.finditer(self.doc.text, start, reach)]

@@ -137,6 +137,8 @@ class Document:
     sentences: tuple[Sentence, ...]
     _word_starts: list[int]
     _sentence_starts: list[int]
+    # The lead sentences that say the headline again, by index.
+    _repeats: frozenset[int] = frozenset()
 
     def word_index(self, offset: int) -> int:
         """Index of the word containing or preceding `offset`."""
@@ -153,13 +155,7 @@ class Document:
     def top(self, n: int) -> list[Sentence]:
         """The first `n` sentences, a lead sentence that says the headline again not counted
         (a page whose headline is its first sentence)."""
-        title = self.text[: self.title_end]
-        said = [
-            x
-            for x in self.sentences
-            if x.index == 0 or x.position == "body" or not _same(self.text[x.start : x.end], title)
-        ]
-        return said[:n]
+        return [x for x in self.sentences if x.index not in self._repeats][:n]
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -225,6 +221,7 @@ def document(title: str, body: str, language: str | None = None) -> Document:
     text = f"{title}\n{body}"
     title_end = len(title)
     sentences = [Sentence(0, title_end, "title", 0)]
+    repeats: set[int] = set()
     lead_ends = 1
     for i, (s, e) in enumerate(split_sentences(text, title_end + 1, len(text)), start=1):
         # A lead that only introduces ("... released the following statement on May 30:")
@@ -232,12 +229,14 @@ def document(title: str, body: str, language: str | None = None) -> Document:
         # So does a dateline standing alone ("WASHINGTON.", "МОСКВА, 17 окт — ПРАЙМ.").
         # And so does a lead that only repeats the headline (a feed's description that opens
         # with its title, a page whose headline is its first sentence).
+        if i == lead_ends and _same(text[s:e], title):
+            repeats.add(i)
         if i == lead_ends and (
-            text[s:e].rstrip().endswith(":")
-            or _dateline(text[s:e], language)
-            or _same(text[s:e], title)
+            i in repeats or text[s:e].rstrip().endswith(":") or _dateline(text[s:e], language)
         ):
             lead_ends += 1
         sentences.append(Sentence(s, e, "lead" if i <= lead_ends else "body", i))
     starts = [m.start() for m in _WORD.finditer(text)]
-    return Document(text, title_end, tuple(sentences), starts, [x.start for x in sentences])
+    return Document(
+        text, title_end, tuple(sentences), starts, [x.start for x in sentences], frozenset(repeats)
+    )
