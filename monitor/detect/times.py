@@ -15,6 +15,10 @@ _TIME = re.compile(
     r"(?P<hm>(?<![\d:.])(?P<h>\d{1,2}):(?P<m>\d\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
     # "14h05", "14 h 05" (French, Portuguese, Vietnamese)
     r"|(?P<hh>(?<![\d:.])(?P<h4>\d{1,2})\s?h\s?(?P<m4>\d\d)(?!\d))"
+    # "3.46am", "10.15 p.m." (British); not "3.46" alone, nor "10.30 am Dienstag" (German "am"
+    # is "on")
+    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)(?:(?P<ap7>[ap]m)|\s?(?P<ap8>[ap]\.m\.?))"
+    r"(?!\w))"
     # "14.05" only where a time is meant: after "saat", "saatle", "pukul", "om", "um", "godz.",
     # "a las", "alle", "às" or before "'te", "uur", "Uhr", "WIB", "hora", "ora", "sularında" (a
     # dotted pair is a number or a date elsewhere)
@@ -24,10 +28,6 @@ _TIME = re.compile(
     r"|(?<![\d:.,])(?P<h6>\d{1,2})\.(?P<m6>\d\d)"
     r"(?=['\u2019](?:te|ta|de|da)\b|\s+(?:uur|Uhr|WIB|WITA|WIT|waktu|horas?|ora|sularında"
     r"|sıralarında|civarında)\b))"
-    # "3.46am", "10.15 p.m." (British); not "3.46" alone, nor "10.30 am Dienstag" (German "am"
-    # is "on")
-    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)(?:(?P<ap7>[ap]m)|\s?(?P<ap8>[ap]\.m\.?))"
-    r"(?!\w))"
     # "7 a.m.", "7am"; not "7 am" (in German "am" is "on")
     r"|(?P<h2>(?<![\d:.])(?:1[0-2]|0?[1-9]))(?:\s*(?P<ap2>[ap]\.m\.?)|(?P<ap3>[ap]m))(?!\w)"
     r"|(?P<cjk>(?P<half>午前|午後|오전|오후|上午|下午|凌晨|早上|晚上|晩)?\s*(?P<h3>[012]?\d)\s*[時时시]"
@@ -119,7 +119,9 @@ _STAMP_LABEL = (
 )
 _STAMP_LEAD = (
     r"(?:^|(?<=[\n\[(|]))[ \t]*"
-    r"(?:[^\n\d:\[\]]{1,40}:[ \t]*|[^\n\d:\[\]]{0,30}?" + _STAMP_LABEL + r"[ \t]+)?"
+    r"(?:[^\n\d:\[\]]{1,40}:[ \t]*|[^\n\d:\[\]]{0,30}?" + _STAMP_LABEL + r"[ \t]+"
+    # "Publié le", "Published on", "Veröffentlicht am": the label's own word for "on"
+    r"(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?)?"
     r"(?:(?!(?i:on|at|in|am|um|im|le|la|il|el|em|no|na|op|w|we|в|во|о|у|на|до|от)\b)"
     r"[^\W\d_]{2,10}\.?(?:[ \t]+[^\W\d_]{2,6})?,?[ \t]+)?"
 )
@@ -134,7 +136,8 @@ _STAMP = re.compile(
     + r"(?P<stamp>"
     # the date first; or the time first ("12:06, 19 июля 2023")
     + _STAMP_DATE
-    + r"[ \t,|·\-–T]{1,4}"
+    # "14/03/2025 à 08h12", "14 March 2025 at 08:12"
+    + r"(?:[ \t,|·\-–T]{1,4}|,?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|om|в|saat)[ \t]+)"
     + _STAMP_TIME
     + r"(?![\d:.]\d)"
     r"|(?<![\d:.])" + _STAMP_TIME + r"[ \t,|·\-–]{1,4}" + _STAMP_DATE + r")" + _STAMP_END,

@@ -224,6 +224,7 @@ def test_dates_in_other_languages(
         pytest.param("सुबह 7:10 बजे", 430, id="hi-morning"),
         pytest.param("between 4.10 and 4.25am", 265, id="en-dotted-am"),
         pytest.param("shortly after 11.40 p.m.", 1420, id="en-dotted-pm"),
+        pytest.param("a las 10.15 p.m. del jueves", 1335, id="es-dotted-pm-after-las"),
         pytest.param("output rose 4.25 percent", None, id="en-dotted-number"),
         pytest.param("gegen 10.30 am Dienstagabend", None, id="de-am-after-dotted"),
         pytest.param("der Kurs fiel 1.45 am Montag", None, id="de-am-after-number"),
@@ -428,6 +429,24 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, 1, tzinfo=UTC),
             id="es-stamp-h",
         ),
+        pytest.param(
+            "Pyongyang tire un missile balistique",
+            "Publié le 14/03/2025 à 08h12\nLa Corée du Nord a tiré vendredi matin un missile "
+            "balistique vers la mer, selon l'état-major sud-coréen.",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="fr-publie-le-a",
+        ),
+        pytest.param(
+            "North Korea launches two missiles toward the sea",
+            "Published on 14 March 2025 at 08:12\nNorth Korea launched two short-range "
+            "ballistic missiles on Friday morning, Seoul's military said.",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="en-published-on-at",
+        ),
         # A page without a publication time: the stamp's day is the page's, which "this
         # morning" is told from; its time is still no launch's.
         pytest.param(
@@ -467,6 +486,15 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             date(2025, 3, 6),
             datetime(2025, 3, 6, 9, tzinfo=UTC),
             id="en-day-at-time",
+        ),
+        pytest.param(
+            "Pyongyang tire un missile balistique",
+            "La Corée du Nord a tiré un missile balistique le 13/03/2025 à 06h20, heure locale, "
+            "selon l'état-major sud-coréen.",
+            6 * 60 + 20,
+            date(2025, 3, 13),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="fr-day-a-time",
         ),
     ],
 )
