@@ -217,12 +217,25 @@ def _same(sentence: str, title: str) -> bool:
     return bool(said) and said == _LOOSE.sub(" ", title).strip().casefold()
 
 
+# A photo credit closing the body's first paragraph: a bracket with an agency after a slash or
+# a word for photo ("(Lee Jin-Man/AP/dpa)", "（圖／達志／美聯社）", "(사진=연합뉴스)",
+# "(Foto: Reuters)").
+_CAPTION = re.compile(
+    r"[(（\[]\s*(?:(?:圖|图|照片|사진|写真|Foto|Photo|Фото|Bild|تصویر|صورة)\s*[:：／/=]"
+    r"[^()（）\[\]\n]{1,60}|[^()（）\[\]\n]{1,60}[/／][^()（）\[\]\n]{1,60})[)）\]]\s*\Z"
+)
+
+
 def document(title: str, body: str, language: str | None = None) -> Document:
     text = f"{title}\n{body}"
     title_end = len(title)
     sentences = [Sentence(0, title_end, "title", 0)]
     repeats: set[int] = set()
     lead_ends = 1
+    # Where the credit of a photo's caption opening the body starts (none: -1).
+    first = text.find("\n", title_end + 1)
+    found = _CAPTION.search(text, title_end + 1, first if first >= 0 else len(text))
+    credit = found.start() if found is not None else -1
     for i, (s, e) in enumerate(split_sentences(text, title_end + 1, len(text)), start=1):
         # A lead that only introduces ("... released the following statement on May 30:")
         # hands the lead to the sentence after it.
@@ -231,11 +244,17 @@ def document(title: str, body: str, language: str | None = None) -> Document:
         # with its title, a page whose headline is its first sentence).
         if i == lead_ends and _same(text[s:e], title):
             repeats.add(i)
+        caption = i == lead_ends and e <= credit
         if i == lead_ends and (
-            i in repeats or text[s:e].rstrip().endswith(":") or _dateline(text[s:e], language)
+            i in repeats
+            or caption
+            or text[s:e].rstrip().endswith(":")
+            or _dateline(text[s:e], language)
         ):
             lead_ends += 1
-        sentences.append(Sentence(s, e, "lead" if i <= lead_ends else "body", i))
+        # A photo's caption before the lead ("... (Lee Jin-Man/AP/dpa)", "...（圖／達志／美聯社）")
+        # tells what the picture shows, often an earlier launch: not the lead.
+        sentences.append(Sentence(s, e, "lead" if i <= lead_ends and not caption else "body", i))
     starts = [m.start() for m in _WORD.finditer(text)]
     return Document(
         text, title_end, tuple(sentences), starts, [x.start for x in sentences], frozenset(repeats)
