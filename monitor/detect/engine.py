@@ -390,24 +390,6 @@ def own_day(
     return None
 
 
-def _reported_later(ctx: Context, actor: str | None, day: date, before: int) -> bool:
-    """Whether a sentence of the body before offset `before` dates a report of the launch by
-    a day more than one after `day`."""
-    ref = ctx.reference(actor)
-    for s in ctx.doc.sentences:
-        if s.index == 0 or s.end > before:
-            continue
-        act = ctx.act_in(s)
-        for d in ctx.dates(s.start, s.end, ref, actor):
-            if (
-                d.value is not None
-                and (d.value - day).days > 1
-                and dates_reaction(ctx.doc.text, d, act, s.start, s.end, ctx.reaction_words)
-            ):
-                return True
-    return False
-
-
 def _beyond_lead(ctx: Context, d: DateMention) -> bool:
     """Whether a day the lead window finds past the lead is not this launch's: the sentence
     tells of an earlier launch, or, in a paragraph of its own, of no launch at all (not the
@@ -690,15 +672,6 @@ def _analyse(article: Article, rules: RuleSet, language: str | None) -> Analysis
             event_date, date_part = lead.value, "date"
             evidence.append(Evidence(best.rule.name, "date", lead.text, lead.start))
             dated = best
-        elif (
-            dated.position == "body"
-            and best.position != "body"
-            and event_date is not None
-            and _reported_later(ctx, actor, event_date, dated.start)
-        ):
-            # "Yonhap reports it on Thursday, 29 September", and a later paragraph's "last
-            # Sunday": a launch days before the one reported first is another's.
-            event_date, dated = None, best
     if (
         dated is not best
         and dated.start >= best.end

@@ -217,12 +217,13 @@ def _same(sentence: str, title: str) -> bool:
     return bool(said) and said == _LOOSE.sub(" ", title).strip().casefold()
 
 
-# A photo credit closing the body's first paragraph: a bracket with an agency after a slash or
-# a word for photo ("(Lee Jin-Man/AP/dpa)", "（圖／達志／美聯社）", "(사진=연합뉴스)",
-# "(Foto: Reuters)").
+# A photo credit closing the body's first paragraph: a bracket with a word for photo, or a
+# photographer's name and an agency ("(Lee Jin-Man/AP/dpa)", "（圖／達志／美聯社）",
+# "(사진=연합뉴스)", "(Foto: Reuters)"); not a story's own credit ("(Yonhap/AP)").
 _CAPTION = re.compile(
-    r"[(（\[]\s*(?:(?:圖|图|照片|사진|写真|Foto|Photo|Фото|Bild|تصویر|صورة)\s*[:：／/=]"
-    r"[^()（）\[\]\n]{1,60}|[^()（）\[\]\n]{1,60}[/／][^()（）\[\]\n]{1,60})[)）\]]\s*\Z"
+    r"[(（\[]\s*(?:(?:圖|图|照片|사진|写真|Foto|Photo|Фото|Bild|Fotoğraf|تصویر|عکس|صورة|צילום|फोटो)"
+    r"\s*[:：／/=][^()（）\[\]\n]{1,60}"
+    r"|[A-ZÀ-Ý][\w'-]+(?:\s[A-ZÀ-Ý][\w'-]+)+\s?/[^()（）\[\]\n]{1,40})[)）\]]\s*\Z"
 )
 
 

@@ -15,9 +15,10 @@ _TIME = re.compile(
     r"(?P<hm>(?<![\d:.])(?P<h>\d{1,2}):(?P<m>\d\d)(?![\d:])\s*(?P<ap>[ap]\.?\s?m\.?(?!\w))?)"
     # "14h05", "14 h 05" (French, Portuguese, Vietnamese)
     r"|(?P<hh>(?<![\d:.])(?P<h4>\d{1,2})\s?h\s?(?P<m4>\d\d)(?!\d))"
-    # "3.46am", "10.15 p.m." (British); not "3.46" alone, nor "10.30 am Dienstag" (German "am"
-    # is "on")
-    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)(?:(?P<ap7>[ap]m)|\s?(?P<ap8>[ap]\.m\.?))"
+    # "3.46am", "10.15 p.m.", "10.15 p. m.", "10.15 pm" (British, Spanish); not "3.46" alone,
+    # nor "10.30 am Dienstag" (German "am" is "on")
+    r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)"
+    r"(?:(?P<ap7>[ap]m)|\s(?P<ap9>pm)|\s?(?P<ap8>[ap]\.\s?m\.?))"
     r"(?!\w))"
     # "14.05" only where a time is meant: after "saat", "saatle", "pukul", "om", "um", "godz.",
     # "a las", "alle", "às" or before "'te", "uur", "Uhr", "WIB", "hora", "ora", "sularında" (a
@@ -65,7 +66,8 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         elif m["dot"]:
             hour, minute, half = int(m["h5"] or m["h6"]), int(m["m5"] or m["m6"]), ""
         elif m["dotap"]:
-            hour, minute, half = int(m["h7"]), int(m["m7"]), (m["ap7"] or m["ap8"]).lower()
+            half = (m["ap7"] or m["ap8"] or m["ap9"]).lower()
+            hour, minute = int(m["h7"]), int(m["m7"])
         elif m["h2"]:
             hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
         else:
@@ -119,9 +121,9 @@ _STAMP_LABEL = (
 )
 _STAMP_LEAD = (
     r"(?:^|(?<=[\n\[(|]))[ \t]*"
-    r"(?:[^\n\d:\[\]]{1,40}:[ \t]*|[^\n\d:\[\]]{0,30}?" + _STAMP_LABEL + r"[ \t]+"
+    r"(?:(?P<label>[^\n\d:\[\]]{0,30}?" + _STAMP_LABEL + r"(?:[ \t]*:[ \t]*|[ \t]+)"
     # "Publié le", "Published on", "Veröffentlicht am": the label's own word for "on"
-    r"(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?)?"
+    r"(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?)|[^\n\d:\[\]]{1,40}:[ \t]*)?"
     r"(?:(?!(?i:on|at|in|am|um|im|le|la|il|el|em|no|na|op|w|we|в|во|о|у|на|до|от)\b)"
     r"[^\W\d_]{2,10}\.?(?:[ \t]+[^\W\d_]{2,6})?,?[ \t]+)?"
 )
@@ -136,10 +138,10 @@ _STAMP = re.compile(
     + r"(?P<stamp>"
     # the date first; or the time first ("12:06, 19 июля 2023")
     + _STAMP_DATE
-    # "14/03/2025 à 08h12", "14 March 2025 at 08:12"
-    + r"(?:[ \t,|·\-–T]{1,4}|,?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|om|в|saat)[ \t]+)"
-    + _STAMP_TIME
-    + r"(?![\d:.]\d)"
+    # after a word for published or updated, "14/03/2025 à 08h12", "14 March 2025 at 08:12"
+    # (not a launch's "Launched on 13 March 2025 at 06:20")
+    + r"(?:[ \t,|·\-–T]{1,4}|(?(label),?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|о|om|в|saat"
+    r"|o\s+godz\.)[ \t]+|(?!)))" + _STAMP_TIME + r"(?![\d:.]\d)"
     r"|(?<![\d:.])" + _STAMP_TIME + r"[ \t,|·\-–]{1,4}" + _STAMP_DATE + r")" + _STAMP_END,
     re.MULTILINE,
 )

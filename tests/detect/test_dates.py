@@ -225,6 +225,8 @@ def test_dates_in_other_languages(
         pytest.param("between 4.10 and 4.25am", 265, id="en-dotted-am"),
         pytest.param("shortly after 11.40 p.m.", 1420, id="en-dotted-pm"),
         pytest.param("a las 10.15 p.m. del jueves", 1335, id="es-dotted-pm-after-las"),
+        pytest.param("a las 10.15 p. m. del jueves", 1335, id="es-dotted-spaced-pm"),
+        pytest.param("hacia las 10.15 pm", 1335, id="es-dotted-pm-space"),
         pytest.param("output rose 4.25 percent", None, id="en-dotted-number"),
         pytest.param("gegen 10.30 am Dienstagabend", None, id="de-am-after-dotted"),
         pytest.param("der Kurs fiel 1.45 am Montag", None, id="de-am-after-number"),
@@ -495,6 +497,15 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             date(2025, 3, 13),
             datetime(2025, 3, 14, 9, tzinfo=UTC),
             id="fr-day-a-time",
+        ),
+        pytest.param(
+            "North Korea launches a missile",
+            "North Korea launched a ballistic missile toward the sea, Seoul's military said.\n"
+            "Launched on 13 March 2025 at 06:20.",
+            6 * 60 + 20,
+            date(2025, 3, 13),
+            datetime(2025, 3, 14, 9, tzinfo=UTC),
+            id="en-launched-on-at-own-line",
         ),
     ],
 )
