@@ -26,6 +26,8 @@ from monitor.detect.dates import (
     reference_day,
 )
 from monitor.detect.entities import (
+    NEAR_ACT_SCORE,
+    TARGET_SCORE,
     Mention,
     actor_timezone,
     find_actors,
@@ -784,12 +786,20 @@ class Context:
             self._context_actor = (self._find_context_actor(),)
         return self._context_actor[0]
 
+    def _fires_in_lead(self, m: Mention, s: Sentence, score: float) -> bool:
+        """Whether a lead sentence says the actor fired: its subject, "by" it, or its name
+        right before the act ("Iran fired a barrage at Israel")."""
+        return s.index < CONTEXT_SENTENCES and (
+            self.role(m, s.start).startswith("agent") or score >= NEAR_ACT_SCORE
+        )
+
     def _find_context_actor(self) -> Mention | None:
         text = self.doc.text
         acts = sorted({n for r in self.rules.rules for n in r.all if not n.startswith("@")})
-        # In a sentence reached past a lead that says the headline again, not a state the
-        # headline names as hit: what it fires there ("Missiles hit northern Israel. ... Israel
-        # fired back") answers the headline's launch.
+        # Not a state the headline names as hit: what it fires ("Missiles hit northern Israel.
+        # ... Israel fired back") answers the headline's launch, and its officials speak of the
+        # launch at it ("Kiev hedefte ... Kiev Belediye Başkanı ... füze isabet ettiğini
+        # duyurdu"); unless the lead's own sentence says it fired.
         hit = {
             m.value
             for m in self.within("@actor", 0, self.doc.title_end)
@@ -801,11 +811,7 @@ class Context:
             # an Israeli centre"), not who fired.
             if not self.within("@weapon", s.start, s.end):
                 continue
-            found = [
-                m
-                for m in self.within("@actor", s.start, s.end)
-                if s.index < CONTEXT_SENTENCES or m.value not in hit
-            ]
+            found = self.within("@actor", s.start, s.end)
             # Placed against the sentence's last act and the weapon named before it ("Ukraine
             # attacked two Russian airfields with missiles sent from the United States"; "북한의
             # 발사에 대응해 현무-2를 발사하는 훈련"), else its end.
@@ -816,6 +822,15 @@ class Context:
             weapons = [w.start for w in self.within("@weapon", s.start, act)]
             weapon = weapons[-1] if weapons else act
             scored = [(self.launcher_score(m, act, weapon, s.start), m) for m in found]
+            scored = [
+                (
+                    score
+                    if m.value not in hit or self._fires_in_lead(m, s, score)
+                    else TARGET_SCORE,
+                    m,
+                )
+                for score, m in scored
+            ]
             scored = together_as_one(text, scored, min(act, weapon))
             scored = [x for x in scored if x[0] > 0]
             if scored:

@@ -349,6 +349,8 @@ def role_of(text: str, mention: Mention, roles: Roles, floor: int = 0) -> Role:
 # who the text says fired ("북한이 ... 발사했다").
 TARGET_SCORE = -3.0
 AGENT_SCORE = 4.0
+# A name right before the act ("Iranian missiles", "Russia launched") scores at least this.
+NEAR_ACT_SCORE = 2.5
 
 
 # Between two actors named as one subject: a word for "and" in the packs' languages, after a
