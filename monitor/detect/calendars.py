@@ -267,8 +267,10 @@ class Vocabulary:
                 r"(?:(?:(?<=[(（])|[(（])(?P<reld>[0-3]?\d)\s*[)）]\s*日)?"
             )
         parts += [
-            # "October 2015"; Vietnamese "tháng 10/2015", "tháng 10 năm 2015"
+            # "October 2015"; Vietnamese "tháng 10/2015", "tháng 10 năm 2015"; Arabic's month
+            # named twice, "يناير/ كانون الثاني 2024"
             rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})"
+            rf"(?:\s*/\s*{_bound(_alternatives(wide, matching), matching)})?"
             rf"(?:(?:\s+(?:năm\s+)?|/)(?P<y8>{_YEAR}))?",
             _YEAR_CONTEXT,
         ]
