@@ -233,9 +233,10 @@ def document(title: str, body: str, language: str | None = None) -> Document:
     sentences = [Sentence(0, title_end, "title", 0)]
     repeats: set[int] = set()
     lead_ends = 1
-    # Where the credit of a photo's caption opening the body starts (none: -1).
+    # Where the credit of a photo's caption opening the body starts (none: -1): a paragraph of
+    # its own, before the rest (a body of one paragraph ending in a credit is all text).
     first = text.find("\n", title_end + 1)
-    found = _CAPTION.search(text, title_end + 1, first if first >= 0 else len(text))
+    found = _CAPTION.search(text, title_end + 1, first) if first >= 0 else None
     credit = found.start() if found is not None else -1
     for i, (s, e) in enumerate(split_sentences(text, title_end + 1, len(text)), start=1):
         # A lead that only introduces ("... released the following statement on May 30:")
