@@ -199,12 +199,8 @@ class Vocabulary:
                 k: v for k, v in weekday_names(language, "abbreviated").items() if len(k) >= 2
             }
         self.relative = {k.lower(): v for k, v in words.relative}
-        month = "|".join(
-            (
-                _bound(_alternatives(wide, matching), matching),
-                _bound(_alternatives(short, matching), matching, prefix_ok=False),
-            )
-        )
+        named = _bound(_alternatives(wide, matching), matching)
+        month = "|".join((named, _bound(_alternatives(short, matching), matching, prefix_ok=False)))
         self.ordinal_days = _ORDINAL_DAYS.get(language, {})
 
         def slashed(n: str) -> str:
@@ -269,8 +265,7 @@ class Vocabulary:
         parts += [
             # "October 2015"; Vietnamese "tháng 10/2015", "tháng 10 năm 2015"; Arabic's month
             # named twice, "يناير/ كانون الثاني 2024"
-            rf"(?P<mo>{_bound(_alternatives(wide, matching), matching)})"
-            rf"(?:\s*/\s*{_bound(_alternatives(wide, matching), matching)})?"
+            rf"(?P<mo>{named})(?:\s*/\s*{named})?"
             rf"(?:(?:\s+(?:năm\s+)?|/)(?P<y8>{_YEAR}))?",
             _YEAR_CONTEXT,
         ]

@@ -823,13 +823,8 @@ class Context:
             weapon = weapons[-1] if weapons else act
             scored = [(self.launcher_score(m, act, weapon, s.start), m) for m in found]
             scored = [
-                (
-                    score
-                    if m.value not in hit or self._fires_in_lead(m, s, score)
-                    else TARGET_SCORE,
-                    m,
-                )
-                for score, m in scored
+                (x if m.value not in hit or self._fires_in_lead(m, s, x) else TARGET_SCORE, m)
+                for x, m in scored
             ]
             scored = together_as_one(text, scored, min(act, weapon))
             scored = [x for x in scored if x[0] > 0]

@@ -18,7 +18,7 @@ _TIME = re.compile(
     # "3.46am", "10.15 p.m.", "10.15 p. m.", "10.15 pm" (British, Spanish); not "3.46" alone,
     # nor "10.30 am Dienstag" (German "am" is "on")
     r"|(?P<dotap>(?<![\d:.,])(?P<h7>\d{1,2})\.(?P<m7>\d\d)"
-    r"(?:(?P<ap7>[ap]m)|\s(?P<ap9>pm)|\s?(?P<ap8>[ap]\.\s?m\.?))"
+    r"(?:(?P<ap7>[ap]m|\spm)|\s?(?P<ap8>[ap]\.\s?m\.?))"
     r"(?!\w))"
     # "14.05" only where a time is meant: after "saat", "saatle", "pukul", "om", "um", "godz.",
     # "a las", "alle", "às" or before "'te", "uur", "Uhr", "WIB", "hora", "ora", "sularında" (a
@@ -66,8 +66,7 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         elif m["dot"]:
             hour, minute, half = int(m["h5"] or m["h6"]), int(m["m5"] or m["m6"]), ""
         elif m["dotap"]:
-            half = (m["ap7"] or m["ap8"] or m["ap9"]).lower()
-            hour, minute = int(m["h7"]), int(m["m7"])
+            hour, minute, half = int(m["h7"]), int(m["m7"]), (m["ap7"] or m["ap8"]).strip().lower()
         elif m["h2"]:
             hour, minute, half = int(m["h2"]), 0, (m["ap2"] or m["ap3"]).lower()
         else:
