@@ -409,7 +409,7 @@ class Context:
         if ref is None:
             found = sorted(found + self._same_days(start, end), key=lambda d: d.start)
         found = _local_day_over(self.doc.text, found)
-        if self.bare_date and self._ahead_of_utc(actor):
+        if self.bare_date and self.ahead_of_utc(actor):
             found = [_one_day_ahead(d) if _next_weekday(d) else d for d in found]
         zone = self.timezone(actor)
         if zone is not None:
@@ -464,7 +464,7 @@ class Context:
                 out.append(DateMention(a.start(), a.end(), a.group(), None, None, "day", last.clue))
         return out
 
-    def _ahead_of_utc(self, actor: str | None) -> bool:
+    def ahead_of_utc(self, actor: str | None) -> bool:
         zone = self.timezone(actor)
         if zone is None or self.article.published is None:
             return False
@@ -1145,8 +1145,12 @@ def lead_day(ctx: Context, actor: str | None, acted: bool = False) -> DateMentio
         if s.position != "lead" or (acted and ctx.act_in(s) == s.end):
             continue
         for d in ctx.dates(s.start, s.end, ref, actor):
-            # Over the body's day, only a day already past: a later one is a plan's (a meeting).
-            soonest = 0 if acted else -ctx.rules.max_future_days
+            # Over the body's day, only a day already past: a later one is a plan's (a meeting);
+            # but a publication dated without a time may come out where the actor's day has
+            # already turned, so its next day is past there ("a lancé samedi" in a Friday-dated
+            # report of a Korean Saturday morning, over the body's quoted "aujourd'hui").
+            turned = -1 if ctx.bare_date and ctx.ahead_of_utc(actor) else 0
+            soonest = turned if acted else -ctx.rules.max_future_days
             fresh = d.value and soonest <= (d.age_days or 0)
             if not fresh or (d.age_days or 0) > ctx.rules.max_age_days:
                 continue

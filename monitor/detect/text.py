@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from monitor.detect.times import stamps_in
+
 Position = Literal["title", "lead", "body"]
 
 # A sentence ends at . ! ? (and a closing quote) followed by space and a word that does not
@@ -227,6 +229,22 @@ _CAPTION = re.compile(
 )
 
 
+# A sentence of this many words or fewer beside a time stamp is the stamp's line, not news.
+_STAMP_LINE_WORDS = 6
+
+
+def _stamp_alone(sentence: str) -> bool:
+    """Whether a sentence is a page's time stamp with at most a few words beside it (a label,
+    a reading time)."""
+    found = stamps_in(sentence)
+    if not found:
+        return False
+    rest = sentence
+    for start, end in reversed(found):
+        rest = rest[:start] + " " + rest[end:]
+    return len(_WORD.findall(rest)) <= _STAMP_LINE_WORDS
+
+
 def document(title: str, body: str, language: str | None = None) -> Document:
     text = f"{title}\n{body}"
     title_end = len(title)
@@ -241,7 +259,8 @@ def document(title: str, body: str, language: str | None = None) -> Document:
     for i, (s, e) in enumerate(split_sentences(text, title_end + 1, len(text)), start=1):
         # A lead that only introduces ("... released the following statement on May 30:")
         # hands the lead to the sentence after it.
-        # So does a dateline standing alone ("WASHINGTON.", "МОСКВА, 17 окт — ПРАЙМ.").
+        # So does a dateline standing alone ("WASHINGTON.", "МОСКВА, 17 окт — ПРАЙМ."), or
+        # the page's time stamp ("09.05.2019 • 20:51 Uhr / 1 Minute Lesezeit").
         # And so does a lead that only repeats the headline (a feed's description that opens
         # with its title, a page whose headline is its first sentence).
         if i == lead_ends and _same(text[s:e], title):
@@ -250,6 +269,7 @@ def document(title: str, body: str, language: str | None = None) -> Document:
         if i == lead_ends and (
             i in repeats
             or caption
+            or _stamp_alone(text[s:e])
             or text[s:e].rstrip().endswith(":")
             or _dateline(text[s:e], language)
         ):

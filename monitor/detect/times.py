@@ -91,7 +91,9 @@ def times_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
 # 13日 6:20ごろ").
 _YEAR = r"(?:19|20)\d\d(?!\d)"
 _STAMP_TIME = (
-    r"(?:(?:오전|오후|午前|午後|上午|下午)\s*)?\d{1,2}[:.h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:(?:오전|오후|午前|午後|上午|下午)\s*)?"
+    # "8:12", "8.12", "08h12", "8時12分" ("8时12分")
+    r"(?:\d{1,2}[:.h]\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,2}\s*[時时]\s*\d{1,2}\s*分)"
 )
 _STAMP_DATE = (
     r"(?:(?<!\d)" + _YEAR + r"\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日.]?"
@@ -116,21 +118,22 @@ _STAMP_LABEL = (
     r"(?i:published|posted|updated|publié|mis à jour|veröffentlicht|aktualisiert|stand"
     r"|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt"
     r"|opublikowano|aktualizacja|опубликовано|обновлено|опубліковано|оновлено|yayınlanma"
-    r"|güncelleme|diterbitkan|diperbarui|cập nhật)"
+    r"|güncelleme|diterbitkan|diperbarui|cập nhật|發布時間|发布时间|更新時間|更新时间|配信|公開)"
 )
 _STAMP_LEAD = (
     r"(?:^|(?<=[\n\[(|]))[ \t]*"
-    r"(?:(?P<label>[^\n\d:\[\]]{0,30}?" + _STAMP_LABEL + r"(?:[ \t]*:[ \t]*|[ \t]+)"
-    # "Publié le", "Published on", "Veröffentlicht am": the label's own word for "on"
-    r"(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?)|[^\n\d:\[\]]{1,40}:[ \t]*)?"
+    r"(?:(?P<label>[^\n\d:：\[\]]{0,30}?" + _STAMP_LABEL + r"(?:[ \t]*[:：][ \t]*|[ \t]+)"
+    # "Publié le", "Published on", "Veröffentlicht am", "Cập nhật lúc": the label's own word
+    # for "on" or "at"
+    r"(?:(?i:le|on|am|el|em|il|op|den|lúc)[ \t]+)?)|[^\n\d:：\[\]]{1,40}[:：][ \t]*)?"
     r"(?:(?!(?i:on|at|in|am|um|im|le|la|il|el|em|no|na|op|w|we|в|во|о|у|на|до|от)\b)"
     r"[^\W\d_]{2,10}\.?(?:[ \t]+[^\W\d_]{2,6})?,?[ \t]+)?"
 )
-# What may follow it: a zone's name, then the end of the line, a bracket, a bar, a dash or a
-# full stop.
+# What may follow it: a zone's name, then the end of the line, a bracket, a bar, a slash, a
+# bullet, a dash or a full stop ("09.05.2019 • 20:51 Uhr / 1 Minute Lesezeit").
 _STAMP_END = (
     r"(?:[ \t]*\(?(?:Uhr|WIB|WITA|WIT|KST|JST|MSK|IST|PKT|GMT|UTC|CET|CEST|EET|EEST|ET|EST|EDT)"
-    r"(?:[+-]\d{1,2}(?::?\d\d)?)?\)?)?[ \t]*(?=$|\n|[\])|·。]|[-–—][ \t]|\.(?:\s|$))"
+    r"(?:[+-]\d{1,2}(?::?\d\d)?)?\)?)?[ \t]*(?=$|\n|[\])|·•/。\u3000]|[-–—][ \t]|\.(?:\s|$))"
 )
 _STAMP = re.compile(
     _STAMP_LEAD
@@ -139,9 +142,15 @@ _STAMP = re.compile(
     + _STAMP_DATE
     # after a word for published or updated, "14/03/2025 à 08h12", "14 March 2025 at 08:12"
     # (not a launch's "Launched on 13 March 2025 at 06:20")
-    + r"(?:[ \t,|·\-–T]{1,4}|(?(label),?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|о|om|в|saat"
+    + r"(?:[ \t,|·•\-–T]{1,4}|(?(label),?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|о|om|в|saat"
     r"|o\s+godz\.)[ \t]+|(?!)))" + _STAMP_TIME + r"(?![\d:.]\d)"
-    r"|(?<![\d:.])" + _STAMP_TIME + r"[ \t,|·\-–]{1,4}" + _STAMP_DATE + r")" + _STAMP_END,
+    # the time first: "16:42, 06.03.2025"; after a label, "Cập nhật lúc 08:12 ngày 14/03/2025"
+    r"|(?<![\d:.])"
+    + _STAMP_TIME
+    + r"(?:[ \t,|·\-–]{1,4}|(?(label)[ \t]+(?i:ngày)[ \t]+|(?!)))"
+    + _STAMP_DATE
+    + r")"
+    + _STAMP_END,
     re.MULTILINE,
 )
 

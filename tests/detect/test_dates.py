@@ -449,6 +449,44 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, 9, tzinfo=UTC),
             id="en-published-on-at",
         ),
+        pytest.param(
+            "北朝鮮が弾道ミサイルを発射",
+            "2025年3月14日 9時05分\n防衛省によりますと、北朝鮮はきょう未明、弾道ミサイル1発を"
+            "日本海に向けて発射しました。",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 1, tzinfo=UTC),
+            id="ja-stamp-hours-minutes",
+        ),
+        pytest.param(
+            "朝鲜发射一枚弹道导弹",
+            "发布时间：2025年03月14日 09:05\u3000来源：本网\n据韩联社报道，朝鲜当天上午向朝鲜半岛"
+            "东部海域发射了一枚弹道导弹。",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 1, tzinfo=UTC),
+            id="zh-stamp-label-full-width-colon",
+        ),
+        pytest.param(
+            "Triều Tiên phóng tên lửa đạn đạo",
+            "Cập nhật lúc 09:05 ngày 14/03/2025\nTriều Tiên sáng nay đã phóng một tên lửa đạn "
+            "đạo ra vùng biển phía đông, quân đội Hàn Quốc cho biết.",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 2, tzinfo=UTC),
+            id="vi-updated-at-time-then-day",
+        ),
+        # A stamp line with a bullet and a reading time is no lead, nor its time the launch's
+        pytest.param(
+            "Nordkorea feuert Raketen ab",
+            "Nordkorea feuert Raketen ab\n\n14.03.2025 • 20:51 Uhr / 2 Minuten Lesezeit\n\n"
+            "Nordkorea hat am Freitag zwei Kurzstreckenraketen abgefeuert, teilte der "
+            "Generalstab in Seoul mit.",
+            None,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, tzinfo=UTC),
+            id="de-stamp-line-bullet-reading-time",
+        ),
         # A page without a publication time: the stamp's day is the page's, which "this
         # morning" is told from; its time is still no launch's.
         pytest.param(
