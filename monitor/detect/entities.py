@@ -106,9 +106,8 @@ _NAMED = "|".join(NAMED_WEAPONS)
 _ACRONYMS = "|".join(MISSILE_ACRONYMS)
 WEAPON_PATTERN = re.compile(
     rf"(?<![\w])(?:(?P<named>{_NAMED})|(?P<acronym>(?-i:{_ACRONYMS})s?)"
-    rf"|(?:(?P<kind>{_KINDS})[\s-]+(?:\w+[\s-]+)?)?(?P<generic>missiles?|(?:unidentified|ballistic"
-    # "short-range 'projectiles'": Seoul's word for a launch it has not yet identified
-    r"|short[\s-]range)\s+['‘\"“]?projectiles?))(?![\w])",
+    rf"|(?:(?P<kind>{_KINDS})[\s-]+(?:\w+[\s-]+)?)?(?P<generic>missiles?|(?:unidentified|ballistic)"
+    r"\s+projectiles?))(?![\w])",
     re.IGNORECASE,
 )
 COUNT_PATTERN = re.compile(

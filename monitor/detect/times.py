@@ -125,15 +125,17 @@ _STAMP_LEAD = (
     r"(?:(?P<label>[^\n\d:：\[\]]{0,30}?" + _STAMP_LABEL + r"(?:[ \t]*[:：][ \t]*|[ \t]+)"
     # "Publié le", "Published on", "Veröffentlicht am", "Cập nhật lúc": the label's own word
     # for "on" or "at"
-    r"(?:(?i:le|on|am|el|em|il|op|den|lúc)[ \t]+)?)|[^\n\d:：\[\]]{1,40}[:：][ \t]*)?"
+    r"(?:(?i:le|on|am|el|em|il|op|den|lúc)[ \t]+)?)|[^\n\d:\[\]]{1,40}:[ \t]*)?"
     r"(?:(?!(?i:on|at|in|am|um|im|le|la|il|el|em|no|na|op|w|we|в|во|о|у|на|до|от)\b)"
     r"[^\W\d_]{2,10}\.?(?:[ \t]+[^\W\d_]{2,6})?,?[ \t]+)?"
 )
 # What may follow it: a zone's name, then the end of the line, a bracket, a bar, a slash, a
-# bullet, a dash or a full stop ("09.05.2019 • 20:51 Uhr / 1 Minute Lesezeit").
+# bullet, a dash or a full stop ("09.05.2019 • 20:51 Uhr / 1 Minute Lesezeit"), or a wide space
+# before the source ("2025年03月14日 08:12　来源：").
 _STAMP_END = (
     r"(?:[ \t]*\(?(?:Uhr|WIB|WITA|WIT|KST|JST|MSK|IST|PKT|GMT|UTC|CET|CEST|EET|EEST|ET|EST|EDT)"
-    r"(?:[+-]\d{1,2}(?::?\d\d)?)?\)?)?[ \t]*(?=$|\n|[\])|·•/。\u3000]|[-–—][ \t]|\.(?:\s|$))"
+    r"(?:[+-]\d{1,2}(?::?\d\d)?)?\)?)?[ \t]*"
+    r"(?=$|\n|[\])|·•/。]|\u3000+(?:来源|來源|作者|编辑|編輯|记者|記者)|[-–—][ \t]|\.(?:\s|$))"
 )
 _STAMP = re.compile(
     _STAMP_LEAD

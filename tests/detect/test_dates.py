@@ -487,6 +487,26 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, tzinfo=UTC),
             id="de-stamp-line-bullet-reading-time",
         ),
+        # A launch's own time on a labelled line, or a date and time opening a line of news,
+        # is no stamp
+        pytest.param(
+            "北朝鮮が弾道ミサイルを発射",
+            "発射時刻：2025年3月14日 7時20分\n"
+            "北朝鮮は本日、弾道ミサイル1発を日本海に向けて発射した。",
+            7 * 60 + 20,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 3, tzinfo=UTC),
+            id="ja-launch-time-label-is-no-stamp",
+        ),
+        pytest.param(
+            "朝鲜发射弹道导弹",
+            "2025年3月14日 7时20分\u3000朝鲜向东部海域发射一枚弹道导弹\n"
+            "韩国军方随后证实了这一消息。",
+            7 * 60 + 20,
+            date(2025, 3, 14),
+            datetime(2025, 3, 14, 3, tzinfo=UTC),
+            id="zh-date-time-opening-news-line-is-no-stamp",
+        ),
         # A page without a publication time: the stamp's day is the page's, which "this
         # morning" is told from; its time is still no launch's.
         pytest.param(
