@@ -83,6 +83,28 @@ def _placed_actors(
     return together_as_one(ctx.doc.text, scored, act)
 
 
+def _reports_its_strike(
+    ctx: Context, candidates: list[tuple[float, Mention]], start: int
+) -> Mention | None:
+    """A side that reports a strike on the side it fights (named as hit in the headline or the
+    lead), when the window names no launcher: its own ("Ukraine: Raketenangriff auf das
+    Hauptquartier der Schwarzmeerflotte. Die Ukraine teilte mit, der Raketenangriff auf das
+    Hauptquartier der russischen Schwarzmeerflotte ...")."""
+    foes = {
+        ctx.rules.implied_launchers.get(m.value)
+        for m in ctx.within("@actor", 0, ctx.lead_end)
+        if ctx.role(m) == "target"
+    }
+    # (not where the headline or the lead tells of missiles shot down: "Ukraine's air force
+    # downed twelve Russian cruise missiles" tells of the foe's launch)
+    if ctx.within("interception", 0, ctx.lead_end):
+        return None
+    for _, m in candidates:
+        if m.value in foes and ctx.role(m, start) == "source" and not ctx.defends(m, start):
+            return m
+    return None
+
+
 def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
     rule, text = w.rule, ctx.doc.text
     found: dict[str, list[Mention]] = {}
@@ -126,7 +148,10 @@ def _match_window(ctx: Context, w: Window, reasons: list[str]) -> bool:
         title_weapon = title_weapons[0].start if title_weapons else title_act
         candidates = [*_placed_actors(ctx, 0, title_end, title_act, title_weapon), *candidates]
     best = max(candidates, key=lambda x: x[0], default=None)
-    actor = best[1] if best and best[0] > 0 else ctx.context_actor()
+    if best is not None and best[0] > 0:
+        actor: Mention | None = best[1]
+    else:
+        actor = _reports_its_strike(ctx, candidates, w.start) or ctx.context_actor()
     if actor is None:
         # Only a reporting actor is named: "Pyongyang confirms the test", "the Russian defence
         # ministry said its forces struck ...": it reports its own launch.
