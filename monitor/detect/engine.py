@@ -90,15 +90,15 @@ def _reports_its_strike(
     lead), when the window names no launcher: its own ("Ukraine: Raketenangriff auf das
     Hauptquartier der Schwarzmeerflotte. Die Ukraine teilte mit, der Raketenangriff auf das
     Hauptquartier der russischen Schwarzmeerflotte ...")."""
+    # (not where the headline or the lead tells of missiles shot down: "Ukraine's air force
+    # downed twelve Russian cruise missiles" tells of the foe's launch)
+    if ctx.within("interception", 0, ctx.lead_end):
+        return None
     foes = {
         ctx.rules.implied_launchers.get(m.value)
         for m in ctx.within("@actor", 0, ctx.lead_end)
         if ctx.role(m) == "target"
     }
-    # (not where the headline or the lead tells of missiles shot down: "Ukraine's air force
-    # downed twelve Russian cruise missiles" tells of the foe's launch)
-    if ctx.within("interception", 0, ctx.lead_end):
-        return None
     for _, m in candidates:
         if m.value in foes and ctx.role(m, start) == "source" and not ctx.defends(m, start):
             return m

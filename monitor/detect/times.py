@@ -137,6 +137,8 @@ _STAMP_END = (
     r"(?:[+-]\d{1,2}(?::?\d\d)?)?\)?)?[ \t]*"
     r"(?=$|\n|[\])|·•/。]|\u3000+(?:来源|來源|作者|编辑|編輯|记者|記者)|[-–—][ \t]|\.(?:\s|$))"
 )
+# Between a stamp's date and its time: spaces, a comma, a bar, a dot or a bullet, a dash.
+_STAMP_SEP = r"[ \t,|·•\-–]{1,4}"
 _STAMP = re.compile(
     _STAMP_LEAD
     + r"(?P<stamp>"
@@ -144,12 +146,16 @@ _STAMP = re.compile(
     + _STAMP_DATE
     # after a word for published or updated, "14/03/2025 à 08h12", "14 March 2025 at 08:12"
     # (not a launch's "Launched on 13 March 2025 at 06:20")
-    + r"(?:[ \t,|·•\-–T]{1,4}|(?(label),?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|о|om|в|saat"
+    + r"(?:"
+    + _STAMP_SEP
+    + r"|[ \t]?T|(?(label),?[ \t]+(?i:à|at|um|alle|às|a\s+las|o|о|om|в|saat"
     r"|o\s+godz\.)[ \t]+|(?!)))" + _STAMP_TIME + r"(?![\d:.]\d)"
     # the time first: "16:42, 06.03.2025"; after a label, "Cập nhật lúc 08:12 ngày 14/03/2025"
     r"|(?<![\d:.])"
     + _STAMP_TIME
-    + r"(?:[ \t,|·\-–]{1,4}|(?(label)[ \t]+(?i:ngày)[ \t]+|(?!)))"
+    + r"(?:"
+    + _STAMP_SEP
+    + r"|(?(label)[ \t]+(?i:ngày)[ \t]+|(?!)))"
     + _STAMP_DATE
     + r")"
     + _STAMP_END,
