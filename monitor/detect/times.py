@@ -163,9 +163,28 @@ _STAMP = re.compile(
 )
 
 
+# A date alone after a word for published or updated, whatever follows on its line ("The
+# Associated Press Published Friday, August 23, 2019 SEOUL, ..."): the page's day (its weekday
+# too), not a launch's.
+_LABELLED_DATE = re.compile(
+    r"(?:^|(?<=[\n\[(|]))[ \t]*[^\n\d:：\[\]]{0,30}?(?<![^\W\d_])"
+    + _STAMP_LABEL
+    + r"(?:[ \t]*[:：][ \t]*|[ \t]+)(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?"
+    r"(?P<stamp>(?:[^\W\d_]{2,10}\.?,?[ \t]+)?" + _STAMP_DATE + r")(?![\d:.]\d)",
+    re.MULTILINE,
+)
+
+
 def stamps_in(text: str) -> list[tuple[int, int]]:
-    """Where the page's own time stamps are (date and time together, see `_STAMP`)."""
-    return [(m.start("stamp"), m.end("stamp")) for m in _STAMP.finditer(text)]
+    """Where the page's own time stamps are (date and time together, see `_STAMP`; a date
+    alone after a label, `_LABELLED_DATE`)."""
+    found = [(m.start("stamp"), m.end("stamp")) for m in _STAMP.finditer(text)]
+    found += [
+        (m.start("stamp"), m.end("stamp"))
+        for m in _LABELLED_DATE.finditer(text)
+        if not any(a < m.end("stamp") and m.start("stamp") < b for a, b in found)
+    ]
+    return sorted(found)
 
 
 # "2210 GMT", "22:10 UTC": a universal time, which the launcher's zone turns into its own

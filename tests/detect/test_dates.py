@@ -378,6 +378,19 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
             datetime(2025, 3, 14, 9, tzinfo=UTC),
             id="en-stamp-line",
         ),
+        # A date alone after "Published" mid-line, the weekday with it: the page's day; the
+        # launch's is the Saturday the lead names (the page is dated, without a time, on Friday
+        # in a zone behind Korea's).
+        pytest.param(
+            "North Korea fires two projectiles, Seoul says",
+            "Wire staff Published Friday, March 14, 2025 SEOUL -- North Korea fired two "
+            "unidentified projectiles into the sea on Saturday morning, the Joint Chiefs of "
+            "Staff in Seoul said.",
+            None,
+            date(2025, 3, 15),
+            datetime(2025, 3, 14, tzinfo=UTC),
+            id="en-published-date-mid-line",
+        ),
         pytest.param(
             "北朝鮮が弾道ミサイル1発を発射[2025/03/06 17:02]",
             "韓国軍によりますと、北朝鮮は6日午前6時20分ごろ、弾道ミサイル1発を日本海へ向けて発射しました。",
