@@ -568,6 +568,9 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
         if article.language is None and len(head.strip()) < SHORT_TEXT:
             others += runners_up(head, rules.languages)
         if not found.triggered:
+            # A close neighbour's words for a launch are not the identified language's ("Míssil
+            # disparado por houthis", Portuguese taken for Spanish).
+            others += [n for n in NEIGHBOURS.get(language or "", ()) if n in rules.languages]
             others.append(rules.language)
         for other in others:
             again = rules.for_language(other)
@@ -577,6 +580,18 @@ def analyse(article: Article, rules: RuleSet) -> Analysis:
             if retry.detection is not None:
                 return retry
     return found
+
+
+# Languages identification takes for one another on news text, and whose words for a launch
+# differ: when the identified one's rules see no trigger word, the neighbour's get their chance.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "es": ("pt",),
+    "pt": ("es",),
+    "ru": ("uk",),
+    "uk": ("ru",),
+    "fa": ("ur",),
+    "ur": ("fa",),
+}
 
 
 def _language_apart_from_latin(article: Article, rules: RuleSet) -> str | None:

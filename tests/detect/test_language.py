@@ -89,3 +89,30 @@ def test_a_headline_the_text_opens_with_is_not_read_twice() -> None:
     assert identify(f"{title}\n{text}", LANGUAGES) == "it"  # what reading it twice gives
     article = Article(id="a", outlet="o", title=title, text=text, url=None, published=None)
     assert language_of(article, rules) == "en"
+
+
+def test_a_text_taken_for_a_neighbour_without_a_trigger_word_is_read_by_the_neighbour() -> None:
+    """Portuguese with a byline and an upper-case dateline, identified as Spanish: the Spanish
+    rules see no word for a launch ("míssil"), so the Portuguese rules read it. Written for
+    this test."""
+    from datetime import UTC, datetime
+
+    from monitor.detect import analyse
+    from monitor.detect.engine import language_of
+    from monitor.models import Article
+
+    rules = load_rules(None)
+    article = Article(
+        id="pt-as-es",
+        url="https://news.example/a",
+        outlet="news.example",
+        title="Míssil disparado por houthis do Iêmen cai perto de aeroporto de Israel",
+        text="Por Carlos Mendes\n\nAEROPORTO BEN GURION, ISRAEL (Agencia) - Um míssil disparado "
+        "pelos rebeldes Houthi do Iêmen contra Israel no domingo caiu perto do terminal do "
+        "aeroporto.",
+        published=datetime(2025, 5, 4, 12, 0, tzinfo=UTC),
+    )
+    assert language_of(article, rules) == "es"  # what makes this case: the neighbour is taken
+    found = analyse(article, rules)
+    assert found.detection is not None, found.lines
+    assert (found.language, found.detection.actor) == ("pt", "yemen-houthis")
