@@ -204,10 +204,16 @@ _LETTERS = str.maketrans({"\u0649": "\u064a"})
 
 def unmarked(text: str) -> str:
     """`text` without the optional vowel marks of Arabic-script and Hebrew words: "صَارُوخ"
-    reads as "صاروخ"; an alef maksura reads as yeh ("على" as "علي")."""
+    reads as "صاروخ"; an alef maksura reads as yeh ("على" as "علي"). North Korea's spelling of
+    a missile ("탄도미싸일") reads as the South's ("탄도미사일"), which the Korean pack uses."""
+    if _NORTH_SPELLING in text:
+        text = text.replace(_NORTH_SPELLING, "미사일")
     if _MAYBE_MARKED.search(text) is None:
         return text
     return _MARKS.sub("", text).translate(_LETTERS)
+
+
+_NORTH_SPELLING = "미싸일"
 
 
 _LOOSE = re.compile(r"[\W_]+")
