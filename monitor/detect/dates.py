@@ -100,6 +100,16 @@ _REACTION = re.compile(
 )
 # A reaction word right before the date owns it: "met in emergency session on Friday".
 _REACTION_BEFORE = re.compile(rf"(?:{_REACTION.pattern})\W+(?:\w+\W+){{0,2}}$", re.IGNORECASE)
+# The launcher's own media dates their report, not the launch, which they tell the morning
+# after: "... test-fired a new missile, state media said Thursday", "KCNA reported on Thursday
+# that". (Not "Seoul's military said Thursday": breaking news of that day's launch.)
+_OWN_MEDIA_SAID = re.compile(
+    r"\b(?:state(?:-run|-controlled)?\s+(?:media|news\s+agency|television|TV|broadcaster|"
+    r"outlets?)|KCNA|Korean\s+Central\s+News\s+Agency|official\s+(?:news\s+agency|media)|"
+    r"Rodong\s+Sinmun)\W*\s+(?:said|says|reported|reports|announced|confirmed|claimed)\s+"
+    r"(?:on\s+)?$",
+    re.IGNORECASE,
+)
 # "fired missiles after Seoul rejected the offer on Monday": the reaction came first, not after.
 _EARLIER = re.compile(r"\b(?:after|following|since|in response to|in retaliation for)\b", re.I)
 # How far after a date a report's verb may stand and still be the one the date goes with.
@@ -315,6 +325,8 @@ def dates_reaction(
     """
     words = reaction or _REACTION
     if mention.start < act and _is_dateline(text, start, mention):
+        return True
+    if _OWN_MEDIA_SAID.search(text, max(start, mention.start - 80), mention.start):
         return True
     # Languages that put the verb last: after the act, a date the report's verb follows in the
     # same clause is the report's ("... 시험사격을 진행했다고 조선중앙통신이 21일 보도했다",

@@ -98,6 +98,33 @@ DATES = [
         "date:reaction",
         id="called-the-test",
     ),
+    # The launcher's own media tell a launch the morning after: their day is the report's.
+    pytest.param(
+        "Kim oversees test of new missile",
+        "North Korean leader Kim Jong Un oversaw the test-firing of a new tactical ballistic "
+        "missile, state media said Thursday.",
+        "2024-08-01T03:00",
+        date(2024, 8, 1),
+        "date:reaction",
+        id="own-media-said-after-the-act",
+    ),
+    pytest.param(
+        "Kim oversees test of new missile",
+        "KCNA reported on Thursday that leader Kim Jong Un had overseen the test-firing of a "
+        "new tactical ballistic missile.",
+        "2024-08-01T03:00",
+        date(2024, 8, 1),
+        "date:reaction",
+        id="own-media-reported-before-the-act",
+    ),
+    pytest.param(
+        "North Korea fires ballistic missile",
+        "North Korea fired a ballistic missile into the sea, South Korea's military said Thursday.",
+        "2024-08-01T03:00",
+        date(2024, 8, 1),
+        "date",
+        id="another-side-said-is-the-days-news",
+    ),
     pytest.param(
         "North Korea fires missile",
         "North Korea fired a ballistic missile on Monday, which Japan condemned.",
