@@ -163,12 +163,21 @@ _STAMP = re.compile(
 )
 
 
-# A date alone after a word for published or updated, whatever follows on its line ("The
-# Associated Press Published Friday, August 23, 2019 SEOUL, ..."): the page's day (its weekday
-# too), not a launch's.
+# A date alone after a capitalised word for published or updated that opens its line or follows
+# a byline of capitalised words, whatever follows on the line ("The Associated Press Published
+# Friday, August 23, 2019 SEOUL, ..."): the page's day (its weekday too), not a launch's. (Not
+# a sentence's "a statement posted Monday, March 18", "un video publicado el 14 de marzo".)
+_BYLINE_LABEL = (
+    r"(?:Published|Posted|Updated|Publié|Mis à jour|Veröffentlicht|Aktualisiert|Stand|Publicado"
+    r"|Actualizado|Atualizado|Pubblicato|Aggiornato|Gepubliceerd|Bijgewerkt|Opublikowano"
+    r"|Aktualizacja|Опубликовано|Обновлено|Опубліковано|Оновлено|Yayınlanma|Güncelleme"
+    r"|Diterbitkan|Diperbarui|Cập nhật)"
+)
 _LABELLED_DATE = re.compile(
-    r"(?:^|(?<=[\n\[(|]))[ \t]*[^\n\d:：\[\]]{0,30}?(?<![^\W\d_])"
-    + _STAMP_LABEL
+    r"(?:^|(?<=[\n\[(|]))[ \t]*(?:(?:By[ \t]+)?(?:[A-Z][\w.&'-]*[ \t]+){1,4}(?="
+    + _BYLINE_LABEL
+    + r"))?"
+    + _BYLINE_LABEL
     + r"(?:[ \t]*[:：][ \t]*|[ \t]+)(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?"
     r"(?P<stamp>(?:[^\W\d_]{2,10}\.?,?[ \t]+)?" + _STAMP_DATE + r")(?![\d:.]\d)",
     re.MULTILINE,

@@ -410,13 +410,23 @@ def test_a_reports_time_is_not_the_launchs(rules: RuleSet, text: str, minutes: i
         # in a zone behind Korea's).
         pytest.param(
             "North Korea fires two projectiles, Seoul says",
-            "Wire staff Published Friday, March 14, 2025 SEOUL -- North Korea fired two "
+            "The Wire Service Published Friday, March 14, 2025 SEOUL -- North Korea fired two "
             "unidentified projectiles into the sea on Saturday morning, the Joint Chiefs of "
             "Staff in Seoul said.",
             None,
             date(2025, 3, 15),
             datetime(2025, 3, 14, tzinfo=UTC),
             id="en-published-date-mid-line",
+        ),
+        # Not a sentence's own "posted": "a statement posted Monday, March 10" dates the claim.
+        pytest.param(
+            "Houthis say they fired missile at tanker",
+            "A statement posted Monday, March 10, 2025 by the Houthis claimed they fired a "
+            "missile at a tanker in the Gulf of Aden that day.",
+            None,
+            date(2025, 3, 10),
+            datetime(2025, 3, 12, 9, tzinfo=UTC),
+            id="en-posted-in-a-sentence-is-no-stamp",
         ),
         pytest.param(
             "北朝鮮が弾道ミサイル1発を発射[2025/03/06 17:02]",
