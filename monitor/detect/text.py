@@ -202,6 +202,10 @@ _MAYBE_MARKED = re.compile("[\u0591-\u06ff]")
 _LETTERS = str.maketrans({"\u0649": "\u064a"})
 
 
+# North Korea's spelling of a missile, which its own and friendly outlets write.
+_NORTH_SPELLING = "미싸일"
+
+
 def unmarked(text: str) -> str:
     """`text` without the optional vowel marks of Arabic-script and Hebrew words: "صَارُوخ"
     reads as "صاروخ"; an alef maksura reads as yeh ("على" as "علي"). North Korea's spelling of
@@ -211,9 +215,6 @@ def unmarked(text: str) -> str:
     if _MAYBE_MARKED.search(text) is None:
         return text
     return _MARKS.sub("", text).translate(_LETTERS)
-
-
-_NORTH_SPELLING = "미싸일"
 
 
 _LOOSE = re.compile(r"[\W_]+")

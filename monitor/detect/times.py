@@ -114,12 +114,41 @@ _STAMP_DATE = (
 # What may stand before it on its line: a label ending in a colon or a word for published or
 # updated ("By AP Published:", "Reuters Published"), then a weekday of one or two words ("Wed",
 # "Thứ năm,"), not a word that puts a day in a sentence.
-_STAMP_LABEL = (
-    r"(?i:published|posted|updated|publié|mis à jour|veröffentlicht|aktualisiert|stand"
-    r"|publicado|actualizado|atualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt"
-    r"|opublikowano|aktualizacja|опубликовано|обновлено|опубліковано|оновлено|yayınlanma"
-    r"|güncelleme|diterbitkan|diperbarui|cập nhật|發布時間|发布时间|更新時間|更新时间|配信|公開)"
+_STAMP_LABELS = (
+    "published",
+    "posted",
+    "updated",
+    "publié",
+    "mis à jour",
+    "veröffentlicht",
+    "aktualisiert",
+    "stand",
+    "publicado",
+    "actualizado",
+    "atualizado",
+    "pubblicato",
+    "aggiornato",
+    "gepubliceerd",
+    "bijgewerkt",
+    "opublikowano",
+    "aktualizacja",
+    "опубликовано",
+    "обновлено",
+    "опубліковано",
+    "оновлено",
+    "yayınlanma",
+    "güncelleme",
+    "diterbitkan",
+    "diperbarui",
+    "cập nhật",
+    "發布時間",
+    "发布时间",
+    "更新時間",
+    "更新时间",
+    "配信",
+    "公開",
 )
+_STAMP_LABEL = "(?i:" + "|".join(_STAMP_LABELS) + ")"
 _STAMP_LEAD = (
     r"(?:^|(?<=[\n\[(|]))[ \t]*"
     r"(?:(?P<label>[^\n\d:：\[\]]{0,30}?" + _STAMP_LABEL + r"(?:[ \t]*[:：][ \t]*|[ \t]+)"
@@ -167,12 +196,7 @@ _STAMP = re.compile(
 # a byline of capitalised words, whatever follows on the line ("The Associated Press Published
 # Friday, August 23, 2019 SEOUL, ..."): the page's day (its weekday too), not a launch's. (Not
 # a sentence's "a statement posted Monday, March 18", "un video publicado el 14 de marzo".)
-_BYLINE_LABEL = (
-    r"(?:Published|Posted|Updated|Publié|Mis à jour|Veröffentlicht|Aktualisiert|Stand|Publicado"
-    r"|Actualizado|Atualizado|Pubblicato|Aggiornato|Gepubliceerd|Bijgewerkt|Opublikowano"
-    r"|Aktualizacja|Опубликовано|Обновлено|Опубліковано|Оновлено|Yayınlanma|Güncelleme"
-    r"|Diterbitkan|Diperbarui|Cập nhật)"
-)
+_BYLINE_LABEL = "(?:" + "|".join(w[0].upper() + w[1:] for w in _STAMP_LABELS) + ")"
 _LABELLED_DATE = re.compile(
     r"(?:^|(?<=[\n\[(|]))[ \t]*(?:(?:By[ \t]+)?(?:[A-Z][\w.&'-]*[ \t]+){1,4}(?="
     + _BYLINE_LABEL
