@@ -38,34 +38,34 @@ though the event's own reports gave no time; and a report whose day is its publi
 not join an event of a later day.
 
 A report whose day cannot be resolved (a page without a publication time) joins the one of its
-actor's latest events that most speaks for it: a near-duplicate text, the same day of the
-month, a figure in common (how many missiles, how far: numbers read the same in every
-language), the same weekday (among the few days the page may be about, one in seven is enough
-to go on) or the same named system tested ("Ababeel", not a kind of missile; not in strikes,
-whose systems fly in every wave), the same kind of missile tested (an ICBM, a cruise missile;
-weighed as a weekday), or its last report just before this one (unless the two name
-different missile systems: "Storm Shadow" after "ATACMS"); never one that what the text still
-says of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one
-whose reports name only other countries hit than the page does, when either is a strike (Iran's
-strike on Pakistan is not its strike on Israel, though both came on a Tuesday) unless the texts
-are near-duplicates, nor one outside the days the page came in: from a week before the clock (an
-archive read in order: the dated item before it) to the day it was published before (the dated
-item after it), when known, or any day for a page the order does not place (the archive's dates
-go back after it: another archive appended); and the days the two may share must hold the day
-each names ("the 19th" and an event whose days run from 20 February to 2 March do not meet).
-A day of the month named without the year that only one day of those can be ("25 September"
-among the days from March to 24 September 2024) is taken as that day, weekday and all, in the
-page's clue and the event's alike; an event whose days do not hold that day is another
-launch's, though its weekday agrees. An event whose day is a guess from its reports' publication
-may be about that day or the one before, one a reaction bounds about the week before it: a clue
-that allows one of those days fits. With none, it opens a floating event (fact `date: unknown`,
-and `day` with the clue). A report with a day confirms a floating event only on the same
-evidence (a near-duplicate, the day of the month, a figure, the system tested, or its last
-report just before this one) or when the event's days are few (`NARROW_SPAN`: its pages came in
-between two dated items weeks apart), and within the event's days: an event without a day is
-never a sink for every later launch of its actor. For a report a reaction dates (its launch
-came in the week up to it), a day of the month the event was opened with that falls in that
-week speaks for the event as a weekday in common would (one day of the few it may be).
+actor's latest events that most speaks for it: a near-duplicate text, the same day of the month, a
+figure in common (how many missiles, how far: numbers read the same in every language), the same
+weekday (among the few days the page may be about, one in seven is enough to go on) or the same
+named system tested ("Ababeel", not a kind of missile; not in strikes, whose systems fly in every
+wave), the same kind of missile tested (an ICBM, a cruise missile; weighed as a weekday), or its
+last report just before this one (unless the two name different missile systems, "Storm Shadow"
+after "ATACMS", or one is a test and the other a strike); never one that what the text still says
+of the day ("on the 14th", "on Tuesday": a day clue) or a stated time rules out, nor one whose
+reports name only other countries hit than the page does, when either is a strike (Iran's strike on
+Pakistan is not its strike on Israel, though both came on a Tuesday) unless the texts are
+near-duplicates, nor one outside the days the page came in: from a week before the clock (an
+archive read in order: the dated item before it) to the day it was published before (the dated item
+after it), when known, or any day for a page the order does not place (the archive's dates go back
+after it: another archive appended); and the days the two may share must hold the day each names
+("the 19th" and an event whose days run from 20 February to 2 March do not meet). A day of the
+month named without the year that only one day of those can be ("25 September" among the days from
+March to 24 September 2024) is taken as that day, weekday and all, in the page's clue and the
+event's alike; an event whose days do not hold that day is another launch's, though its weekday
+agrees. An event whose day is a guess from its reports' publication may be about that day or the
+one before, one a reaction bounds about the week before it: a clue that allows one of those days
+fits. With none, it opens a floating event (fact `date: unknown`, and `day` with the clue). A
+report with a day confirms a floating event only on the same evidence (a near-duplicate, the day of
+the month, a figure, the system tested, or its last report just before this one) or when the
+event's days are few (`NARROW_SPAN`: its pages came in between two dated items weeks apart), and
+within the event's days: an event without a day is never a sink for every later launch of its
+actor. For a report a reaction dates (its launch came in the week up to it), a day of the month the
+event was opened with that falls in that week speaks for the event as a weekday in common would
+(one day of the few it may be).
 
 A background report (the launch is only mentioned in the body of a story about something else)
 joins an event that fits it exactly as a report would, but never opens one: when there is
@@ -114,6 +114,7 @@ from monitor.dedup.evidence import (
     is_narrow,
     latest_first,
     latest_launch_day,
+    other_kind,
     other_system,
     rank,
     resolved_day,
@@ -417,8 +418,9 @@ class _Placing:
             if not (fits_some_day(clue, shared) and fits_some_day(event_clue(event), shared)):
                 continue
             # Coming in right after a launch's report says little when the two name
-            # different systems ("Storm Shadow" after "ATACMS").
-            another = other_system(event, detection)
+            # different systems ("Storm Shadow" after "ATACMS"), or one is a test and the
+            # other a strike.
+            another = other_system(event, detection) or other_kind(event, detection)
             latest = (
                 position == 0
                 and not another

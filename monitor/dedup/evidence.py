@@ -428,6 +428,12 @@ def _tested_alike(
     return name is not None and name == read(detection.weapon)
 
 
+def other_kind(event: EventRow, detection: Detection) -> bool:
+    """Whether one of the report and the event is a test and the other a strike: two kinds of
+    occasion, which coming in one after the other does not make one."""
+    return {event.subtype, detection.subtype} == {"test", "strike"}
+
+
 def other_system(event: EventRow, detection: Detection) -> bool:
     """Whether the report and the event name two different missile systems ("Storm Shadow"
     and "ATACMS", "Agni-5" and "Agni-Prime"). A family named without its variant ("Agni")

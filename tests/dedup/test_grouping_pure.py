@@ -311,6 +311,27 @@ def test_a_page_naming_another_system_is_not_the_launch_reported_just_before(
 
 
 @pytest.mark.parametrize(
+    ("before", "page", "joins"),
+    [
+        ("test", "strike", False),  # a test, then a strike: two kinds of occasion
+        ("strike", "test", False),
+        ("strike", "strike", True),
+        ("test", "test", True),
+        ("test", None, True),  # a page whose kind is not read
+    ],
+)
+def test_a_strike_is_not_the_test_reported_just_before(
+    before: str, page: str | None, joins: bool
+) -> None:
+    latest = _floating("", "missile", before, T - 60)
+    view = EventView(recent=(latest,), last_stamp=T - 60)
+    report = replace(undated(None), weapon="missile", subtype=page)
+    decision = decide(article("H:2", "missile", None), report, view)
+    assert decision.event is not None
+    assert (decision.event.id == latest.id and not decision.new_event) is joins
+
+
+@pytest.mark.parametrize(
     ("event_hit", "page_hit", "near_duplicate", "subtype", "joins"),
     [
         ("pakistan", ("israel",), False, "strike", False),  # another country hit: another strike
