@@ -149,12 +149,13 @@ _STAMP_LABELS = (
     "公開",
 )
 _STAMP_LABEL = "(?i:" + "|".join(_STAMP_LABELS) + ")"
+# After the label: a colon or a space, then the label's own word for "on" or "at" ("Publié le",
+# "Published on", "Veröffentlicht am", "Cập nhật lúc").
+_AFTER_LABEL = r"(?:[ \t]*[:：][ \t]*|[ \t]+)(?:(?i:le|on|am|el|em|il|op|den|lúc)[ \t]+)?"
 _STAMP_LEAD = (
     r"(?:^|(?<=[\n\[(|]))[ \t]*"
-    r"(?:(?P<label>[^\n\d:：\[\]]{0,30}?" + _STAMP_LABEL + r"(?:[ \t]*[:：][ \t]*|[ \t]+)"
-    # "Publié le", "Published on", "Veröffentlicht am", "Cập nhật lúc": the label's own word
-    # for "on" or "at"
-    r"(?:(?i:le|on|am|el|em|il|op|den|lúc)[ \t]+)?)|[^\n\d:\[\]]{1,40}:[ \t]*)?"
+    r"(?:(?P<label>[^\n\d:：\[\]]{0,30}?" + _STAMP_LABEL + _AFTER_LABEL + r")"
+    r"|[^\n\d:\[\]]{1,40}:[ \t]*)?"
     r"(?:(?!(?i:on|at|in|am|um|im|le|la|il|el|em|no|na|op|w|we|в|во|о|у|на|до|от)\b)"
     r"[^\W\d_]{2,10}\.?(?:[ \t]+[^\W\d_]{2,6})?,?[ \t]+)?"
 )
@@ -202,8 +203,10 @@ _LABELLED_DATE = re.compile(
     + _BYLINE_LABEL
     + r"))?"
     + _BYLINE_LABEL
-    + r"(?:[ \t]*[:：][ \t]*|[ \t]+)(?:(?i:le|on|am|el|em|il|op|den)[ \t]+)?"
-    r"(?P<stamp>(?:[^\W\d_]{2,10}\.?,?[ \t]+)?" + _STAMP_DATE + r")(?![\d:.]\d)",
+    + _AFTER_LABEL
+    + r"(?P<stamp>(?:[^\W\d_]{2,10}\.?,?[ \t]+)?"
+    + _STAMP_DATE
+    + r")(?![\d:.]\d)",
     re.MULTILINE,
 )
 
